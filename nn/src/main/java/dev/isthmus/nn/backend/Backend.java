@@ -1,0 +1,96 @@
+package dev.isthmus.nn.backend;
+
+import dev.isthmus.nn.tensor.Device;
+import dev.isthmus.nn.tensor.Scope;
+import dev.isthmus.nn.tensor.Storage;
+import dev.isthmus.nn.tensor.Tensor;
+
+/**
+ * The primitive operations a device implements. Inputs and outputs are contiguous row-major
+ * float32 tensors on this backend's device; outputs are allocated by the caller (shapes are
+ * checked by {@link Tensor} before a primitive is called). Autograd composes these primitives;
+ * a backend never records the tape.
+ */
+public interface Backend {
+    Device device();
+
+    /** A one-line description, e.g. "cpu (2 threads, vector GEMM 512-bit)". */
+    String describe();
+
+    /** Zero-filled storage of {@code numel} floats owned by {@code owner} (null: GC-managed). */
+    Storage allocate(long numel, Scope owner);
+
+    void copyFromHost(float[] src, Tensor dst);
+
+    float[] copyToHost(Tensor src);
+
+    void copy(Tensor src, Tensor dst);
+
+    void fill(Tensor out, float value);
+
+    /** Counter-based random numbers: element i depends only on (seed, i), never on threads. */
+    void random(Tensor out, Distribution distribution, float a, float b, long seed);
+
+    /**
+     * Strided batched GEMM on contiguous matrices: for each batch index {@code i},
+     * {@code C_i = alpha · op(A_i) · op(B_i) + beta · C_i}, where {@code op(A_i)} is m×k and
+     * {@code op(B_i)} is k×n; a stride of 0 reuses one matrix for every batch.
+     */
+    void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+              Tensor a, long strideA, Tensor b, long strideB, float beta, Tensor c, long strideC, int batch);
+
+    void unary(UnaryOp op, Tensor x, float p, float q, Tensor out);
+
+    /** gx = gy · d op(x)/dx, given x and y = op(x). */
+    void unaryBackward(UnaryOp op, Tensor x, Tensor y, Tensor gy, float p, float q, Tensor gx);
+
+    void binary(BinaryOp op, Tensor a, Tensor b, Tensor out);
+
+    /** Reduces {@code x} over {@code axes} (sorted, distinct); {@code out} has x's rank with 1 on those axes. */
+    void reduce(ReduceOp op, Tensor x, int[] axes, Tensor out);
+
+    /** Softmax (or log-softmax) over the last axis. */
+    void softmax(Tensor x, boolean log, Tensor out);
+
+    /** Gradient of softmax (or log-softmax) over the last axis, given its output y. */
+    void softmaxBackward(Tensor y, Tensor gy, boolean log, Tensor gx);
+
+    /** out = x with axes permuted: out.shape[i] = x.shape[perm[i]]. */
+    void permute(Tensor x, int[] perm, Tensor out);
+
+    /**
+     * Copies {@code length} positions along {@code axis} from {@code src} (starting at
+     * {@code srcStart}) into {@code dst} (starting at {@code dstStart}); all other dimensions match.
+     */
+    void copySlice(Tensor src, int axis, int srcStart, Tensor dst, int dstStart, int length);
+
+    /** out[i, ...] = src[index[i], ...]; index holds integral values in range. */
+    void gatherRows(Tensor src, Tensor index, Tensor out);
+
+    /** out[index[i], ...] += g[i, ...]. */
+    void scatterAddRows(Tensor g, Tensor index, Tensor out);
+
+    /** out[i] = x[i, label[i]] for x of shape [n, c]. */
+    void pick(Tensor x, Tensor labels, Tensor out);
+
+    /** gx[i, label[i]] += g[i]. */
+    void pickBackward(Tensor g, Tensor labels, Tensor gx);
+
+    /** One Adam step in place, Keras formulation; {@code step} counts from 1. */
+    void adamUpdate(Tensor param, Tensor grad, Tensor m, Tensor v, float lr, float beta1, float beta2,
+                    float epsilon, long step);
+
+    /** Waits until every operation enqueued so far has finished. */
+    void synchronize();
+
+    enum Distribution {
+        /** uniform in [a, b) */
+        UNIFORM,
+        /** normal with mean a and standard deviation b */
+        NORMAL,
+        /** normal with mean a and standard deviation b, redrawn beyond two standard deviations */
+        TRUNCATED_NORMAL,
+        /** 1 with probability a, else 0 */
+        BERNOULLI
+    }
+}

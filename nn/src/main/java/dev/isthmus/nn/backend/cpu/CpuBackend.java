@@ -1,0 +1,475 @@
+package dev.isthmus.nn.backend.cpu;
+
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+
+import dev.isthmus.nn.backend.Backend;
+import dev.isthmus.nn.backend.BinaryOp;
+import dev.isthmus.nn.backend.ReduceOp;
+import dev.isthmus.nn.backend.UnaryOp;
+import dev.isthmus.nn.tensor.CpuStorage;
+import dev.isthmus.nn.tensor.Device;
+import dev.isthmus.nn.tensor.Scope;
+import dev.isthmus.nn.tensor.Shapes;
+import dev.isthmus.nn.tensor.Storage;
+import dev.isthmus.nn.tensor.Tensor;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The pure-Java backend. Storage is off-heap ({@link CpuStorage}); GEMM is {@link Sgemm}
+ * (Vector API when {@code jdk.incubator.vector} is present); elementwise work above a size
+ * threshold is split over {@link CpuThreads}. Every result is independent of the thread count.
+ */
+public final class CpuBackend implements Backend {
+    private static final long PARALLEL_MIN = 1 << 16;
+    private static volatile CpuBackend shared;
+
+    private volatile CpuThreads threads;
+
+    private CpuBackend(CpuThreads threads) {
+        this.threads = threads;
+    }
+
+    public static CpuBackend shared() {
+        CpuBackend b = shared;
+        if (b == null) {
+            synchronized (CpuBackend.class) {
+                if (shared == null) {
+                    shared = new CpuBackend(CpuThreads.fromEnvironment());
+                }
+                b = shared;
+            }
+        }
+        return b;
+    }
+
+    /** Replaces the worker threads (e.g. to compare 1 and 2 threads); results never depend on it. */
+    public synchronized void useThreads(int count) {
+        CpuThreads old = threads;
+        threads = new CpuThreads(count);
+        old.close();
+    }
+
+    public int threadCount() {
+        return threads.count();
+    }
+
+    @Override
+    public Device device() {
+        return Device.CPU;
+    }
+
+    @Override
+    public String describe() {
+        return "cpu (" + threads.count() + " threads, GEMM: " + Sgemm.describe() + ")";
+    }
+
+    @Override
+    public Storage allocate(long numel, Scope owner) {
+        return CpuStorage.allocate(numel, owner);
+    }
+
+    private static MemorySegment seg(Tensor t) {
+        return ((CpuStorage) t.storage()).segment();
+    }
+
+    @Override
+    public void copyFromHost(float[] src, Tensor dst) {
+        MemorySegment.copy(src, 0, seg(dst), JAVA_FLOAT, 0, src.length);
+    }
+
+    @Override
+    public float[] copyToHost(Tensor src) {
+        long n = src.numel();
+        if (n > Integer.MAX_VALUE - 8) {
+            throw new IllegalStateException("tensor of " + n + " elements does not fit a Java array");
+        }
+        float[] out = new float[(int) n];
+        MemorySegment.copy(seg(src), JAVA_FLOAT, 0, out, 0, out.length);
+        return out;
+    }
+
+    @Override
+    public void copy(Tensor src, Tensor dst) {
+        MemorySegment.copy(seg(src), 0, seg(dst), 0, src.numel() * Float.BYTES);
+    }
+
+    @Override
+    public void fill(Tensor out, float value) {
+        MemorySegment o = seg(out);
+        if (value == 0f) {
+            o.fill((byte) 0);
+            return;
+        }
+        long n = out.numel();
+        for (long i = 0; i < n; i++) {
+            o.setAtIndex(JAVA_FLOAT, i, value);
+        }
+    }
+
+    @Override
+    public void random(Tensor out, Distribution d, float a, float b, long seed) {
+        MemorySegment o = seg(out);
+        long n = out.numel();
+        forChunks(n, (from, to) -> {
+            for (long i = from; i < to; i++) {
+                o.setAtIndex(JAVA_FLOAT, i, CounterRandom.sample(d, a, b, seed, i));
+            }
+        });
+    }
+
+    @Override
+    public void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, Tensor a, long strideA,
+                     Tensor b, long strideB, float beta, Tensor c, long strideC, int batch) {
+        MemorySegment sa = seg(a);
+        MemorySegment sb = seg(b);
+        MemorySegment sc = seg(c);
+        int lda = transA ? m : k;
+        int ldb = transB ? k : n;
+        for (int i = 0; i < batch; i++) {
+            Sgemm.sgemm(transA, transB, m, n, k, alpha, sa, i * strideA, lda, sb, i * strideB, ldb,
+                    beta, sc, i * strideC, n, threads);
+        }
+    }
+
+    // ------------------------------------------------------------------ elementwise
+
+    @Override
+    public void unary(UnaryOp op, Tensor x, float p, float q, Tensor out) {
+        MemorySegment xs = seg(x);
+        MemorySegment os = seg(out);
+        forChunks(x.numel(), (from, to) -> Elementwise.unary(op, xs, os, from, to, p, q));
+    }
+
+    @Override
+    public void unaryBackward(UnaryOp op, Tensor x, Tensor y, Tensor gy, float p, float q, Tensor gx) {
+        MemorySegment xs = seg(x);
+        MemorySegment ys = seg(y);
+        MemorySegment gs = seg(gy);
+        MemorySegment os = seg(gx);
+        forChunks(x.numel(), (from, to) -> Elementwise.unaryBackward(op, xs, ys, gs, os, from, to, p, q));
+    }
+
+    @Override
+    public void binary(BinaryOp op, Tensor a, Tensor b, Tensor out) {
+        MemorySegment as = seg(a);
+        MemorySegment bs = seg(b);
+        MemorySegment os = seg(out);
+        int[] shape = out.shape();
+        long n = out.numel();
+        if (n == 0) {
+            return;
+        }
+        if (a.numel() == n && b.numel() == n) {
+            forChunks(n, (from, to) -> Elementwise.binary(op, as, from, 1, bs, from, 1, os, from, to - from));
+            return;
+        }
+        int rank = shape.length;
+        long[] sa = Shapes.broadcastStrides(a.shape(), shape);
+        long[] sb = Shapes.broadcastStrides(b.shape(), shape);
+        int inner = shape[rank - 1];
+        long rows = n / inner;
+        long lastA = sa[rank - 1];
+        long lastB = sb[rank - 1];
+        forChunks(rows, inner, (from, to) -> {
+            int[] idx = new int[rank];
+            long rem = from;
+            for (int d = rank - 2; d >= 0; d--) {
+                idx[d] = (int) (rem % shape[d]);
+                rem /= shape[d];
+            }
+            for (long r = from; r < to; r++) {
+                long offA = 0;
+                long offB = 0;
+                for (int d = 0; d < rank - 1; d++) {
+                    offA += idx[d] * sa[d];
+                    offB += idx[d] * sb[d];
+                }
+                Elementwise.binary(op, as, offA, lastA, bs, offB, lastB, os, r * inner, inner);
+                for (int d = rank - 2; d >= 0; d--) {
+                    if (++idx[d] < shape[d]) {
+                        break;
+                    }
+                    idx[d] = 0;
+                }
+            }
+        });
+    }
+
+    // ------------------------------------------------------------------ reductions
+
+    @Override
+    public void reduce(ReduceOp op, Tensor x, int[] axes, Tensor out) {
+        MemorySegment xs = seg(x);
+        MemorySegment os = seg(out);
+        int[] shape = x.shape();
+        int rank = shape.length;
+        long outN = out.numel();
+        long n = x.numel();
+        if (rank == 0 || n == 0) {
+            os.setAtIndex(JAVA_FLOAT, 0, rank == 0 ? xs.getAtIndex(JAVA_FLOAT, 0) : 0f);
+            return;
+        }
+        long[] outStrides = Shapes.broadcastStrides(out.shape(), shape);
+        double[] acc = new double[(int) outN];
+        if (op == ReduceOp.MAX) {
+            java.util.Arrays.fill(acc, Double.NEGATIVE_INFINITY);
+        }
+        int inner = shape[rank - 1];
+        long lastStride = outStrides[rank - 1];
+        int[] idx = new int[rank];
+        for (long row = 0, base = 0; row < n / inner; row++, base += inner) {
+            long o = 0;
+            for (int d = 0; d < rank - 1; d++) {
+                o += idx[d] * outStrides[d];
+            }
+            if (op == ReduceOp.MAX) {
+                for (int j = 0; j < inner; j++) {
+                    float v = xs.getAtIndex(JAVA_FLOAT, base + j);
+                    int oi = (int) (o + j * lastStride);
+                    if (v > acc[oi] || Float.isNaN(v)) {
+                        acc[oi] = v;
+                    }
+                }
+            } else if (lastStride == 0) {
+                double s = acc[(int) o];
+                for (int j = 0; j < inner; j++) {
+                    s += xs.getAtIndex(JAVA_FLOAT, base + j);
+                }
+                acc[(int) o] = s;
+            } else {
+                for (int j = 0; j < inner; j++) {
+                    acc[(int) (o + j)] += xs.getAtIndex(JAVA_FLOAT, base + j);
+                }
+            }
+            for (int d = rank - 2; d >= 0; d--) {
+                if (++idx[d] < shape[d]) {
+                    break;
+                }
+                idx[d] = 0;
+            }
+        }
+        double scale = op == ReduceOp.MEAN ? (double) outN / n : 1.0;
+        for (int i = 0; i < outN; i++) {
+            os.setAtIndex(JAVA_FLOAT, i, (float) (acc[i] * scale));
+        }
+    }
+
+    @Override
+    public void softmax(Tensor x, boolean log, Tensor out) {
+        MemorySegment xs = seg(x);
+        MemorySegment os = seg(out);
+        int c = x.size(-1);
+        long rows = c == 0 ? 0 : x.numel() / c;
+        forChunks(rows, c, (from, to) -> {
+            for (long r = from; r < to; r++) {
+                long base = r * c;
+                float max = Float.NEGATIVE_INFINITY;
+                for (int j = 0; j < c; j++) {
+                    max = Math.max(max, xs.getAtIndex(JAVA_FLOAT, base + j));
+                }
+                double sum = 0;
+                for (int j = 0; j < c; j++) {
+                    sum += Math.exp(xs.getAtIndex(JAVA_FLOAT, base + j) - max);
+                }
+                if (log) {
+                    float lse = (float) (max + Math.log(sum));
+                    for (int j = 0; j < c; j++) {
+                        os.setAtIndex(JAVA_FLOAT, base + j, xs.getAtIndex(JAVA_FLOAT, base + j) - lse);
+                    }
+                } else {
+                    double inv = 1.0 / sum;
+                    for (int j = 0; j < c; j++) {
+                        os.setAtIndex(JAVA_FLOAT, base + j, (float) (Math.exp(xs.getAtIndex(JAVA_FLOAT, base + j) - max) * inv));
+                    }
+                }
+            }
+        });
+    }
+
+    @Override
+    public void softmaxBackward(Tensor y, Tensor gy, boolean log, Tensor gx) {
+        MemorySegment ys = seg(y);
+        MemorySegment gs = seg(gy);
+        MemorySegment os = seg(gx);
+        int c = y.size(-1);
+        long rows = c == 0 ? 0 : y.numel() / c;
+        forChunks(rows, c, (from, to) -> {
+            for (long r = from; r < to; r++) {
+                long base = r * c;
+                double dot = 0;
+                for (int j = 0; j < c; j++) {
+                    float g = gs.getAtIndex(JAVA_FLOAT, base + j);
+                    dot += log ? g : g * ys.getAtIndex(JAVA_FLOAT, base + j);
+                }
+                for (int j = 0; j < c; j++) {
+                    float yv = ys.getAtIndex(JAVA_FLOAT, base + j);
+                    float g = gs.getAtIndex(JAVA_FLOAT, base + j);
+                    float v = log ? (float) (g - Math.exp(yv) * dot) : (float) (yv * (g - dot));
+                    os.setAtIndex(JAVA_FLOAT, base + j, v);
+                }
+            }
+        });
+    }
+
+    // ------------------------------------------------------------------ data movement
+
+    @Override
+    public void permute(Tensor x, int[] perm, Tensor out) {
+        MemorySegment xs = seg(x);
+        MemorySegment os = seg(out);
+        int[] outShape = out.shape();
+        int rank = outShape.length;
+        long[] inStrides = Shapes.strides(x.shape());
+        long[] src = new long[rank];
+        for (int i = 0; i < rank; i++) {
+            src[i] = inStrides[perm[i]];
+        }
+        long n = out.numel();
+        if (n == 0) {
+            return;
+        }
+        int inner = outShape[rank - 1];
+        long innerStride = src[rank - 1];
+        int[] idx = new int[rank];
+        for (long base = 0; base < n; base += inner) {
+            long off = 0;
+            for (int d = 0; d < rank - 1; d++) {
+                off += idx[d] * src[d];
+            }
+            for (int j = 0; j < inner; j++) {
+                os.setAtIndex(JAVA_FLOAT, base + j, xs.getAtIndex(JAVA_FLOAT, off + j * innerStride));
+            }
+            for (int d = rank - 2; d >= 0; d--) {
+                if (++idx[d] < outShape[d]) {
+                    break;
+                }
+                idx[d] = 0;
+            }
+        }
+    }
+
+    @Override
+    public void copySlice(Tensor src, int axis, int srcStart, Tensor dst, int dstStart, int length) {
+        int[] ss = src.shape();
+        int[] ds = dst.shape();
+        long outer = 1;
+        for (int i = 0; i < axis; i++) {
+            outer *= ss[i];
+        }
+        long inner = 1;
+        for (int i = axis + 1; i < ss.length; i++) {
+            inner *= ss[i];
+        }
+        MemorySegment s = seg(src);
+        MemorySegment d = seg(dst);
+        long bytes = length * inner * Float.BYTES;
+        for (long o = 0; o < outer; o++) {
+            long from = (o * ss[axis] + srcStart) * inner * Float.BYTES;
+            long to = (o * ds[axis] + dstStart) * inner * Float.BYTES;
+            MemorySegment.copy(s, from, d, to, bytes);
+        }
+    }
+
+    @Override
+    public void gatherRows(Tensor src, Tensor index, Tensor out) {
+        MemorySegment s = seg(src);
+        MemorySegment ix = seg(index);
+        MemorySegment o = seg(out);
+        long row = src.size(0) == 0 ? 0 : src.numel() / src.size(0);
+        long bytes = row * Float.BYTES;
+        long n = index.numel();
+        for (long i = 0; i < n; i++) {
+            long r = (long) ix.getAtIndex(JAVA_FLOAT, i);
+            MemorySegment.copy(s, r * bytes, o, i * bytes, bytes);
+        }
+    }
+
+    @Override
+    public void scatterAddRows(Tensor g, Tensor index, Tensor out) {
+        MemorySegment gs = seg(g);
+        MemorySegment ix = seg(index);
+        MemorySegment o = seg(out);
+        long row = out.size(0) == 0 ? 0 : out.numel() / out.size(0);
+        long n = index.numel();
+        for (long i = 0; i < n; i++) {
+            long r = (long) ix.getAtIndex(JAVA_FLOAT, i);
+            for (long j = 0; j < row; j++) {
+                long oi = r * row + j;
+                o.setAtIndex(JAVA_FLOAT, oi, o.getAtIndex(JAVA_FLOAT, oi) + gs.getAtIndex(JAVA_FLOAT, i * row + j));
+            }
+        }
+    }
+
+    @Override
+    public void pick(Tensor x, Tensor labels, Tensor out) {
+        MemorySegment xs = seg(x);
+        MemorySegment ls = seg(labels);
+        MemorySegment os = seg(out);
+        int c = x.size(1);
+        long n = labels.numel();
+        for (long i = 0; i < n; i++) {
+            long l = (long) ls.getAtIndex(JAVA_FLOAT, i);
+            os.setAtIndex(JAVA_FLOAT, i, xs.getAtIndex(JAVA_FLOAT, i * c + l));
+        }
+    }
+
+    @Override
+    public void pickBackward(Tensor g, Tensor labels, Tensor gx) {
+        MemorySegment gs = seg(g);
+        MemorySegment ls = seg(labels);
+        MemorySegment os = seg(gx);
+        int c = gx.size(1);
+        long n = labels.numel();
+        for (long i = 0; i < n; i++) {
+            long oi = i * c + (long) ls.getAtIndex(JAVA_FLOAT, i);
+            os.setAtIndex(JAVA_FLOAT, oi, os.getAtIndex(JAVA_FLOAT, oi) + gs.getAtIndex(JAVA_FLOAT, i));
+        }
+    }
+
+    @Override
+    public void adamUpdate(Tensor param, Tensor grad, Tensor m, Tensor v, float lr, float beta1, float beta2,
+                           float epsilon, long step) {
+        MemorySegment ps = seg(param);
+        MemorySegment gs = seg(grad);
+        MemorySegment ms = seg(m);
+        MemorySegment vs = seg(v);
+        float alpha = (float) (lr * Math.sqrt(1 - Math.pow(beta2, step)) / (1 - Math.pow(beta1, step)));
+        forChunks(param.numel(), (from, to) -> {
+            for (long i = from; i < to; i++) {
+                float g = gs.getAtIndex(JAVA_FLOAT, i);
+                float mi = beta1 * ms.getAtIndex(JAVA_FLOAT, i) + (1 - beta1) * g;
+                float vi = beta2 * vs.getAtIndex(JAVA_FLOAT, i) + (1 - beta2) * g * g;
+                ms.setAtIndex(JAVA_FLOAT, i, mi);
+                vs.setAtIndex(JAVA_FLOAT, i, vi);
+                ps.setAtIndex(JAVA_FLOAT, i, ps.getAtIndex(JAVA_FLOAT, i) - alpha * mi / ((float) Math.sqrt(vi) + epsilon));
+            }
+        });
+    }
+
+    @Override
+    public void synchronize() {
+        // CPU work completes before each primitive returns.
+    }
+
+    // ------------------------------------------------------------------ splitting work
+
+    @FunctionalInterface
+    private interface Chunk {
+        void run(long from, long to);
+    }
+
+    private void forChunks(long n, Chunk body) {
+        forChunks(n, 1, body);
+    }
+
+    /** Splits [0, n) items of {@code cost} floats each into per-thread chunks when the work is large. */
+    private void forChunks(long n, long cost, Chunk body) {
+        CpuThreads t = threads;
+        if (n * Math.max(cost, 1) < PARALLEL_MIN || t.count() == 1 || n < 2) {
+            body.run(0, n);
+            return;
+        }
+        int tasks = (int) Math.min(n, t.count() * 4L);
+        t.parallelFor(tasks, i -> body.run(n * i / tasks, n * (i + 1) / tasks));
+    }
+}

@@ -1,0 +1,53 @@
+package dev.isthmus.nn.layers;
+
+import dev.isthmus.nn.tensor.Tensor;
+import java.util.Map;
+
+/**
+ * Keras {@code Dropout}: in training, zeroes each value with probability {@code rate} and scales
+ * the rest by 1 / (1 - rate); at inference, the identity. The mask of each call comes from a
+ * seeded counter, so a seeded run is reproducible.
+ */
+public final class Dropout extends Layer {
+    private final float rate;
+    private long seed;
+    private long calls;
+
+    public Dropout(float rate) {
+        this(rate, 0x5EEDL);
+    }
+
+    public Dropout(float rate, long seed) {
+        if (!(rate >= 0f && rate < 1f)) {
+            throw new IllegalArgumentException("Dropout rate must be in [0, 1), got " + rate);
+        }
+        this.rate = rate;
+        this.seed = seed;
+    }
+
+    @Override
+    public int[] computeOutputShape(int[] inputShape) {
+        return inputShape;
+    }
+
+    @Override
+    protected void createParameters(int[] inputShape, long seed, Map<String, Tensor> into) {
+        this.seed ^= seed;
+    }
+
+    @Override
+    protected Tensor forward(Tensor x, boolean training) {
+        if (!training || rate == 0f) {
+            return x;
+        }
+        Tensor keep = Tensor.uniform(x.shape(), 0f, 1f, seed + 0x9E3779B97F4A7C15L * ++calls)
+                .gt(Tensor.full(rate, 1))
+                .mul(1f / (1f - rate));
+        return x.mul(keep);
+    }
+
+    @Override
+    public Map<String, Object> config() {
+        return Map.of("rate", rate);
+    }
+}

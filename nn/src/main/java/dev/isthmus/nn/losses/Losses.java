@@ -1,0 +1,140 @@
+package dev.isthmus.nn.losses;
+
+import dev.isthmus.nn.tensor.ShapeMismatchException;
+import dev.isthmus.nn.tensor.Shapes;
+import dev.isthmus.nn.tensor.Tensor;
+import java.util.Arrays;
+
+/**
+ * The standard losses, Keras semantics. Cross-entropies from probabilities clip them to
+ * [1e-7, 1 - 1e-7] as Keras does; when the probabilities come straight from a softmax (or sigmoid)
+ * on the tape, its logits are used through a log-softmax instead, which is exact and stable.
+ */
+public final class Losses {
+    static final float EPSILON = 1e-7f;
+
+    private Losses() {
+    }
+
+    public static Loss meanSquaredError() {
+        return named("mean_squared_error", (t, p) -> p.sub(matchShape("mean_squared_error", t, p)).square().mean());
+    }
+
+    public static Loss mse() {
+        return meanSquaredError();
+    }
+
+    public static Loss meanAbsoluteError() {
+        return named("mean_absolute_error", (t, p) -> p.sub(matchShape("mean_absolute_error", t, p)).abs().mean());
+    }
+
+    public static Loss mae() {
+        return meanAbsoluteError();
+    }
+
+    public static Loss binaryCrossentropy() {
+        return binaryCrossentropy(false);
+    }
+
+    /** Labels in {0, 1} (or soft labels in [0, 1]) of the prediction's shape. */
+    public static Loss binaryCrossentropy(boolean fromLogits) {
+        return named("binary_crossentropy", (t, p) -> {
+            Tensor y = matchShape("binary_crossentropy", t, p);
+            Tensor logits = fromLogits ? p : producedBy(p, "sigmoid");
+            if (logits != null) {
+                // max(x, 0) - x·y + log(1 + exp(-|x|))
+                return logits.relu().sub(logits.mul(y)).add(logits.abs().neg().exp().add(1f).log()).mean();
+            }
+            Tensor q = p.clamp(EPSILON, 1 - EPSILON);
+            return y.mul(q.log()).add(y.neg().add(1f).mul(q.neg().add(1f).log())).neg().mean();
+        });
+    }
+
+    public static Loss categoricalCrossentropy() {
+        return categoricalCrossentropy(false);
+    }
+
+    /** One-hot (or soft) labels of the prediction's shape; classes on the last axis. */
+    public static Loss categoricalCrossentropy(boolean fromLogits) {
+        return named("categorical_crossentropy", (t, p) -> {
+            if (!Arrays.equals(t.shape(), p.shape())) {
+                throw ShapeMismatchException.of("categorical_crossentropy", t.shape(), p.shape(),
+                        "differ: one-hot labels must have the prediction's shape (use sparse categorical"
+                                + " cross-entropy for integer labels)");
+            }
+            return t.mul(logProbabilities(p, fromLogits)).sum(-1).neg().mean();
+        });
+    }
+
+    public static Loss sparseCategoricalCrossentropy() {
+        return sparseCategoricalCrossentropy(false);
+    }
+
+    /** Integer class labels of shape [n] or [n, 1] for predictions [n, classes]. */
+    public static Loss sparseCategoricalCrossentropy(boolean fromLogits) {
+        return named("sparse_categorical_crossentropy", (t, p) -> {
+            if (p.rank() != 2) {
+                throw new ShapeMismatchException("sparse_categorical_crossentropy: predictions must be [n, classes], got "
+                        + Shapes.str(p.shape()));
+            }
+            Tensor labels = t.rank() == 2 && t.size(1) == 1 ? t.reshape(-1) : t;
+            if (labels.rank() != 1 || labels.size(0) != p.size(0)) {
+                throw ShapeMismatchException.of("sparse_categorical_crossentropy", t.shape(), p.shape(),
+                        "do not fit: labels must be [n] or [n, 1] for predictions [n, classes]");
+            }
+            return logProbabilities(p, fromLogits).pick(labels).neg().mean();
+        });
+    }
+
+    private static Tensor logProbabilities(Tensor p, boolean fromLogits) {
+        if (fromLogits) {
+            return p.logSoftmax(-1);
+        }
+        Tensor logits = producedBy(p, "softmax");
+        if (logits != null) {
+            return logits.logSoftmax(-1);
+        }
+        Tensor q = p.div(p.sum(new int[] {-1}, true)).clamp(EPSILON, 1 - EPSILON);
+        return q.log();
+    }
+
+    /** The input of the op that made {@code p}, when that op is {@code op} (on the tape). */
+    private static Tensor producedBy(Tensor p, String op) {
+        var node = p.gradFn();
+        return node != null && node.op().equals(op) ? node.inputs().getFirst() : null;
+    }
+
+    /** Labels reshaped to the prediction's shape when they hold the same values ([n] vs [n, 1]). */
+    static Tensor matchShape(String loss, Tensor t, Tensor p) {
+        if (Arrays.equals(t.shape(), p.shape())) {
+            return t;
+        }
+        if (t.numel() == p.numel() && squeezedEqual(t.shape(), p.shape())) {
+            return t.reshape(p.shape());
+        }
+        throw ShapeMismatchException.of(loss, t.shape(), p.shape(), "differ: labels (first) must match predictions (second)");
+    }
+
+    private static boolean squeezedEqual(int[] a, int[] b) {
+        return Arrays.equals(Arrays.stream(a).filter(d -> d != 1).toArray(), Arrays.stream(b).filter(d -> d != 1).toArray());
+    }
+
+    private static Loss named(String name, java.util.function.BinaryOperator<Tensor> f) {
+        return new Loss() {
+            @Override
+            public Tensor compute(Tensor yTrue, Tensor yPred) {
+                return f.apply(yTrue, yPred);
+            }
+
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public String toString() {
+                return name;
+            }
+        };
+    }
+}

@@ -1,0 +1,121 @@
+package dev.isthmus.nn.model;
+
+import dev.isthmus.nn.tensor.Tensor;
+import java.io.PrintStream;
+
+/**
+ * Settings of one {@code fit} call, built fluently:
+ * {@code Fit.epochs(10).batchSize(32).validationSplit(0.2).seed(7)}. Keras defaults: batch size 32,
+ * shuffle on, no validation; verbosity 1 (progress bar) on a terminal, 2 (a line per epoch) otherwise.
+ */
+public final class Fit {
+    private int epochs = 1;
+    private int batchSize = 32;
+    private double validationSplit;
+    private Tensor validationX;
+    private Tensor validationY;
+    private boolean shuffle = true;
+    private long seed = 0;
+    private int verbose = -1;
+    private PrintStream out = System.out;
+
+    private Fit() {
+    }
+
+    public static Fit epochs(int epochs) {
+        Fit f = new Fit();
+        if (epochs < 0) {
+            throw new IllegalArgumentException("epochs must be >= 0, got " + epochs);
+        }
+        f.epochs = epochs;
+        return f;
+    }
+
+    public Fit batchSize(int batchSize) {
+        if (batchSize <= 0) {
+            throw new IllegalArgumentException("batch size must be > 0, got " + batchSize);
+        }
+        this.batchSize = batchSize;
+        return this;
+    }
+
+    /** The last {@code fraction} of the samples (before shuffling, as Keras) is held out for validation. */
+    public Fit validationSplit(double fraction) {
+        if (!(fraction >= 0 && fraction < 1)) {
+            throw new IllegalArgumentException("validation split must be in [0, 1), got " + fraction);
+        }
+        this.validationSplit = fraction;
+        return this;
+    }
+
+    public Fit validationData(Tensor x, Tensor y) {
+        this.validationX = x;
+        this.validationY = y;
+        return this;
+    }
+
+    public Fit shuffle(boolean shuffle) {
+        this.shuffle = shuffle;
+        return this;
+    }
+
+    /** Seed of the shuffling order (and of nothing else: weights take the model's seed). */
+    public Fit seed(long seed) {
+        this.seed = seed;
+        return this;
+    }
+
+    /** 0 silent, 1 progress bar, 2 one line per epoch. */
+    public Fit verbose(int verbose) {
+        if (verbose < 0 || verbose > 2) {
+            throw new IllegalArgumentException("verbose must be 0, 1 or 2, got " + verbose);
+        }
+        this.verbose = verbose;
+        return this;
+    }
+
+    public Fit output(PrintStream out) {
+        this.out = out;
+        return this;
+    }
+
+    int epochs() {
+        return epochs;
+    }
+
+    int batchSize() {
+        return batchSize;
+    }
+
+    double validationSplit() {
+        return validationSplit;
+    }
+
+    Tensor validationX() {
+        return validationX;
+    }
+
+    Tensor validationY() {
+        return validationY;
+    }
+
+    boolean shuffle() {
+        return shuffle;
+    }
+
+    long seed() {
+        return seed;
+    }
+
+    int verbose() {
+        if (verbose >= 0) {
+            return verbose;
+        }
+        var console = System.console();
+        return out == System.out && console != null && console.isTerminal() ? 1 : 2;
+    }
+
+    PrintStream out() {
+        return out;
+    }
+}

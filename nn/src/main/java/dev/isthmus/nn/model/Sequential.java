@@ -1,0 +1,369 @@
+package dev.isthmus.nn.model;
+
+import dev.isthmus.nn.autograd.GradMode;
+import dev.isthmus.nn.backend.cpu.CounterRandom;
+import dev.isthmus.nn.layers.Layer;
+import dev.isthmus.nn.losses.Loss;
+import dev.isthmus.nn.metrics.Metric;
+import dev.isthmus.nn.optim.Optimizer;
+import dev.isthmus.nn.tensor.Scope;
+import dev.isthmus.nn.tensor.ShapeMismatchException;
+import dev.isthmus.nn.tensor.Shapes;
+import dev.isthmus.nn.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * A stack of layers, Keras-style: built on the first call from the input shape, then
+ * {@code compile}, {@code fit}, {@code evaluate}, {@code predict}. The model owns its parameters
+ * (and their gradients and optimizer state) in a scope of its own, freed by {@link #close()}.
+ */
+public final class Sequential implements AutoCloseable {
+    private final List<Layer> layers = new ArrayList<>();
+    private final List<String> names = new ArrayList<>();
+    private final Scope parameterScope = Scope.independent("Sequential parameters");
+    private final String name;
+    private long seed = 0;
+    private int[] inputShape;
+    private Optimizer optimizer;
+    private Loss loss;
+    private List<Metric> metrics = List.of();
+
+    public Sequential(Layer... layers) {
+        this("sequential", layers);
+    }
+
+    public Sequential(String name, Layer... layers) {
+        this.name = name;
+        for (Layer l : layers) {
+            add(l);
+        }
+    }
+
+    public Sequential add(Layer layer) {
+        if (inputShape != null) {
+            throw new IllegalStateException("cannot add layers to a built model");
+        }
+        layers.add(layer);
+        String base = snake(layer.typeName());
+        long same = names.stream().filter(n -> n.equals(base) || n.startsWith(base + "_")).count();
+        names.add(same == 0 ? base : base + "_" + same);
+        return this;
+    }
+
+    /** Seed of the weight initialisers (layer i draws from a stream derived from it). Default 0. */
+    public Sequential seed(long seed) {
+        if (inputShape != null) {
+            throw new IllegalStateException("the seed must be set before the model is built");
+        }
+        this.seed = seed;
+        return this;
+    }
+
+    /** Builds every layer for inputs of {@code shape} (batch axis excluded). */
+    public Sequential build(int... shape) {
+        if (inputShape != null) {
+            if (!Arrays.equals(inputShape, shape)) {
+                throw ShapeMismatchException.of(name, inputShape, shape,
+                        "differ: the model was built for inputs of the first shape (batch axis excluded)");
+            }
+            return this;
+        }
+        if (layers.isEmpty()) {
+            throw new IllegalStateException("a Sequential model needs at least one layer");
+        }
+        int[] s = shape.clone();
+        for (int i = 0; i < layers.size(); i++) {
+            layers.get(i).build(s, parameterScope, CounterRandom.mix(seed, i));
+            s = layers.get(i).outputShape();
+        }
+        inputShape = shape.clone();
+        return this;
+    }
+
+    public boolean isBuilt() {
+        return inputShape != null;
+    }
+
+    /** Runs the layers on a batch; builds the model on the first call. */
+    public Tensor forward(Tensor x, boolean training) {
+        if (x.rank() < 1) {
+            throw new IllegalArgumentException("model input needs a batch axis; got a scalar");
+        }
+        build(Arrays.copyOfRange(x.shape(), 1, x.rank()));
+        Tensor h = x;
+        for (Layer l : layers) {
+            h = l.call(h, training);
+        }
+        return h;
+    }
+
+    public List<Layer> layers() {
+        return List.copyOf(layers);
+    }
+
+    /** Parameters named "index.name" ("0.kernel", "1.bias"), as they are saved. */
+    public Map<String, Tensor> namedParameters() {
+        Map<String, Tensor> all = new LinkedHashMap<>();
+        for (int i = 0; i < layers.size(); i++) {
+            for (var e : layers.get(i).parameters().entrySet()) {
+                all.put(i + "." + e.getKey(), e.getValue());
+            }
+        }
+        return all;
+    }
+
+    public List<Tensor> parameters() {
+        return List.copyOf(namedParameters().values());
+    }
+
+    public void compile(Optimizer optimizer, Loss loss, Metric... metrics) {
+        this.optimizer = optimizer;
+        this.loss = loss;
+        this.metrics = List.of(metrics);
+    }
+
+    // ---------------------------------------------------------------- training
+
+    /** Trains on (x, y); see {@link Fit} for the settings. Every step runs in a scope of its own. */
+    public History fit(Tensor x, Tensor y, Fit fit) {
+        requireCompiled("fit");
+        checkData("fit", x, y);
+        Tensor trainX = x;
+        Tensor trainY = y;
+        Tensor valX = fit.validationX();
+        Tensor valY = fit.validationY();
+        int n = x.size(0);
+        if (fit.validationSplit() > 0) {
+            int cut = (int) (n * (1 - fit.validationSplit()));
+            if (cut == 0 || cut == n) {
+                throw new IllegalArgumentException("validation split " + fit.validationSplit() + " of " + n
+                        + " samples leaves an empty training or validation set");
+            }
+            trainX = x.slice(0, 0, cut);
+            trainY = y.slice(0, 0, cut);
+            valX = x.slice(0, cut, n);
+            valY = y.slice(0, cut, n);
+        }
+        if (valX != null) {
+            checkData("fit (validation data)", valX, valY);
+        }
+        int nTrain = trainX.size(0);
+        int batch = Math.min(fit.batchSize(), nTrain);
+        int steps = (nTrain + batch - 1) / batch;
+        History history = new History();
+        SplittableRandom order = new SplittableRandom(fit.seed());
+        int verbose = fit.verbose();
+        for (int epoch = 1; epoch <= fit.epochs(); epoch++) {
+            int[] perm = permutation(nTrain, fit.shuffle() ? order : null);
+            ProgressBar bar = new ProgressBar(fit.out(), verbose, epoch, fit.epochs(), steps);
+            double lossSum = 0;
+            double[][] metricSums = new double[metrics.size()][2];
+            for (int step = 0; step < steps; step++) {
+                int from = step * batch;
+                int to = Math.min(nTrain, from + batch);
+                try (Scope ignored = Scope.open("train step")) {
+                    Tensor index = indexTensor(perm, from, to);
+                    Tensor xb = trainX.indexSelect(index);
+                    Tensor yb = trainY.indexSelect(index);
+                    Tensor pred = forward(xb, true);
+                    Tensor l = loss.compute(yb, pred);
+                    float lv = l.item();
+                    if (!Float.isFinite(lv)) {
+                        throw new NonFiniteLossException(epoch, step + 1, lv);
+                    }
+                    List<Tensor> params = parameters();
+                    optimizer.zeroGrad(params);
+                    l.backward();
+                    optimizer.step(params);
+                    lossSum += (double) lv * (to - from);
+                    try (var g = GradMode.noGrad()) {
+                        for (int m = 0; m < metrics.size(); m++) {
+                            double[] t = metrics.get(m).batchTotals(yb, pred.detach());
+                            metricSums[m][0] += t[0];
+                            metricSums[m][1] += t[1];
+                        }
+                    }
+                }
+                bar.update(step + 1, epochValues(lossSum / to, metricSums));
+            }
+            Map<String, Double> values = epochValues(lossSum / nTrain, metricSums);
+            if (valX != null) {
+                evaluate(valX, valY, fit.batchSize()).forEach((k, v) -> values.put("val_" + k, v));
+            }
+            bar.finish(values);
+            history.record(values);
+        }
+        return history;
+    }
+
+    private Map<String, Double> epochValues(double loss, double[][] metricSums) {
+        Map<String, Double> v = new LinkedHashMap<>();
+        v.put("loss", loss);
+        for (int m = 0; m < metrics.size(); m++) {
+            v.put(metrics.get(m).name(), metricSums[m][1] == 0 ? 0 : metricSums[m][0] / metricSums[m][1]);
+        }
+        return v;
+    }
+
+    /** Mean loss and metrics over (x, y), in batches of {@code batchSize}. */
+    public Map<String, Double> evaluate(Tensor x, Tensor y, int batchSize) {
+        requireCompiled("evaluate");
+        checkData("evaluate", x, y);
+        if (batchSize <= 0) {
+            throw new IllegalArgumentException("batch size must be > 0, got " + batchSize);
+        }
+        int n = x.size(0);
+        double lossSum = 0;
+        double[][] metricSums = new double[metrics.size()][2];
+        try (var g = GradMode.noGrad()) {
+            for (int from = 0; from < n; from += batchSize) {
+                int to = Math.min(n, from + batchSize);
+                try (Scope ignored = Scope.open("evaluate batch")) {
+                    Tensor xb = x.slice(0, from, to);
+                    Tensor yb = y.slice(0, from, to);
+                    Tensor pred = forward(xb, false);
+                    lossSum += (double) loss.compute(yb, pred).item() * (to - from);
+                    for (int m = 0; m < metrics.size(); m++) {
+                        double[] t = metrics.get(m).batchTotals(yb, pred);
+                        metricSums[m][0] += t[0];
+                        metricSums[m][1] += t[1];
+                    }
+                }
+            }
+        }
+        return epochValues(lossSum / n, metricSums);
+    }
+
+    public Map<String, Double> evaluate(Tensor x, Tensor y) {
+        return evaluate(x, y, 32);
+    }
+
+    /** Outputs for every sample of x (inference mode), owned by the caller's scope. */
+    public Tensor predict(Tensor x, int batchSize) {
+        if (batchSize <= 0) {
+            throw new IllegalArgumentException("batch size must be > 0, got " + batchSize);
+        }
+        if (x.rank() < 1 || x.size(0) == 0) {
+            throw new IllegalArgumentException("predict needs at least one sample, got shape " + Shapes.str(x.shape()));
+        }
+        int n = x.size(0);
+        List<Tensor> parts = new ArrayList<>();
+        try (var g = GradMode.noGrad()) {
+            for (int from = 0; from < n; from += batchSize) {
+                int to = Math.min(n, from + batchSize);
+                parts.add(forward(from == 0 && to == n ? x : x.slice(0, from, to), false));
+            }
+            return parts.size() == 1 ? parts.getFirst() : Tensor.concat(parts, 0);
+        }
+    }
+
+    public Tensor predict(Tensor x) {
+        return predict(x, 32);
+    }
+
+    private void requireCompiled(String what) {
+        if (optimizer == null || loss == null) {
+            throw new IllegalStateException(what + " needs compile(optimizer, loss, metrics...) first");
+        }
+    }
+
+    private static void checkData(String what, Tensor x, Tensor y) {
+        if (x == null || y == null) {
+            throw new IllegalArgumentException(what + ": inputs and labels are both required");
+        }
+        if (x.rank() < 1 || y.rank() < 1) {
+            throw new ShapeMismatchException(what + ": inputs " + Shapes.str(x.shape()) + " and labels "
+                    + Shapes.str(y.shape()) + " need a batch axis");
+        }
+        if (x.size(0) != y.size(0)) {
+            throw ShapeMismatchException.of(what, x.shape(), y.shape(),
+                    "differ in sample count: inputs have " + x.size(0) + ", labels " + y.size(0));
+        }
+        if (x.size(0) == 0) {
+            throw new IllegalArgumentException(what + ": the dataset is empty (inputs " + Shapes.str(x.shape()) + ")");
+        }
+    }
+
+    private static int[] permutation(int n, SplittableRandom rng) {
+        int[] p = new int[n];
+        for (int i = 0; i < n; i++) {
+            p[i] = i;
+        }
+        if (rng != null) {
+            for (int i = n - 1; i > 0; i--) {
+                int j = rng.nextInt(i + 1);
+                int t = p[i];
+                p[i] = p[j];
+                p[j] = t;
+            }
+        }
+        return p;
+    }
+
+    private static Tensor indexTensor(int[] perm, int from, int to) {
+        float[] f = new float[to - from];
+        for (int i = from; i < to; i++) {
+            f[i - from] = perm[i];
+        }
+        return Tensor.of(f, f.length);
+    }
+
+    // ---------------------------------------------------------------- description
+
+    /** Layers, output shapes and parameter counts, Keras-style. */
+    public String summary() {
+        if (!isBuilt()) {
+            throw new IllegalStateException("summary() needs a built model: call build(inputShape) or run a batch through it");
+        }
+        String rule = "_".repeat(65);
+        StringBuilder sb = new StringBuilder();
+        sb.append("Model: \"").append(name).append("\"\n").append(rule).append('\n');
+        sb.append(String.format(Locale.ROOT, " %-28s%-26s%s%n", "Layer (type)", "Output Shape", "Param #"));
+        sb.append("=".repeat(65)).append('\n');
+        long total = 0;
+        for (int i = 0; i < layers.size(); i++) {
+            Layer l = layers.get(i);
+            long count = l.parameterCount();
+            total += count;
+            sb.append(String.format(Locale.ROOT, " %-28s%-26s%d%n", names.get(i) + " (" + l.typeName() + ")",
+                    batchShape(l.outputShape()), count));
+        }
+        sb.append("=".repeat(65)).append('\n');
+        sb.append("Total params: ").append(total).append(" (").append(bytes(total * Float.BYTES)).append(")\n");
+        sb.append("Trainable params: ").append(total).append('\n');
+        sb.append("Non-trainable params: 0\n").append(rule).append('\n');
+        return sb.toString();
+    }
+
+    private static String batchShape(int[] shape) {
+        StringBuilder sb = new StringBuilder("(None");
+        for (int d : shape) {
+            sb.append(", ").append(d);
+        }
+        return sb.append(')').toString();
+    }
+
+    private static String bytes(long b) {
+        if (b < 1024) {
+            return b + " B";
+        }
+        return b < 1024 * 1024 ? String.format(Locale.ROOT, "%.2f KB", b / 1024.0)
+                : String.format(Locale.ROOT, "%.2f MB", b / (1024.0 * 1024));
+    }
+
+    private static String snake(String type) {
+        return type.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(Locale.ROOT);
+    }
+
+    /** Frees the parameters, their gradients and the optimizer state. */
+    @Override
+    public void close() {
+        parameterScope.close();
+    }
+}

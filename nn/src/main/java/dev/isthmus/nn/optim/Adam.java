@@ -1,0 +1,71 @@
+package dev.isthmus.nn.optim;
+
+import dev.isthmus.nn.autograd.GradMode;
+import dev.isthmus.nn.tensor.Tensor;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Adam with Keras defaults (lr 0.001, beta1 0.9, beta2 0.999, epsilon 1e-7) and Keras's update:
+ * {@code w -= lr·sqrt(1-β2ᵗ)/(1-β1ᵗ) · m / (sqrt(v) + ε)}. Moment buffers live with the
+ * parameters they belong to (same owner scope).
+ */
+public final class Adam implements Optimizer {
+    private final float learningRate;
+    private final float beta1;
+    private final float beta2;
+    private final float epsilon;
+    private final Map<Tensor, Tensor[]> moments = new IdentityHashMap<>();
+    private long iterations;
+
+    public Adam() {
+        this(0.001f);
+    }
+
+    public Adam(float learningRate) {
+        this(learningRate, 0.9f, 0.999f, 1e-7f);
+    }
+
+    public Adam(float learningRate, float beta1, float beta2, float epsilon) {
+        if (!(learningRate > 0) || !(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1) || !(epsilon > 0)) {
+            throw new IllegalArgumentException("Adam needs lr > 0, 0 <= beta1, beta2 < 1, epsilon > 0; got lr="
+                    + learningRate + " beta1=" + beta1 + " beta2=" + beta2 + " epsilon=" + epsilon);
+        }
+        this.learningRate = learningRate;
+        this.beta1 = beta1;
+        this.beta2 = beta2;
+        this.epsilon = epsilon;
+    }
+
+    @Override
+    public void step(List<Tensor> parameters) {
+        iterations++;
+        try (var ignored = GradMode.noGrad()) {
+            for (Tensor p : parameters) {
+                Tensor g = p.grad();
+                if (g == null) {
+                    continue;
+                }
+                Tensor[] mv = moments.computeIfAbsent(p, k -> new Tensor[] {
+                        Tensor.zeros(k.storage().owner(), k.device(), k.shape()),
+                        Tensor.zeros(k.storage().owner(), k.device(), k.shape())});
+                p.backend().adamUpdate(p, g, mv[0], mv[1], learningRate, beta1, beta2, epsilon, iterations);
+            }
+        }
+    }
+
+    public long iterations() {
+        return iterations;
+    }
+
+    @Override
+    public float learningRate() {
+        return learningRate;
+    }
+
+    @Override
+    public String toString() {
+        return "Adam(lr=" + learningRate + ", beta1=" + beta1 + ", beta2=" + beta2 + ", epsilon=" + epsilon + ")";
+    }
+}

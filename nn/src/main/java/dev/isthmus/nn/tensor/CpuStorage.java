@@ -1,0 +1,86 @@
+package dev.isthmus.nn.tensor;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.ref.Cleaner;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Host storage: an off-heap, 64-byte aligned {@link MemorySegment}. Memory of a scope comes from
+ * that scope's shared arena and is freed, all at once, when the scope closes; memory made outside
+ * any scope comes from an automatic arena and is freed by the garbage collector.
+ */
+public final class CpuStorage extends Storage {
+    static final long ALIGNMENT = 64;
+    private static final AtomicLong LIVE_BYTES = new AtomicLong();
+    private static final AtomicLong SCOPED_BYTES = new AtomicLong();
+    private static final Cleaner CLEANER = Cleaner.create();
+
+    private MemorySegment segment;
+
+    private CpuStorage(long numel, Scope owner) {
+        super(numel, owner);
+        this.segment = allocateIn(owner, numel * Float.BYTES, this);
+    }
+
+    /** Zero-filled storage of {@code numel} floats owned by {@code owner} (null: GC-managed). */
+    public static CpuStorage allocate(long numel, Scope owner) {
+        if (numel < 0) {
+            throw new IllegalArgumentException("negative element count " + numel);
+        }
+        return new CpuStorage(numel, owner);
+    }
+
+    private static MemorySegment allocateIn(Scope owner, long bytes, Object holder) {
+        long size = Math.max(bytes, Float.BYTES);
+        LIVE_BYTES.addAndGet(size);
+        if (owner != null) {
+            SCOPED_BYTES.addAndGet(size);
+            owner.accountHostBytes(size);
+            return owner.arena().allocate(size, ALIGNMENT);
+        }
+        CLEANER.register(holder, () -> LIVE_BYTES.addAndGet(-size));
+        return Arena.ofAuto().allocate(size, ALIGNMENT);
+    }
+
+    /** Host bytes allocated and not yet freed (GC-managed memory counts until it is collected). */
+    public static long liveBytes() {
+        return LIVE_BYTES.get();
+    }
+
+    /**
+     * Host bytes owned by scopes that are still open: exact at every moment, unlike
+     * {@link #liveBytes()}, which also counts GC-managed memory until it is collected.
+     */
+    public static long liveScopedBytes() {
+        return SCOPED_BYTES.get();
+    }
+
+    static void released(long bytes) {
+        LIVE_BYTES.addAndGet(-bytes);
+        SCOPED_BYTES.addAndGet(-bytes);
+    }
+
+    @Override
+    public Device device() {
+        return Device.CPU;
+    }
+
+    /** The memory, bounded to exactly this storage's floats. */
+    public MemorySegment segment() {
+        checkLive();
+        return segment;
+    }
+
+    @Override
+    protected void relocate(Scope target) {
+        MemorySegment fresh = allocateIn(target, segment.byteSize(), this);
+        fresh.copyFrom(segment);
+        segment = fresh;
+    }
+
+    public float get(long i) {
+        return segment().getAtIndex(ValueLayout.JAVA_FLOAT, i);
+    }
+}

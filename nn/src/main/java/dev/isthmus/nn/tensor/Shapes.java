@@ -1,0 +1,101 @@
+package dev.isthmus.nn.tensor;
+
+import java.util.Arrays;
+
+/** Shape arithmetic on row-major int[] shapes. */
+public final class Shapes {
+    private Shapes() {
+    }
+
+    public static long numel(int[] shape) {
+        long n = 1;
+        for (int d : shape) {
+            n = Math.multiplyExact(n, d);
+        }
+        return n;
+    }
+
+    public static long[] strides(int[] shape) {
+        long[] s = new long[shape.length];
+        long acc = 1;
+        for (int i = shape.length - 1; i >= 0; i--) {
+            s[i] = acc;
+            acc *= shape[i];
+        }
+        return s;
+    }
+
+    public static String str(int[] shape) {
+        return Arrays.toString(shape);
+    }
+
+    public static void checkValid(int[] shape) {
+        for (int d : shape) {
+            if (d < 0) {
+                throw new IllegalArgumentException("negative dimension in shape " + str(shape));
+            }
+        }
+    }
+
+    /** NumPy broadcasting of two shapes. */
+    public static int[] broadcast(String op, int[] a, int[] b) {
+        int rank = Math.max(a.length, b.length);
+        int[] out = new int[rank];
+        for (int i = 0; i < rank; i++) {
+            int da = i - (rank - a.length) >= 0 ? a[i - (rank - a.length)] : 1;
+            int db = i - (rank - b.length) >= 0 ? b[i - (rank - b.length)] : 1;
+            if (da != db && da != 1 && db != 1) {
+                throw ShapeMismatchException.of(op, a, b, "cannot be broadcast together (dimension "
+                        + i + " of the result: " + da + " vs " + db + ")");
+            }
+            out[i] = da == 1 ? db : da;
+        }
+        return out;
+    }
+
+    /** Strides of {@code shape} seen from a broadcast result of rank {@code rank}: 0 where broadcast. */
+    public static long[] broadcastStrides(int[] shape, int[] outShape) {
+        long[] own = strides(shape);
+        long[] s = new long[outShape.length];
+        int off = outShape.length - shape.length;
+        for (int i = 0; i < shape.length; i++) {
+            s[i + off] = shape[i] == 1 && outShape[i + off] != 1 ? 0 : own[i];
+        }
+        return s;
+    }
+
+    public static int axis(int axis, int rank) {
+        int a = axis < 0 ? axis + rank : axis;
+        if (a < 0 || a >= rank) {
+            throw new IllegalArgumentException("axis " + axis + " is out of range for rank " + rank);
+        }
+        return a;
+    }
+
+    /** Normalised, sorted, distinct axes; an empty argument means all axes. */
+    public static int[] axes(int[] axes, int rank) {
+        if (axes.length == 0) {
+            int[] all = new int[rank];
+            for (int i = 0; i < rank; i++) {
+                all[i] = i;
+            }
+            return all;
+        }
+        boolean[] seen = new boolean[rank];
+        for (int a : axes) {
+            int n = axis(a, rank);
+            if (seen[n]) {
+                throw new IllegalArgumentException("axis " + a + " given twice in " + Arrays.toString(axes));
+            }
+            seen[n] = true;
+        }
+        int[] out = new int[axes.length];
+        int j = 0;
+        for (int i = 0; i < rank; i++) {
+            if (seen[i]) {
+                out[j++] = i;
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,56 @@
+package dev.isthmus.nn.tensor;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+class ScopeTest {
+
+    @Test
+    void closingAScopeFreesItsTensorsAndLiveBytesReturnToBaseline() {
+        long before = CpuStorage.liveScopedBytes();
+        Tensor t;
+        try (Scope s = Scope.open()) {
+            t = Tensor.ones(1000);
+            assertTrue(CpuStorage.liveScopedBytes() >= before + 4000);
+        }
+        assertEquals(before, CpuStorage.liveScopedBytes());
+        var e = assertThrows(TensorFreedException.class, t::toArray);
+        assertTrue(e.getMessage().contains("freed"), e.getMessage());
+    }
+
+    @Test
+    void keepMovesATensorToTheParentScope() {
+        try (Scope outer = Scope.open("outer")) {
+            Tensor kept;
+            try (Scope inner = Scope.open("inner")) {
+                kept = inner.keep(Tensor.full(3f, 4));
+            }
+            assertArrayEquals(new float[] {3, 3, 3, 3}, kept.toArray());
+            assertTrue(kept.storage().owner() == outer);
+        }
+    }
+
+    @Test
+    void nestedScopesMustCloseInnermostFirst() {
+        Scope outer = Scope.open("outer");
+        Scope inner = Scope.open("inner");
+        assertThrows(IllegalStateException.class, outer::close);
+        inner.close();
+        outer.close();
+        assertTrue(Scope.current() == null);
+    }
+
+    @Test
+    void usingAFreedTensorInAnOpIsATypedError() {
+        Tensor t;
+        try (Scope s = Scope.open()) {
+            t = Tensor.ones(3);
+        }
+        assertThrows(TensorFreedException.class, () -> t.add(1f));
+        assertThrows(TensorFreedException.class, () -> Tensor.ones(3).add(t));
+    }
+}
