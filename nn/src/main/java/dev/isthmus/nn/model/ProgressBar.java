@@ -56,9 +56,6 @@ final class ProgressBar {
         values.forEach((k, v) -> sb.append(" - ").append(k).append(": ").append(format(v)));
         sb.append("\u001b[K");
         out.print(sb);
-        if (step >= steps) {
-            out.println();
-        }
         out.flush();
     }
 
@@ -70,8 +67,9 @@ final class ProgressBar {
             sb.append(steps).append(" steps - ").append(duration(elapsed)).append(' ').append(perStep(elapsed, steps));
             values.forEach((k, v) -> sb.append(" - ").append(k).append(": ").append(format(v)));
             out.println(sb);
-        } else if (verbose == 1 && values.keySet().stream().anyMatch(k -> k.startsWith("val_"))) {
-            StringBuilder sb = new StringBuilder("   ");
+        } else if (verbose == 1) {
+            // the finished bar stays on its line; validation values are appended to it, as Keras does
+            StringBuilder sb = new StringBuilder();
             values.forEach((k, v) -> {
                 if (k.startsWith("val_")) {
                     sb.append(" - ").append(k).append(": ").append(format(v));

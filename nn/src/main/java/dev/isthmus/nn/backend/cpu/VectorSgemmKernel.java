@@ -12,10 +12,12 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Loops, outermost first: column blocks of C ({@link #NC}), depth blocks ({@link #KC}) for which
  * op(B) is packed once into a shared buffer (in parallel), then tasks that each own a rectangle of C:
- * a task packs its rows of op(A) (times alpha) into a per-thread buffer and runs the micro-kernel over
- * its MR x NR tiles. Every element of C is computed by one task, summing over k in the same order
- * (depth block by block, each block by a fused multiply-add chain from zero, then added to C), so the
- * result does not depend on the number of threads or on how C is cut into tasks.
+ * a task packs its rows of op(A) (times alpha) into a per-thread buffer and, tile row by tile row,
+ * runs the MR x NR register-blocked micro-kernel along the packed B panels. Edge tiles are computed
+ * on zero-padded panels and only their valid part is written. Every element of C is computed by one
+ * task, summing over k in the same order (depth block by block, each block by a fused multiply-add
+ * chain from zero, then added to C), so the result does not depend on the number of threads or on
+ * how C is cut into tasks.
  */
 final class VectorSgemmKernel {
     private VectorSgemmKernel() {
@@ -32,16 +34,17 @@ final class VectorSgemmKernel {
     /** Micro-tile rows: 12 x 2 vectors = 24 accumulators when there are 32 vector registers (AVX-512). */
     static final int MR = L >= 16 ? 12 : 6;
     static final int NR = NV * L;
-    /** Depth of a block: a packed A tile row-panel (MR x KC) and B panel (KC x NR). */
-    static final int KC = Integer.getInteger("isthmus.sgemm.kc", 384);
-    /** Rows of op(A) per task block: MC x KC floats stay in L2. */
-    static final int MC = roundUp(Integer.getInteger("isthmus.sgemm.mc", 240), MR);
-    /** Columns per outer block: KC x NC floats of packed op(B) shared by all tasks. */
+    /** Depth of a block: the packed A tile (MR x KC floats, 24 KiB) stays in L1 while B panels stream by. */
+    static final int KC = Integer.getInteger("isthmus.sgemm.kc", 512);
+    /** Rows of C per task (about; the row blocks are made a multiple of the thread count). */
+    static final int MC = roundUp(Integer.getInteger("isthmus.sgemm.mc", 192), MR);
+    /** Columns per outer block: KC x NC floats of packed op(B) (8 MiB), shared by all tasks, stay in L3. */
     static final int NC = roundUp(Integer.getInteger("isthmus.sgemm.nc", 4096), NR);
     /** Below this many multiply-adds one thread does everything (no fork/join). */
     private static final long PARALLEL_MIN_FMAS = 1L << 21;
+    /** Below this many floats op(B) is packed by the calling thread alone. */
+    private static final long PARALLEL_PACK_MIN = 1L << 17;
 
-    static final int ORDER = Integer.getInteger("isthmus.sgemm.order", 0);
     private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
 
     /** Per-thread scratch: packed A block, packed B block (for the calling thread), rows, edge tile. */
@@ -95,87 +98,74 @@ final class VectorSgemmKernel {
         boolean parallel = threads.count() > 1 && (long) m * n * k >= PARALLEL_MIN_FMAS;
         int t = parallel ? threads.count() : 1;
         int mTiles = ceilDiv(m, MR);
-        // Row blocks: about MC rows each, their count a multiple of the thread count when possible.
+        // Row blocks of about MC rows, as many as a multiple of the thread count when there are enough
+        // tile rows; else the columns are cut too. (How C is cut does not change any result.)
         int mParts = Math.min(mTiles, roundUp(ceilDiv(m, MC), t));
-        int tilesPerPart = ceilDiv(mTiles, mParts);
-        mParts = ceilDiv(mTiles, tilesPerPart);
         Buffers own = BUFFERS.get();
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc);
             int panels = ceilDiv(nc, NR);
-            // Column chunks per row block, so that there are enough tasks for all threads.
             int nParts = mParts % t == 0 ? 1 : Math.min(panels, t);
-            int panelsPerPart = ceilDiv(panels, nParts);
-            nParts = ceilDiv(panels, panelsPerPart);
+            int tasks = mParts * nParts;
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
                 float[] bp = own.b(panels * NR * kc);
-                int packParts = parallel ? Math.min(panels, t) : 1;
-                int panelsPerPack = ceilDiv(panels, packParts);
                 int jcf = jc, pcf = pc;
+                int packParts = parallel && (long) kc * nc >= PARALLEL_PACK_MIN ? Math.min(panels, t) : 1;
                 if (packParts == 1) {
                     packB(transB, b, bOffset, ldb, pcf, kc, jcf, nc, 0, panels, bp, own);
                 } else {
-                    threads.parallelFor(ceilDiv(panels, panelsPerPack), q -> packB(transB, b, bOffset, ldb, pcf, kc,
-                            jcf, nc, q * panelsPerPack, Math.min(panels, (q + 1) * panelsPerPack), bp, BUFFERS.get()));
+                    threads.parallelFor(packParts, q -> packB(transB, b, bOffset, ldb, pcf, kc, jcf, nc,
+                            part(panels, packParts, q), part(panels, packParts, q + 1), bp, BUFFERS.get()));
                 }
                 int mode = pc > 0 ? 2 : beta == 0f ? 0 : 1;
-                int tasks = mParts * nParts;
-                int mp = mParts;
+                int mp = mParts, np = nParts;
                 if (!parallel || tasks == 1) {
                     for (int task = 0; task < tasks; task++) {
-                        block(task % mp, task / mp, tilesPerPart, panelsPerPart, transA, m, alpha, a, aOffset, lda,
-                                pcf, kc, jcf, nc, bp, beta, c, cOffset, ldc, mode, own);
+                        block(part(mTiles, mp, task % mp), part(mTiles, mp, task % mp + 1),
+                                part(panels, np, task / mp), part(panels, np, task / mp + 1), transA, m, alpha,
+                                a, aOffset, lda, pcf, kc, jcf, nc, bp, beta, c, cOffset, ldc, mode, own);
                     }
                 } else {
-                    threads.parallelFor(tasks, task -> block(task % mp, task / mp, tilesPerPart, panelsPerPart, transA,
-                            m, alpha, a, aOffset, lda, pcf, kc, jcf, nc, bp, beta, c, cOffset, ldc, mode,
-                            BUFFERS.get()));
+                    threads.parallelFor(tasks, task -> block(part(mTiles, mp, task % mp),
+                            part(mTiles, mp, task % mp + 1), part(panels, np, task / mp),
+                            part(panels, np, task / mp + 1), transA, m, alpha, a, aOffset, lda, pcf, kc, jcf, nc,
+                            bp, beta, c, cOffset, ldc, mode, BUFFERS.get()));
                 }
             }
         }
     }
 
-    /** One task: rows [mi*tilesPerPart*MR, ...) of C, packed B panels [nj*panelsPerPart, ...). */
-    private static void block(int mi, int nj, int tilesPerPart, int panelsPerPart, boolean transA, int m, float alpha,
+    /** Start of part {@code p} of {@code count} items cut into {@code parts} near-equal parts. */
+    private static int part(int count, int parts, int p) {
+        return (int) ((long) count * p / parts);
+    }
+
+    /**
+     * One task: the tile rows [t0, t1) (MR rows each) of C against the packed B panels [q0, q1) (NR
+     * columns each). Packs its rows of op(A), then for each tile row runs along the panels, so that
+     * the A tile stays in L1 while B streams from L2/L3 and the C tiles are visited row by row.
+     */
+    private static void block(int t0, int t1, int q0, int q1, boolean transA, int m, float alpha,
                               MemorySegment a, long aOffset, int lda, int pc, int kc, int jc, int nc, float[] bp,
                               float beta, MemorySegment c, long cOffset, int ldc, int mode, Buffers buf) {
-        int i0 = mi * tilesPerPart * MR;
-        int i1 = Math.min(m, i0 + tilesPerPart * MR);
-        if (i0 >= i1) {
+        if (t0 >= t1 || q0 >= q1) {
             return;
         }
-        int panels = ceilDiv(nc, NR);
-        int q0 = nj * panelsPerPart;
-        int q1 = Math.min(panels, q0 + panelsPerPart);
-        if (q0 >= q1) {
-            return;
-        }
-        int tiles = ceilDiv(i1 - i0, MR);
+        int i0 = t0 * MR;
+        int i1 = Math.min(m, t1 * MR);
+        int tiles = t1 - t0;
         float[] ap = buf.a(tiles * MR * kc);
         packA(transA, a, aOffset, lda, alpha, i0, i1, pc, kc, ap, buf);
         float[] tile = buf.tile;
-        if (ORDER == 0) {
-        for (int q = q0; q < q1; q++) {
-            int cols = Math.min(NR, nc - q * NR);
-            int bi = q * NR * kc;
-            long cj = cOffset + jc + (long) q * NR;
-            for (int ti = 0; ti < tiles; ti++) {
-                int r0 = i0 + ti * MR;
-                int rows = Math.min(MR, i1 - r0);
-                micro(ap, ti * MR * kc, bp, bi, kc, c, cj + (long) r0 * ldc, ldc, rows, cols, mode, beta, tile);
-            }
-        }
-        } else {
-            for (int ti = 0; ti < tiles; ti++) {
-                int r0 = i0 + ti * MR;
-                int rows = Math.min(MR, i1 - r0);
-                for (int q = q0; q < q1; q++) {
-                    int cols = Math.min(NR, nc - q * NR);
-                    int bi = q * NR * kc;
-                    long cj = cOffset + jc + (long) q * NR;
-                    micro(ap, ti * MR * kc, bp, bi, kc, c, cj + (long) r0 * ldc, ldc, rows, cols, mode, beta, tile);
-                }
+        for (int ti = 0; ti < tiles; ti++) {
+            int r0 = i0 + ti * MR;
+            int rows = Math.min(MR, i1 - r0);
+            long ci = cOffset + jc + (long) r0 * ldc;
+            for (int q = q0; q < q1; q++) {
+                int cols = Math.min(NR, nc - q * NR);
+                micro(ap, ti * MR * kc, bp, q * NR * kc, kc, c, ci + (long) q * NR, ldc, rows, cols, mode, beta,
+                        tile);
             }
         }
     }

@@ -1,0 +1,383 @@
+package dev.isthmus.nn.backend.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class SgemmTest {
+    private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT;
+    private static final int[] ODD = {1, 7, 17, 33, 65, 129};
+
+    private static CpuThreads one;
+    private static CpuThreads two;
+    private static CpuThreads three;
+
+    @BeforeAll
+    static void threads() {
+        one = new CpuThreads(1);
+        two = new CpuThreads(2);
+        three = new CpuThreads(3);
+    }
+
+    @AfterAll
+    static void close() {
+        one.close();
+        two.close();
+        three.close();
+    }
+
+    /** One GEMM problem: sizes, layouts (leading dimensions, offsets) and scalars. */
+    private record Problem(boolean transA, boolean transB, int m, int n, int k, float alpha, float beta,
+                           int padA, int padB, int padC, long offA, long offB, long offC) {
+        int lda() {
+            return (transA ? m : k) + padA;
+        }
+
+        int ldb() {
+            return (transB ? k : n) + padB;
+        }
+
+        int ldc() {
+            return n + padC;
+        }
+
+        long sizeA() {
+            return offA + (long) (transA ? k : m) * lda();
+        }
+
+        long sizeB() {
+            return offB + (long) (transB ? n : k) * ldb();
+        }
+
+        long sizeC() {
+            return offC + (long) m * ldc();
+        }
+
+        double a(MemorySegment s, int i, int p) {
+            return s.getAtIndex(F, offA + (transA ? (long) p * lda() + i : (long) i * lda() + p));
+        }
+
+        double b(MemorySegment s, int p, int j) {
+            return s.getAtIndex(F, offB + (transB ? (long) j * ldb() + p : (long) p * ldb() + j));
+        }
+
+        long c(int i, int j) {
+            return offC + (long) i * ldc() + j;
+        }
+
+        static Problem plain(boolean transA, boolean transB, int m, int n, int k, float alpha, float beta) {
+            return new Problem(transA, transB, m, n, k, alpha, beta, 0, 0, 0, 0, 0, 0);
+        }
+    }
+
+    private interface Gemm {
+        void run(Problem p, MemorySegment a, MemorySegment b, MemorySegment c, CpuThreads threads);
+    }
+
+    private static final Gemm AUTO = (p, a, b, c, t) -> Sgemm.sgemm(p.transA, p.transB, p.m, p.n, p.k, p.alpha,
+            a, p.offA, p.lda(), b, p.offB, p.ldb(), p.beta, c, p.offC, p.ldc(), t);
+    private static final Gemm PLAIN = (p, a, b, c, t) -> Sgemm.sgemmPlain(p.transA, p.transB, p.m, p.n, p.k,
+            p.alpha, a, p.offA, p.lda(), b, p.offB, p.ldb(), p.beta, c, p.offC, p.ldc(), t);
+
+    private static MemorySegment random(Arena arena, long floats, long seed) {
+        MemorySegment s = arena.allocate(Math.max(1, floats) * Float.BYTES, 64);
+        SplittableRandom r = new SplittableRandom(seed);
+        for (long i = 0; i < floats; i++) {
+            s.setAtIndex(F, i, (float) (r.nextDouble() * 2 - 1));
+        }
+        return s;
+    }
+
+    /**
+     * Runs {@code gemm} on problem {@code p} and checks every element of C (and that the padding
+     * between rows of C is untouched) against a double-precision reference, within a bound on
+     * float32 rounding: |error| <= (k + 4) * 2^-23 * (|alpha| * sum|a*b| + |beta*c|).
+     */
+    private static MemorySegment check(Gemm gemm, Problem p, CpuThreads threads, long seed, boolean nanInC) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment a = random(arena, p.sizeA(), seed);
+            MemorySegment b = random(arena, p.sizeB(), seed + 1);
+            MemorySegment c = random(arena, p.sizeC(), seed + 2);
+            if (nanInC) {
+                for (int i = 0; i < p.m; i++) {
+                    for (int j = 0; j < p.n; j++) {
+                        c.setAtIndex(F, p.c(i, j), Float.NaN);
+                    }
+                }
+            }
+            MemorySegment before = Arena.ofAuto().allocate(c.byteSize(), 64).copyFrom(c);
+            gemm.run(p, a, b, c, threads);
+            double eps = Math.ulp(1f);
+            for (int i = 0; i < p.m; i++) {
+                for (int j = 0; j < p.n; j++) {
+                    double sum = 0;
+                    double abs = 0;
+                    for (int q = 0; q < p.k; q++) {
+                        double prod = p.a(a, i, q) * p.b(b, q, j);
+                        sum += prod;
+                        abs += Math.abs(prod);
+                    }
+                    double old = before.getAtIndex(F, p.c(i, j));
+                    double ref = p.alpha * sum + (p.beta == 0f ? 0 : p.beta * old);
+                    double scale = Math.abs(p.alpha) * abs + (p.beta == 0f ? 0 : Math.abs(p.beta * old));
+                    double got = c.getAtIndex(F, p.c(i, j));
+                    double tol = (p.k + 4) * eps * scale + Float.MIN_NORMAL;
+                    if (!(Math.abs(got - ref) <= tol)) {
+                        fail(p + ": C[" + i + "][" + j + "] = " + got + ", expected " + ref + " (tolerance " + tol + ")");
+                    }
+                }
+            }
+            // Outside the m x n window (offset, row padding) nothing may change.
+            for (long x = 0; x < p.sizeC(); x++) {
+                long rel = x - p.offC;
+                boolean inside = rel >= 0 && rel % p.ldc() < p.n;
+                if (!inside) {
+                    assertEquals(Float.floatToRawIntBits(before.getAtIndex(F, x)),
+                            Float.floatToRawIntBits(c.getAtIndex(F, x)), p + ": C touched outside its window at " + x);
+                }
+            }
+            return Arena.ofAuto().allocate(c.byteSize(), 64).copyFrom(c);
+        }
+    }
+
+    @Test
+    void describesItself() {
+        boolean expected = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
+                && !"false".equalsIgnoreCase(System.getProperty("isthmus.cpu.vector", ""));
+        assertEquals(expected, Sgemm.vectorized(), Sgemm.describe());
+        assertFalse(Sgemm.describe().isBlank());
+        assertTrue(Sgemm.describe().startsWith(Sgemm.vectorized() ? "vector" : "plain"), Sgemm.describe());
+    }
+
+    @Test
+    void oddShapesAllTransposesVector() {
+        oddShapes(AUTO, two);
+    }
+
+    @Test
+    void oddShapesAllTransposesPlain() {
+        oddShapes(PLAIN, two);
+    }
+
+    private static void oddShapes(Gemm gemm, CpuThreads threads) {
+        float[] alphas = {1f, -0.5f, 2.5f};
+        float[] betas = {0f, 1f, 0.75f};
+        int count = 0;
+        for (int ta = 0; ta < 2; ta++) {
+            for (int tb = 0; tb < 2; tb++) {
+                for (int m : ODD) {
+                    for (int n : ODD) {
+                        for (int k : ODD) {
+                            Problem p = Problem.plain(ta == 1, tb == 1, m, n, k, alphas[count % 3],
+                                    betas[(count / 3) % 3]);
+                            check(gemm, p, threads, count, false);
+                            count++;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Shapes past the block sizes: several depth blocks, several column blocks, many tasks. */
+    @Test
+    void largeShapesVector() {
+        largeShapes(AUTO);
+    }
+
+    @Test
+    void largeShapesPlain() {
+        largeShapes(PLAIN);
+    }
+
+    private static void largeShapes(Gemm gemm) {
+        long seed = 100;
+        for (int ta = 0; ta < 2; ta++) {
+            for (int tb = 0; tb < 2; tb++) {
+                check(gemm, Problem.plain(ta == 1, tb == 1, 263, 301, 1100, 1f, 0.5f), two, seed++, false);
+                check(gemm, Problem.plain(ta == 1, tb == 1, 13, 4100, 530, -1.5f, 0f), two, seed++, false);
+                check(gemm, Problem.plain(ta == 1, tb == 1, 2, 70, 3000, 1f, 1f), two, seed++, false);
+            }
+        }
+    }
+
+    @Test
+    void betaZeroIgnoresNaNInC() {
+        for (Gemm gemm : List.of(AUTO, PLAIN)) {
+            for (int size : new int[] {3, 20, 100}) {
+                for (int ta = 0; ta < 2; ta++) {
+                    for (int tb = 0; tb < 2; tb++) {
+                        check(gemm, Problem.plain(ta == 1, tb == 1, size, size + 1, size + 2, 1.25f, 0f), two,
+                                size, true);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void offsetsAndLeadingDimensions() {
+        long seed = 7;
+        for (Gemm gemm : List.of(AUTO, PLAIN)) {
+            for (int ta = 0; ta < 2; ta++) {
+                for (int tb = 0; tb < 2; tb++) {
+                    for (int[] s : new int[][] {{5, 6, 7}, {33, 65, 17}, {130, 97, 260}}) {
+                        Problem p = new Problem(ta == 1, tb == 1, s[0], s[1], s[2], 0.75f, -0.5f,
+                                3, 17, 5, 11, 1, 29);
+                        check(gemm, p, two, seed++, false);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void zeroDepthOrAlphaScalesC() {
+        for (Gemm gemm : List.of(AUTO, PLAIN)) {
+            for (float beta : new float[] {0f, 1f, -2f}) {
+                check(gemm, Problem.plain(false, false, 9, 11, 0, 1f, beta), two, 3, false);
+                check(gemm, Problem.plain(true, true, 40, 50, 60, 0f, beta), two, 4, false);
+            }
+            check(gemm, Problem.plain(false, false, 0, 11, 5, 1f, 0f), two, 5, false);
+            check(gemm, Problem.plain(false, false, 11, 0, 5, 1f, 0f), two, 6, false);
+        }
+    }
+
+    @Test
+    void vectorAndPlainAgree() {
+        long seed = 1000;
+        for (int ta = 0; ta < 2; ta++) {
+            for (int tb = 0; tb < 2; tb++) {
+                for (int[] s : new int[][] {{10, 10, 10}, {64, 64, 64}, {129, 257, 65}, {200, 300, 600}}) {
+                    Problem p = Problem.plain(ta == 1, tb == 1, s[0], s[1], s[2], 1f, 0f);
+                    MemorySegment v = check(AUTO, p, two, seed, false);
+                    MemorySegment q = check(PLAIN, p, two, seed, false);
+                    double maxAbs = 0;
+                    double maxDiff = 0;
+                    for (long x = 0; x < p.sizeC(); x++) {
+                        maxAbs = Math.max(maxAbs, Math.abs(q.getAtIndex(F, x)));
+                        maxDiff = Math.max(maxDiff, Math.abs(v.getAtIndex(F, x) - q.getAtIndex(F, x)));
+                    }
+                    assertTrue(maxDiff <= 1e-5 * Math.max(1, maxAbs) * Math.sqrt(s[2]),
+                            p + ": vector and plain differ by " + maxDiff);
+                    seed++;
+                }
+            }
+        }
+    }
+
+    /** Every thread count gives the same bits, on both paths, including the small direct path. */
+    @Test
+    void bitIdenticalForAnyThreadCount() {
+        long seed = 2000;
+        for (Gemm gemm : List.of(AUTO, PLAIN)) {
+            for (int ta = 0; ta < 2; ta++) {
+                for (int tb = 0; tb < 2; tb++) {
+                    for (int[] s : new int[][] {{10, 10, 10}, {301, 517, 389}, {1000, 40, 700}, {37, 1500, 1100}}) {
+                        Problem p = Problem.plain(ta == 1, tb == 1, s[0], s[1], s[2], 0.5f, 0.25f);
+                        List<MemorySegment> results = new ArrayList<>();
+                        try (Arena arena = Arena.ofShared()) {
+                            MemorySegment a = random(arena, p.sizeA(), seed);
+                            MemorySegment b = random(arena, p.sizeB(), seed + 1);
+                            MemorySegment c0 = random(arena, p.sizeC(), seed + 2);
+                            for (CpuThreads t : List.of(one, two, three)) {
+                                MemorySegment c = arena.allocate(c0.byteSize(), 64).copyFrom(c0);
+                                gemm.run(p, a, b, c, t);
+                                results.add(c);
+                            }
+                            for (int r = 1; r < results.size(); r++) {
+                                assertEquals(-1L, results.get(0).mismatch(results.get(r)),
+                                        p + ": results differ between 1 and " + (r + 1) + " threads");
+                            }
+                        }
+                        seed += 3;
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void rejectsBadArguments() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment s = arena.allocate(100 * Float.BYTES, 64);
+            assertThrows(IllegalArgumentException.class,
+                    () -> Sgemm.sgemm(false, false, 5, 5, 5, 1f, s, 0, 4, s, 0, 5, 0f, s, 0, 5, one));
+            assertThrows(IllegalArgumentException.class,
+                    () -> Sgemm.sgemm(false, false, -1, 5, 5, 1f, s, 0, 5, s, 0, 5, 0f, s, 0, 5, one));
+            assertThrows(IndexOutOfBoundsException.class,
+                    () -> Sgemm.sgemm(false, false, 5, 5, 5, 1f, s, 90, 5, s, 0, 5, 0f, s, 0, 5, one));
+            assertThrows(IndexOutOfBoundsException.class,
+                    () -> Sgemm.sgemm(false, false, 5, 5, 5, 1f, s, 0, 5, s, 0, 5, 0f, s, 80, 5, one));
+            assertThrows(IllegalArgumentException.class,
+                    () -> Sgemm.sgemmPlain(true, false, 5, 5, 5, 1f, s, 0, 4, s, 0, 5, 0f, s, 0, 5, one));
+        }
+    }
+
+    /**
+     * Without {@code --add-modules jdk.incubator.vector}, or with {@code -Disthmus.cpu.vector=false},
+     * Sgemm still loads and computes, by the plain path.
+     */
+    @Test
+    void worksWithoutTheVectorModule() throws IOException, InterruptedException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String cp = System.getProperty("java.class.path");
+        String main = NoVectorMain.class.getName();
+        assertEquals("false plain", runJava(List.of(java, "-cp", cp, main)));
+        assertEquals("false plain", runJava(List.of(java, "--add-modules", "jdk.incubator.vector",
+                "-Disthmus.cpu.vector=false", "-cp", cp, main)));
+    }
+
+    private static String runJava(List<String> command) throws IOException, InterruptedException {
+        Process proc = new ProcessBuilder(command).redirectErrorStream(true).start();
+        byte[] out = proc.getInputStream().readAllBytes();
+        assertTrue(proc.waitFor(60, TimeUnit.SECONDS), "child JVM timed out");
+        String text = new String(out, StandardCharsets.UTF_8);
+        assertEquals(0, proc.exitValue(), text);
+        String[] lines = text.strip().split("\\R");
+        return lines[lines.length - 1];
+    }
+
+    /** Run in a child JVM: prints "vectorized() first-word-of-describe()" after checking a product. */
+    static final class NoVectorMain {
+        public static void main(String[] args) {
+            try (Arena arena = Arena.ofConfined(); CpuThreads t = new CpuThreads(2)) {
+                int n = 70;
+                MemorySegment a = arena.allocate((long) n * n * Float.BYTES, 64);
+                MemorySegment b = arena.allocate((long) n * n * Float.BYTES, 64);
+                MemorySegment c = arena.allocate((long) n * n * Float.BYTES, 64);
+                for (int i = 0; i < n; i++) {
+                    a.setAtIndex(F, (long) i * n + i, 2f);
+                    for (int j = 0; j < n; j++) {
+                        b.setAtIndex(F, (long) i * n + j, i - j);
+                    }
+                }
+                Sgemm.sgemm(false, false, n, n, n, 1f, a, 0, n, b, 0, n, 0f, c, 0, n, t);
+                for (int i = 0; i < n; i++) {
+                    for (int j = 0; j < n; j++) {
+                        if (c.getAtIndex(F, (long) i * n + j) != 2f * (i - j)) {
+                            throw new AssertionError("wrong product at " + i + "," + j);
+                        }
+                    }
+                }
+            }
+            System.out.println(Sgemm.vectorized() + " " + Sgemm.describe().split(" ")[0]);
+        }
+    }
+}
