@@ -1,5 +1,6 @@
 package dev.isthmus.samples;
 
+import dev.isthmus.nn.backend.BackendUnavailableException;
 import dev.isthmus.nn.backend.Backends;
 import dev.isthmus.samples.data.DatasetCache;
 import dev.isthmus.samples.data.DatasetUnavailableException;
@@ -61,7 +62,14 @@ public final class Main implements Runnable {
                 System.err.println("unknown model '" + model + "'; available now: " + MODELS + " or all");
                 return 2;
             }
-            Backends.setDefaultDevice(device);
+            try {
+                if (!device.equalsIgnoreCase("auto")) {
+                    Backends.setDefaultDevice(device);
+                }
+            } catch (BackendUnavailableException | IllegalArgumentException e) {
+                System.err.println("--device " + device + ": " + e.getMessage());
+                return 2;
+            }
             System.out.println("device: " + Backends.defaultDeviceReason() + " ["
                     + Backends.of(Backends.defaultDevice()).describe() + "]");
             var cacheDir = DatasetCache.resolve(cache).root();

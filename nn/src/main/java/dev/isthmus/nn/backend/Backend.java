@@ -76,6 +76,39 @@ public interface Backend {
     /** gx[i, label[i]] += g[i]. */
     void pickBackward(Tensor g, Tensor labels, Tensor gx);
 
+    /**
+     * 2-D convolution, channels-last: x [n, h, w, c], kernel [kh, kw, c, f] (Keras layout),
+     * out [n, oh, ow, f].
+     */
+    void conv2d(Tensor x, Tensor kernel, Window2d window, Tensor out);
+
+    /** Gradient of conv2d with respect to its input: gx [n, h, w, c] from gy [n, oh, ow, f]. */
+    void conv2dBackwardData(Tensor gy, Tensor kernel, Window2d window, Tensor gx);
+
+    /** Gradient of conv2d with respect to its kernel: gk [kh, kw, c, f]. */
+    void conv2dBackwardFilter(Tensor x, Tensor gy, Window2d window, Tensor gk);
+
+    /** Max pooling, channels-last; padded positions never win. */
+    void maxPool2d(Tensor x, Window2d window, Tensor out);
+
+    /** Routes gy to the position that won each window (the first one on ties). */
+    void maxPool2dBackward(Tensor x, Tensor gy, Window2d window, Tensor gx);
+
+    /**
+     * A Keras LSTM over a whole sequence (gates i, f, c, o). x [n, t, d], kernel [d, 4u],
+     * recurrent [u, 4u], bias [4u]; mask [n, t] (1 real step, 0 padding: the state is carried
+     * unchanged) or null. Writes hc [n, t, 2u] (hidden state then cell state per step) and keeps
+     * the activated gates [n, t, 4u] for the backward pass.
+     */
+    void lstmForward(Tensor x, Tensor mask, Tensor kernel, Tensor recurrent, Tensor bias, Tensor hc, Tensor gates);
+
+    /**
+     * Backward of {@link #lstmForward} given the gradient of hc; writes gx, gKernel, gRecurrent
+     * and gBias (overwritten, not accumulated).
+     */
+    void lstmBackward(Tensor x, Tensor mask, Tensor kernel, Tensor recurrent, Tensor hc, Tensor gates, Tensor gHc,
+                      Tensor gx, Tensor gKernel, Tensor gRecurrent, Tensor gBias);
+
     /** One Adam step in place, Keras formulation; {@code step} counts from 1. */
     void adamUpdate(Tensor param, Tensor grad, Tensor m, Tensor v, float lr, float beta1, float beta2,
                     float epsilon, long step);

@@ -60,6 +60,20 @@ public abstract class Layer {
 
     /** Applies the layer to a batch; {@code training} switches layers such as Dropout. */
     public final Tensor call(Tensor x, boolean training) {
+        return call(x, null, training);
+    }
+
+    /**
+     * Applies the layer with a timestep mask ([batch, time], 1 = real step, 0 = padding) from an
+     * earlier layer such as {@code Embedding(maskZero)}; layers that do not use masks ignore it.
+     */
+    public final Tensor call(Tensor x, Tensor mask, boolean training) {
+        checkInput(x);
+        return forward(x, mask, training);
+    }
+
+    /** Throws unless the layer is built for inputs of x's shape (batch axis excluded). */
+    protected final void checkInput(Tensor x) {
         if (x.rank() < 1) {
             throw new IllegalArgumentException(typeName() + " needs a batch axis; got a scalar");
         }
@@ -71,10 +85,23 @@ public abstract class Layer {
             throw ShapeMismatchException.of(typeName(), inputShape, s,
                     "differ: the layer was built for inputs of the first shape (batch axis excluded) but got the second");
         }
-        return forward(x, training);
     }
 
     protected abstract Tensor forward(Tensor x, boolean training);
+
+    /** Mask-aware layers (LSTM, pooling over time) override this; others ignore the mask. */
+    protected Tensor forward(Tensor x, Tensor mask, boolean training) {
+        return forward(x, training);
+    }
+
+    /**
+     * The mask of this layer's output given its input and input mask. By default the mask passes
+     * through unchanged (as Keras does for Dense, Dropout, Activation); layers that remove or
+     * reshape the time axis return null.
+     */
+    public Tensor outputMask(Tensor x, Tensor mask) {
+        return mask;
+    }
 
     /** Parameters by name in creation order. */
     public Map<String, Tensor> parameters() {

@@ -97,8 +97,11 @@ public final class Sequential implements AutoCloseable {
         }
         build(Arrays.copyOfRange(x.shape(), 1, x.rank()));
         Tensor h = x;
+        Tensor mask = null;
         for (Layer l : layers) {
-            h = l.call(h, training);
+            Tensor in = h;
+            h = l.call(in, mask, training);
+            mask = l.outputMask(in, mask);
         }
         return h;
     }

@@ -45,7 +45,7 @@ public final class Tensor {
         return new Tensor(shape, Backends.of(device).allocate(Shapes.numel(shape), owner));
     }
 
-    private static Tensor like(Tensor t, int[] shape) {
+    static Tensor like(Tensor t, int[] shape) {
         return allocate(t.device(), Scope.current(), shape);
     }
 
@@ -291,7 +291,7 @@ public final class Tensor {
         }
     }
 
-    private static Tensor record(Tensor out, String op, Node.Backward backward, Tensor... inputs) {
+    static Tensor record(Tensor out, String op, Node.Backward backward, Tensor... inputs) {
         if (!GradMode.isEnabled()) {
             return out;
         }
@@ -441,7 +441,7 @@ public final class Tensor {
         return out;
     }
 
-    private void checkSameDevice(String op, Tensor b) {
+    void checkSameDevice(String op, Tensor b) {
         if (!device().equals(b.device())) {
             throw new IllegalArgumentException(op + ": tensors are on different devices (" + device()
                     + " and " + b.device() + "); move one with to(device)");

@@ -39,6 +39,7 @@ public final class GradientCheck {
     public void check(String name, Function<List<Tensor>, Tensor> f, Tensor... inputs) {
         for (Tensor t : inputs) {
             t.requiresGrad(true);
+            t.zeroGrad(); // a gradient left by earlier use of the same parameter must not count
         }
         List<Tensor> in = List.of(inputs);
         Tensor probe = f.apply(in);

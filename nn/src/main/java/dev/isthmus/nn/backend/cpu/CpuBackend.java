@@ -6,6 +6,7 @@ import dev.isthmus.nn.backend.Backend;
 import dev.isthmus.nn.backend.BinaryOp;
 import dev.isthmus.nn.backend.ReduceOp;
 import dev.isthmus.nn.backend.UnaryOp;
+import dev.isthmus.nn.backend.Window2d;
 import dev.isthmus.nn.tensor.CpuStorage;
 import dev.isthmus.nn.tensor.Device;
 import dev.isthmus.nn.tensor.Scope;
@@ -424,6 +425,45 @@ public final class CpuBackend implements Backend {
             long oi = i * c + (long) ls.getAtIndex(JAVA_FLOAT, i);
             os.setAtIndex(JAVA_FLOAT, oi, os.getAtIndex(JAVA_FLOAT, oi) + gs.getAtIndex(JAVA_FLOAT, i));
         }
+    }
+
+    @Override
+    public void conv2d(Tensor x, Tensor kernel, Window2d window, Tensor out) {
+        CpuConvolution.forward(seg(x), seg(kernel), kernel.size(3), window, seg(out), threads);
+    }
+
+    @Override
+    public void conv2dBackwardData(Tensor gy, Tensor kernel, Window2d window, Tensor gx) {
+        CpuConvolution.backwardData(seg(gy), seg(kernel), kernel.size(3), window, seg(gx), threads);
+    }
+
+    @Override
+    public void conv2dBackwardFilter(Tensor x, Tensor gy, Window2d window, Tensor gk) {
+        CpuConvolution.backwardFilter(seg(x), seg(gy), gk.size(3), window, seg(gk), threads);
+    }
+
+    @Override
+    public void maxPool2d(Tensor x, Window2d window, Tensor out) {
+        CpuConvolution.maxPool(seg(x), window, seg(out), threads);
+    }
+
+    @Override
+    public void maxPool2dBackward(Tensor x, Tensor gy, Window2d window, Tensor gx) {
+        CpuConvolution.maxPoolBackward(seg(x), seg(gy), window, seg(gx), threads);
+    }
+
+    @Override
+    public void lstmForward(Tensor x, Tensor mask, Tensor kernel, Tensor recurrent, Tensor bias, Tensor hc, Tensor gates) {
+        CpuLstm.forward(seg(x), mask == null ? null : seg(mask), seg(kernel), seg(recurrent), seg(bias),
+                x.size(0), x.size(1), x.size(2), recurrent.size(0), seg(hc), seg(gates), threads);
+    }
+
+    @Override
+    public void lstmBackward(Tensor x, Tensor mask, Tensor kernel, Tensor recurrent, Tensor hc, Tensor gates, Tensor gHc,
+                             Tensor gx, Tensor gKernel, Tensor gRecurrent, Tensor gBias) {
+        CpuLstm.backward(seg(x), mask == null ? null : seg(mask), seg(kernel), seg(recurrent), seg(hc), seg(gates),
+                seg(gHc), x.size(0), x.size(1), x.size(2), recurrent.size(0), seg(gx), seg(gKernel), seg(gRecurrent),
+                seg(gBias), threads);
     }
 
     @Override

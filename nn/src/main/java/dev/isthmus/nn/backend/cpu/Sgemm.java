@@ -99,18 +99,19 @@ public final class Sgemm {
         }
         check("A", a, aOffset, transA ? k : m, transA ? m : k, lda);
         check("B", b, bOffset, transB ? n : k, transB ? k : n, ldb);
-        if ((long) m * n * k < SMALL_FMAS || !vector) {
-            CpuThreads t = (long) m * n * k < SMALL_FMAS ? null : threads;
+        boolean small = (long) m * n * k < SMALL_FMAS;
+        if (small || !vector) {
+            // Small products: plain loops on the calling thread, no packing of A, no hand-off.
             PlainSgemmKernel.gemm(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset,
-                    ldc, t == null ? SINGLE : t);
+                    ldc, small ? ONE_THREAD : threads);
             return;
         }
         VectorSgemmKernel.gemm(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset,
                 ldc, threads);
     }
 
-    /** For small problems: no pool is ever created for a single thread. */
-    private static final CpuThreads SINGLE = new CpuThreads(1);
+    /** The calling thread alone (a CpuThreads of one has no worker threads). */
+    private static final CpuThreads ONE_THREAD = new CpuThreads(1);
 
     private static void check(String name, MemorySegment s, long offset, int rows, int cols, int ld) {
         if (s == null) {

@@ -1,0 +1,60 @@
+package dev.isthmus.nn.layers;
+
+import dev.isthmus.nn.tensor.Tensor;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Keras {@code Embedding}: integer ids [batch, ...] → vectors [batch, ..., outputDim], weights
+ * uniform in [-0.05, 0.05]. With {@code maskZero}, id 0 is padding and the layer emits a mask
+ * ([batch, time], 0 where the id is 0) that LSTM and pooling layers honour.
+ */
+public final class Embedding extends Layer {
+    private final int inputDim;
+    private final int outputDim;
+    private final boolean maskZero;
+
+    public Embedding(int inputDim, int outputDim) {
+        this(inputDim, outputDim, false);
+    }
+
+    public Embedding(int inputDim, int outputDim, boolean maskZero) {
+        if (inputDim <= 0 || outputDim <= 0) {
+            throw new IllegalArgumentException("Embedding needs inputDim > 0 and outputDim > 0, got " + inputDim + " and " + outputDim);
+        }
+        this.inputDim = inputDim;
+        this.outputDim = outputDim;
+        this.maskZero = maskZero;
+    }
+
+    @Override
+    public int[] computeOutputShape(int[] s) {
+        int[] out = java.util.Arrays.copyOf(s, s.length + 1);
+        out[s.length] = outputDim;
+        return out;
+    }
+
+    @Override
+    protected void createParameters(int[] s, long seed, Map<String, Tensor> into) {
+        into.put("embeddings", Tensor.uniform(new int[] {inputDim, outputDim}, -0.05f, 0.05f, seed));
+    }
+
+    @Override
+    protected Tensor forward(Tensor x, boolean training) {
+        return parameters().get("embeddings").indexSelect(x);
+    }
+
+    @Override
+    public Tensor outputMask(Tensor x, Tensor mask) {
+        return maskZero ? x.gt(Tensor.zeros(1)) : null;
+    }
+
+    @Override
+    public Map<String, Object> config() {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("input_dim", inputDim);
+        c.put("output_dim", outputDim);
+        c.put("mask_zero", maskZero);
+        return c;
+    }
+}

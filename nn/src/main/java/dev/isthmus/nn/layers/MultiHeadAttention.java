@@ -1,0 +1,116 @@
+package dev.isthmus.nn.layers;
+
+import dev.isthmus.nn.tensor.Tensor;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Keras {@code MultiHeadAttention} used as self-attention (query = key = value = the input) so it
+ * composes in a {@code Sequential}: [batch, time, features] → [batch, time, features]. Weights in
+ * Keras's layout: query/key/value kernels [features, heads, keyDim] with biases [heads, keyDim],
+ * output kernel [heads, keyDim, features] with bias [features]. Scores are scaled by
+ * 1/sqrt(keyDim); a causal mask hides later steps and a padding mask from
+ * {@code Embedding(maskZero)} hides padded keys.
+ */
+public final class MultiHeadAttention extends Layer {
+    private static final float MASKED = -1e9f;
+
+    private final int numHeads;
+    private final int keyDim;
+    private final boolean causal;
+
+    public MultiHeadAttention(int numHeads, int keyDim) {
+        this(numHeads, keyDim, false);
+    }
+
+    public MultiHeadAttention(int numHeads, int keyDim, boolean causal) {
+        if (numHeads <= 0 || keyDim <= 0) {
+            throw new IllegalArgumentException("MultiHeadAttention needs numHeads > 0 and keyDim > 0, got "
+                    + numHeads + " and " + keyDim);
+        }
+        this.numHeads = numHeads;
+        this.keyDim = keyDim;
+        this.causal = causal;
+    }
+
+    @Override
+    public int[] computeOutputShape(int[] s) {
+        if (s.length != 2) {
+            throw new IllegalArgumentException("MultiHeadAttention expects [time, features] per sample, got "
+                    + java.util.Arrays.toString(s));
+        }
+        return s;
+    }
+
+    @Override
+    protected void createParameters(int[] s, long seed, Map<String, Tensor> into) {
+        int d = s[1];
+        String[] names = {"query", "key", "value"};
+        for (int i = 0; i < names.length; i++) {
+            into.put(names[i] + "_kernel", Tensor.glorotUniform(new int[] {d, numHeads, keyDim}, seed + 2L * i));
+            into.put(names[i] + "_bias", Tensor.zeros(numHeads, keyDim));
+        }
+        into.put("output_kernel", Tensor.glorotUniform(new int[] {numHeads, keyDim, d}, seed + 7));
+        into.put("output_bias", Tensor.zeros(d));
+    }
+
+    /** x [n, t, d] → heads [n, heads, t, keyDim]. */
+    private Tensor project(Tensor x2d, String name, int n, int t) {
+        int d = x2d.size(1);
+        Tensor w = parameters().get(name + "_kernel").reshape(d, numHeads * keyDim);
+        Tensor b = parameters().get(name + "_bias").reshape(numHeads * keyDim);
+        return x2d.matmul(w).add(b).reshape(n, t, numHeads, keyDim).permute(0, 2, 1, 3);
+    }
+
+    @Override
+    protected Tensor forward(Tensor x, boolean training) {
+        return forward(x, null, training);
+    }
+
+    @Override
+    protected Tensor forward(Tensor x, Tensor mask, boolean training) {
+        int n = x.size(0);
+        int t = x.size(1);
+        int d = x.size(2);
+        Tensor x2d = x.reshape(n * t, d);
+        Tensor q = project(x2d, "query", n, t);
+        Tensor k = project(x2d, "key", n, t);
+        Tensor v = project(x2d, "value", n, t);
+        Tensor scores = q.matmul(k.transpose()).mul((float) (1 / Math.sqrt(keyDim)));
+        Tensor bias = attentionBias(mask, n, t);
+        if (bias != null) {
+            scores = scores.add(bias);
+        }
+        Tensor heads = scores.softmax(-1).matmul(v).permute(0, 2, 1, 3).reshape(n * t, numHeads * keyDim);
+        Tensor wo = parameters().get("output_kernel").reshape(numHeads * keyDim, d);
+        return heads.matmul(wo).add(parameters().get("output_bias")).reshape(n, t, d);
+    }
+
+    /** 0 where a query may attend to a key, a large negative number where it may not; null when all may. */
+    private Tensor attentionBias(Tensor mask, int n, int t) {
+        if (!causal && mask == null) {
+            return null;
+        }
+        float[] keys = mask == null ? null : mask.toArray();
+        int batches = mask == null ? 1 : n;
+        float[] bias = new float[batches * t * t];
+        for (int b = 0; b < batches; b++) {
+            for (int i = 0; i < t; i++) {
+                for (int j = 0; j < t; j++) {
+                    boolean allowed = (!causal || j <= i) && (keys == null || keys[b * t + j] != 0f);
+                    bias[(b * t + i) * t + j] = allowed ? 0f : MASKED;
+                }
+            }
+        }
+        return Tensor.of(bias, batches, 1, t, t);
+    }
+
+    @Override
+    public Map<String, Object> config() {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("num_heads", numHeads);
+        c.put("key_dim", keyDim);
+        c.put("use_causal_mask", causal);
+        return c;
+    }
+}

@@ -1,0 +1,156 @@
+package dev.isthmus.nn.layers;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.isthmus.nn.backend.Window2d;
+import dev.isthmus.nn.backend.Window2d.Padding;
+import dev.isthmus.nn.tensor.Functional;
+import dev.isthmus.nn.tensor.ShapeMismatchException;
+import dev.isthmus.nn.tensor.Tensor;
+import dev.isthmus.nn.testkit.GradientCheck;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Conv2D and MaxPooling2D against naive loops and finite differences, for every padding and stride. */
+class ConvolutionTest {
+
+    static Stream<Arguments> geometries() {
+        return Stream.of(
+                Arguments.of(Padding.VALID, 1, 1, 3, 3), Arguments.of(Padding.VALID, 2, 2, 3, 3),
+                Arguments.of(Padding.VALID, 1, 2, 2, 3), Arguments.of(Padding.SAME, 1, 1, 3, 3),
+                Arguments.of(Padding.SAME, 2, 2, 3, 3), Arguments.of(Padding.SAME, 2, 1, 2, 2),
+                Arguments.of(Padding.SAME, 3, 3, 2, 2));
+    }
+
+    /** The definition: out[b,y,x,f] = Σ_{ky,kx,c} in[b, y·s-pt+ky, x·s-pl+kx, c] · k[ky,kx,c,f], zero outside. */
+    static float[] naiveConv(float[] in, int[] xs, float[] k, int[] ks, Window2d g) {
+        int f = ks[3];
+        float[] out = new float[g.batch() * g.outHeight() * g.outWidth() * f];
+        for (int b = 0; b < g.batch(); b++) {
+            for (int oy = 0; oy < g.outHeight(); oy++) {
+                for (int ox = 0; ox < g.outWidth(); ox++) {
+                    for (int o = 0; o < f; o++) {
+                        double s = 0;
+                        for (int ky = 0; ky < ks[0]; ky++) {
+                            for (int kx = 0; kx < ks[1]; kx++) {
+                                int iy = oy * g.strideHeight() - g.padTop() + ky;
+                                int ix = ox * g.strideWidth() - g.padLeft() + kx;
+                                if (iy < 0 || ix < 0 || iy >= xs[1] || ix >= xs[2]) {
+                                    continue;
+                                }
+                                for (int c = 0; c < xs[3]; c++) {
+                                    s += in[((b * xs[1] + iy) * xs[2] + ix) * xs[3] + c] * k[((ky * ks[1] + kx) * ks[2] + c) * f + o];
+                                }
+                            }
+                        }
+                        out[((b * g.outHeight() + oy) * g.outWidth() + ox) * f + o] = (float) s;
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    @ParameterizedTest(name = "{0} stride {1}x{2} kernel {3}x{4}")
+    @MethodSource("geometries")
+    void convolutionMatchesNaiveLoopsAndFiniteDifferences(Padding padding, int sh, int sw, int kh, int kw) {
+        int[] xs = {2, 5, 6, 3};
+        int[] ks = {kh, kw, 3, 4};
+        Tensor x = Tensor.uniform(xs, -1f, 1f, 1);
+        Tensor k = Tensor.uniform(ks, -1f, 1f, 2);
+        Window2d g = Window2d.of(2, 5, 6, 3, kh, kw, sh, sw, padding);
+        Tensor y = Functional.conv2d(x, k, sh, sw, padding);
+        assertArrayEquals(new int[] {2, g.outHeight(), g.outWidth(), 4}, y.shape());
+        assertArrayEquals(naiveConv(x.toArray(), xs, k.toArray(), ks, g), y.toArray(), 1e-5f);
+        GradientCheck.standard().check("conv2d " + padding, in -> Functional.conv2d(in.get(0), in.get(1), sh, sw, padding), x, k);
+    }
+
+    @Test
+    void sameConvolutionKeepsSpatialSizeAtStrideOneAndRoundsUpOtherwise() {
+        assertArrayEquals(new int[] {28, 28, 8}, new Conv2D(8, new int[] {3, 3}, new int[] {1, 1}, "same", Activation.RELU, true)
+                .computeOutputShape(new int[] {28, 28, 1}));
+        assertArrayEquals(new int[] {14, 14, 8}, new Conv2D(8, new int[] {3, 3}, new int[] {2, 2}, "same", Activation.RELU, true)
+                .computeOutputShape(new int[] {28, 28, 1}));
+        assertArrayEquals(new int[] {26, 26, 32}, new Conv2D(32, 3).computeOutputShape(new int[] {28, 28, 1}));
+    }
+
+    static float[] naiveMaxPool(float[] in, int[] xs, Window2d g) {
+        int c = xs[3];
+        float[] out = new float[g.batch() * g.outHeight() * g.outWidth() * c];
+        for (int b = 0; b < g.batch(); b++) {
+            for (int oy = 0; oy < g.outHeight(); oy++) {
+                for (int ox = 0; ox < g.outWidth(); ox++) {
+                    for (int ch = 0; ch < c; ch++) {
+                        float m = Float.NEGATIVE_INFINITY;
+                        for (int ky = 0; ky < g.windowHeight(); ky++) {
+                            for (int kx = 0; kx < g.windowWidth(); kx++) {
+                                int iy = oy * g.strideHeight() - g.padTop() + ky;
+                                int ix = ox * g.strideWidth() - g.padLeft() + kx;
+                                if (iy >= 0 && ix >= 0 && iy < xs[1] && ix < xs[2]) {
+                                    m = Math.max(m, in[((b * xs[1] + iy) * xs[2] + ix) * c + ch]);
+                                }
+                            }
+                        }
+                        out[((b * g.outHeight() + oy) * g.outWidth() + ox) * c + ch] = m;
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    @ParameterizedTest(name = "{0} stride {1}x{2} pool {3}x{4}")
+    @MethodSource("geometries")
+    void maxPoolingMatchesNaiveLoopsAndFiniteDifferences(Padding padding, int sh, int sw, int ph, int pw) {
+        int[] xs = {2, 5, 6, 3};
+        // distinct values so every window has one winner and finite differences do not cross a tie
+        float[] v = new float[2 * 5 * 6 * 3];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = ((i * 37) % v.length) / (float) v.length - 0.5f;
+        }
+        Tensor x = Tensor.of(v, xs);
+        Window2d g = Window2d.of(2, 5, 6, 3, ph, pw, sh, sw, padding);
+        Tensor y = Functional.maxPool2d(x, ph, pw, sh, sw, padding);
+        assertArrayEquals(naiveMaxPool(v, xs, g), y.toArray(), 0f);
+        GradientCheck.standard().withEpsilon(1e-3).check("max_pool2d " + padding,
+                in -> Functional.maxPool2d(in.get(0), ph, pw, sh, sw, padding), x);
+    }
+
+    @Test
+    void maxPoolingDefaultsStridesToThePoolSize() {
+        assertArrayEquals(new int[] {13, 13, 32}, new MaxPooling2D(2).computeOutputShape(new int[] {26, 26, 32}));
+    }
+
+    @Test
+    void convolutionRejectsAChannelMismatchNamingBothShapes() {
+        var e = assertThrows(ShapeMismatchException.class,
+                () -> Functional.conv2d(Tensor.zeros(1, 5, 5, 3), Tensor.zeros(3, 3, 2, 4), 1, 1, Padding.VALID));
+        assertTrue(e.getMessage().contains("[1, 5, 5, 3]") && e.getMessage().contains("[3, 3, 2, 4]"), e.getMessage());
+        var tooSmall = assertThrows(IllegalArgumentException.class,
+                () -> Functional.conv2d(Tensor.zeros(1, 2, 2, 1), Tensor.zeros(3, 3, 1, 1), 1, 1, Padding.VALID));
+        assertTrue(tooSmall.getMessage().contains("2x2"), tooSmall.getMessage());
+    }
+
+    @Test
+    void cnnOfTheImageSampleBuildsAndReportsKerasShapesAndCounts() {
+        try (var model = new dev.isthmus.nn.model.Sequential(new Conv2D(32, 3, Activation.RELU), new MaxPooling2D(2),
+                new Flatten(), new Dense(128, Activation.RELU), new Dense(10, Activation.SOFTMAX))) {
+            model.build(28, 28, 1);
+            String s = model.summary();
+            assertTrue(s.contains("(None, 26, 26, 32)") && s.contains("320"), s);
+            assertTrue(s.contains("(None, 13, 13, 32)") && s.contains("(None, 5408)") && s.contains("692352"), s);
+            assertTrue(s.contains("Total params: 693962"), s);
+            Tensor out = model.predict(Tensor.uniform(new int[] {3, 28, 28, 1}, 0f, 1f, 3));
+            assertArrayEquals(new int[] {3, 10}, out.shape());
+            assertEquals(3f, out.sum().item(), 1e-4f);
+            var e = assertThrows(ShapeMismatchException.class, () -> model.predict(Tensor.zeros(1, 28, 28, 3)));
+            assertTrue(e.getMessage().contains("[28, 28, 1]") && e.getMessage().contains("[28, 28, 3]"), e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,186 @@
+package dev.isthmus.nn.layers;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.isthmus.nn.model.Sequential;
+import dev.isthmus.nn.tensor.Functional;
+import dev.isthmus.nn.tensor.ShapeMismatchException;
+import dev.isthmus.nn.tensor.Tensor;
+import dev.isthmus.nn.testkit.GradientCheck;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** LSTM against a step-by-step reference and finite differences; Embedding, masking, attention. */
+class RecurrentTest {
+    static final int N = 3;
+    static final int T = 4;
+    static final int D = 5;
+    static final int U = 3;
+
+    static double sig(double v) {
+        return 1 / (1 + Math.exp(-v));
+    }
+
+    /** Plain Keras LSTM in double precision; returns hidden states [n][t][u] with masked steps carrying state. */
+    static double[][][] reference(float[] x, float[] mask, float[] w, float[] r, float[] b) {
+        double[][][] hs = new double[N][T][U];
+        for (int i = 0; i < N; i++) {
+            double[] h = new double[U];
+            double[] c = new double[U];
+            for (int t = 0; t < T; t++) {
+                if (mask != null && mask[i * T + t] == 0f) {
+                    hs[i][t] = h.clone();
+                    continue;
+                }
+                double[] z = new double[4 * U];
+                for (int j = 0; j < 4 * U; j++) {
+                    z[j] = b[j];
+                    for (int k = 0; k < D; k++) {
+                        z[j] += x[(i * T + t) * D + k] * w[k * 4 * U + j];
+                    }
+                    for (int k = 0; k < U; k++) {
+                        z[j] += h[k] * r[k * 4 * U + j];
+                    }
+                }
+                double[] nh = new double[U];
+                for (int j = 0; j < U; j++) {
+                    double gi = sig(z[j]);
+                    double gf = sig(z[U + j]);
+                    double gg = Math.tanh(z[2 * U + j]);
+                    double go = sig(z[3 * U + j]);
+                    c[j] = gf * c[j] + gi * gg;
+                    nh[j] = go * Math.tanh(c[j]);
+                }
+                h = nh;
+                hs[i][t] = h.clone();
+            }
+        }
+        return hs;
+    }
+
+    static Tensor mask() {
+        // sample 0 full, sample 1 post-padded, sample 2 pre-padded
+        return Tensor.of(new float[] {1, 1, 1, 1, 1, 1, 0, 0, 0, 1, 1, 1}, N, T);
+    }
+
+    @ParameterizedTest(name = "masked={0}")
+    @ValueSource(booleans = {false, true})
+    void lstmMatchesAStepByStepReference(boolean masked) {
+        Tensor x = Tensor.uniform(new int[] {N, T, D}, -1f, 1f, 1);
+        Tensor w = Tensor.uniform(new int[] {D, 4 * U}, -0.7f, 0.7f, 2);
+        Tensor r = Tensor.uniform(new int[] {U, 4 * U}, -0.7f, 0.7f, 3);
+        Tensor b = Tensor.uniform(new int[] {4 * U}, -0.3f, 0.3f, 4);
+        Tensor m = masked ? mask() : null;
+        double[][][] ref = reference(x.toArray(), masked ? m.toArray() : null, w.toArray(), r.toArray(), b.toArray());
+        float[] hc = Functional.lstm(x, m, w, r, b).toArray();
+        for (int i = 0; i < N; i++) {
+            for (int t = 0; t < T; t++) {
+                for (int j = 0; j < U; j++) {
+                    assertEquals(ref[i][t][j], hc[(i * T + t) * 2 * U + j], 1e-5, "h[" + i + "][" + t + "][" + j + "]");
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "masked={0}")
+    @ValueSource(booleans = {false, true})
+    void lstmGradientsMatchFiniteDifferences(boolean masked) {
+        Tensor m = masked ? mask() : null;
+        GradientCheck.standard().check("lstm masked=" + masked,
+                in -> Functional.lstm(in.get(0), m, in.get(1), in.get(2), in.get(3)),
+                Tensor.uniform(new int[] {N, T, D}, -1f, 1f, 5), Tensor.uniform(new int[] {D, 4 * U}, -0.7f, 0.7f, 6),
+                Tensor.uniform(new int[] {U, 4 * U}, -0.7f, 0.7f, 7), Tensor.uniform(new int[] {4 * U}, -0.3f, 0.3f, 8));
+    }
+
+    @Test
+    void lstmLayerReturnsLastStateOrSequenceAndStates() {
+        Tensor x = Tensor.uniform(new int[] {N, T, D}, -1f, 1f, 9);
+        var last = new LSTM(U);
+        last.build(new int[] {T, D}, null, 11);
+        var seq = new LSTM(U, true, true);
+        seq.build(new int[] {T, D}, null, 11);
+        Tensor h = last.call(x, false);
+        var all = seq.callWithState(x, null, false);
+        assertArrayEquals(new int[] {N, U}, h.shape());
+        assertArrayEquals(new int[] {N, T, U}, all.output().shape());
+        assertArrayEquals(h.toArray(), all.hidden().toArray(), 0f);
+        assertArrayEquals(h.toArray(), all.output().slice(1, T - 1, T).reshape(N, U).toArray(), 0f);
+        assertArrayEquals(new int[] {N, U}, all.cell().shape());
+        assertThrows(IllegalStateException.class, () -> seq.call(x, false));
+    }
+
+    @Test
+    void lstmInitialisationFollowsKeras() {
+        var l = new LSTM(4);
+        l.build(new int[] {6, 3}, null, 1);
+        float[] bias = l.parameters().get("bias").toArray();
+        assertArrayEquals(new float[] {0, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0}, bias);
+        Tensor r = l.parameters().get("recurrent_kernel");
+        // orthonormal rows: R·Rᵀ = I
+        float[] rrt = r.matmul(r.transpose()).toArray();
+        for (int i = 0; i < 4; i++) {
+            for (int j = 0; j < 4; j++) {
+                assertEquals(i == j ? 1f : 0f, rrt[i * 4 + j], 1e-5f);
+            }
+        }
+    }
+
+    @Test
+    void embeddingMaskMakesPaddedStepsInvisibleToTheLstm() {
+        // the same sentence with and without trailing and leading padding gives the same final state
+        try (var model = new Sequential(new Embedding(10, 4, true), new LSTM(3)).seed(5)) {
+            Tensor ids = Tensor.of(new float[] {3, 7, 2, 0, 0, 0, 0, 3, 7, 2, 0, 3, 7, 2, 0}, 3, 5);
+            float[] out = model.predict(ids).toArray();
+            for (int j = 0; j < 3; j++) {
+                assertEquals(out[j], out[3 + j], 1e-6f);
+                assertEquals(out[j], out[6 + j], 1e-6f);
+            }
+        }
+    }
+
+    @Test
+    void embeddingGradientAndBadIds() {
+        var e = new Embedding(6, 3);
+        e.build(new int[] {4}, null, 2);
+        Tensor ids = Tensor.of(new float[] {1, 5, 1, 0, 2, 2, 3, 4}, 2, 4);
+        assertArrayEquals(new int[] {2, 4, 3}, e.call(ids, false).shape());
+        GradientCheck.standard().check("embedding", in -> in.get(0).indexSelect(ids), Tensor.uniform(new int[] {6, 3}, -1f, 1f, 3));
+        var bad = assertThrows(IndexOutOfBoundsException.class, () -> e.call(Tensor.of(new float[] {1, 6, 0, 0}, 1, 4), false));
+        assertTrue(bad.getMessage().contains("6.0") && bad.getMessage().contains("[0, 6)"), bad.getMessage());
+    }
+
+    @Test
+    void poolingAndFlattenGradients() {
+        GradientCheck.standard().check("global average 1d", in -> {
+            var l = new GlobalAveragePooling1D();
+            l.build(new int[] {T, D}, null, 0);
+            return l.call(in.get(0), mask(), false);
+        }, Tensor.uniform(new int[] {N, T, D}, -1f, 1f, 12));
+        var gap2 = new GlobalAveragePooling2D();
+        gap2.build(new int[] {3, 4, 2}, null, 0);
+        Tensor img = Tensor.uniform(new int[] {2, 3, 4, 2}, -1f, 1f, 13);
+        assertArrayEquals(img.mean(1, 2).toArray(), gap2.call(img, false).toArray(), 0f);
+        var flat = new Flatten();
+        flat.build(new int[] {3, 4, 2}, null, 0);
+        assertArrayEquals(new int[] {2, 24}, flat.call(img, false).shape());
+    }
+
+    @Test
+    void maskedAverageIgnoresPaddedSteps() {
+        var l = new GlobalAveragePooling1D();
+        l.build(new int[] {3, 1}, null, 0);
+        Tensor x = Tensor.of(new float[] {1, 2, 100}, 1, 3, 1);
+        assertEquals(1.5f, l.call(x, Tensor.of(new float[] {1, 1, 0}, 1, 3), false).item(), 1e-6f);
+    }
+
+    @Test
+    void lstmRejectsInputOfTheWrongRank() {
+        var e = assertThrows(ShapeMismatchException.class, () -> Functional.lstm(Tensor.zeros(2, 3), null,
+                Tensor.zeros(3, 8), Tensor.zeros(2, 8), Tensor.zeros(8)));
+        assertTrue(e.getMessage().contains("[2, 3]"), e.getMessage());
+    }
+}
