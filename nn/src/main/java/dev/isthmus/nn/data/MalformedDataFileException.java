@@ -1,0 +1,25 @@
+package dev.isthmus.nn.data;
+
+import java.nio.file.Path;
+
+/**
+ * A text data file (such as a saved {@link Tokenizer}) with a problem on a given line: the
+ * line-numbered kind of {@link DataFormatException}.
+ */
+public class MalformedDataFileException extends DataFormatException {
+    private final int line;
+
+    public MalformedDataFileException(Path file, int line, String problem) {
+        super(file, "line " + line + ": " + problem);
+        this.line = line;
+    }
+
+    public Path file() {
+        return path();
+    }
+
+    /** The 1-based line number of the problem. */
+    public int line() {
+        return line;
+    }
+}
