@@ -2,6 +2,7 @@ package dev.isthmus.nn.model;
 
 import dev.isthmus.nn.tensor.Tensor;
 import java.io.PrintStream;
+import java.nio.file.Path;
 
 /**
  * Settings of one {@code fit} call, built fluently:
@@ -18,6 +19,8 @@ public final class Fit {
     private long seed = 0;
     private int verbose = -1;
     private PrintStream out = System.out;
+    private Path checkpointFile;
+    private Checkpoint resumeFrom;
 
     private Fit() {
     }
@@ -77,6 +80,26 @@ public final class Fit {
     public Fit output(PrintStream out) {
         this.out = out;
         return this;
+    }
+
+    /** Writes a checkpoint (weights, optimizer state, history) to {@code file} after every epoch, atomically. */
+    public Fit checkpoint(Path file) {
+        this.checkpointFile = file;
+        return this;
+    }
+
+    /** Continues a run from a checkpoint: starts after its last epoch and extends its history. */
+    public Fit resume(Checkpoint checkpoint) {
+        this.resumeFrom = checkpoint;
+        return this;
+    }
+
+    Path checkpointFile() {
+        return checkpointFile;
+    }
+
+    Checkpoint resumeFrom() {
+        return resumeFrom;
     }
 
     int epochs() {

@@ -17,6 +17,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.nio.file.Path;
+import dev.isthmus.nn.io.Json;
+import dev.isthmus.nn.io.SafeTensors;
+import dev.isthmus.nn.io.SafeTensorsException;
 
 /**
  * A stack of layers, Keras-style: built on the first call from the input shape, then
@@ -160,10 +164,14 @@ public final class Sequential implements AutoCloseable {
         int batch = Math.min(fit.batchSize(), nTrain);
         int steps = (nTrain + batch - 1) / batch;
         History history = new History();
-        SplittableRandom order = new SplittableRandom(fit.seed());
+        if (fit.resumeFrom() != null) {
+            fit.resumeFrom().history().history().forEach((k, v) -> v.forEach(value -> history.record(Map.of(k, value))));
+        }
         int verbose = fit.verbose();
-        for (int epoch = 1; epoch <= fit.epochs(); epoch++) {
-            int[] perm = permutation(nTrain, fit.shuffle() ? order : null);
+        int firstEpoch = fit.resumeFrom() == null ? 1 : fit.resumeFrom().epochsDone() + 1;
+        for (int epoch = firstEpoch; epoch <= fit.epochs(); epoch++) {
+            // each epoch's order depends on (seed, epoch) only, so a resumed run shuffles as an unbroken one
+            int[] perm = permutation(nTrain, fit.shuffle() ? new SplittableRandom(CounterRandom.mix(fit.seed(), epoch)) : null);
             ProgressBar bar = new ProgressBar(fit.out(), verbose, epoch, fit.epochs(), steps);
             double lossSum = 0;
             double[][] metricSums = new double[metrics.size()][2];
@@ -201,6 +209,9 @@ public final class Sequential implements AutoCloseable {
             }
             bar.finish(values);
             history.record(values);
+            if (fit.checkpointFile() != null) {
+                Checkpoint.write(fit.checkpointFile(), this, optimizer, epoch, history);
+            }
         }
         return history;
     }
@@ -315,6 +326,110 @@ public final class Sequential implements AutoCloseable {
             f[i - from] = perm[i];
         }
         return Tensor.of(f, f.length);
+    }
+
+    public Optimizer optimizer() {
+        return optimizer;
+    }
+
+    // ---------------------------------------------------------------- saving
+
+    /** Keras-like description of the model: name, seed, input shape and each layer's class and config. */
+    public Map<String, Object> architecture() {
+        if (!isBuilt()) {
+            throw new IllegalStateException("only a built model can be described: call build(inputShape) first");
+        }
+        List<Object> ls = new ArrayList<>();
+        for (Layer l : layers) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("class_name", l.typeName());
+            m.put("config", l.config());
+            ls.add(m);
+        }
+        Map<String, Object> a = new LinkedHashMap<>();
+        a.put("format", ARCHITECTURE_FORMAT);
+        a.put("name", name);
+        a.put("seed", seed);
+        a.put("input_shape", inputShape.clone());
+        a.put("layers", ls);
+        return a;
+    }
+
+    static final String ARCHITECTURE_FORMAT = "isthmus.sequential/1";
+    static final String ARCHITECTURE_KEY = "isthmus.architecture";
+
+    /**
+     * Saves the weights as safetensors (tensor names "index.name", Keras layouts, F32) with the
+     * architecture in the file's metadata, and the architecture alone beside it as JSON
+     * ({@code model.safetensors} → {@code model.json}). Both are written atomically.
+     */
+    public void save(Path file) {
+        String json = Json.write(architecture());
+        SafeTensors.write(file, namedParameters(), Map.of(ARCHITECTURE_KEY, json, "format", "pt"));
+        String fileName = file.getFileName().toString();
+        String base = fileName.endsWith(".safetensors") ? fileName.substring(0, fileName.length() - 12) : fileName;
+        Path sidecar = file.resolveSibling(base + ".json");
+        try {
+            Path tmp = java.nio.file.Files.createTempFile(file.toAbsolutePath().getParent(), base, ".json.tmp");
+            java.nio.file.Files.writeString(tmp, json);
+            java.nio.file.Files.move(tmp, sidecar, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot write " + sidecar, e);
+        }
+    }
+
+    /** Loads a model written by {@link #save}: rebuilds the layers and checks every tensor's name and shape. */
+    public static Sequential load(Path file) {
+        SafeTensors.Contents c = SafeTensors.read(file);
+        return fromContents(file, c.tensors(), c.metadata(), "");
+    }
+
+    static Sequential fromContents(Path file, Map<String, Tensor> tensors, Map<String, String> metadata, String prefix) {
+        String json = metadata.get(ARCHITECTURE_KEY);
+        if (json == null) {
+            throw new SafeTensorsException(file, "no \"" + ARCHITECTURE_KEY + "\" in the metadata: not an Isthmus model file");
+        }
+        Sequential model;
+        try {
+            Map<?, ?> a = (Map<?, ?>) Json.parse(json);
+            if (!ARCHITECTURE_FORMAT.equals(a.get("format"))) {
+                throw new SafeTensorsException(file, "architecture format " + a.get("format") + " is not " + ARCHITECTURE_FORMAT);
+            }
+            model = new Sequential((String) a.get("name"));
+            for (Object o : (List<?>) a.get("layers")) {
+                Map<?, ?> l = (Map<?, ?>) o;
+                @SuppressWarnings("unchecked")
+                Map<String, Object> config = (Map<String, Object>) l.get("config");
+                model.add(dev.isthmus.nn.layers.Layers.fromConfig((String) l.get("class_name"), config));
+            }
+            model.seed(((Number) a.get("seed")).longValue());
+            List<?> shape = (List<?>) a.get("input_shape");
+            model.build(shape.stream().mapToInt(d -> Math.toIntExact(((Number) d).longValue())).toArray());
+        } catch (java.io.IOException | ClassCastException | NullPointerException | IllegalArgumentException e) {
+            throw new SafeTensorsException(file, "architecture in the metadata is unusable: " + e.getMessage());
+        }
+        Map<String, Tensor> params = model.namedParameters();
+        for (var e : params.entrySet()) {
+            Tensor saved = tensors.get(prefix + e.getKey());
+            if (saved == null) {
+                model.close();
+                throw new SafeTensorsException(file, "tensor \"" + prefix + e.getKey() + "\" of the architecture is missing");
+            }
+            if (!Arrays.equals(saved.shape(), e.getValue().shape())) {
+                model.close();
+                throw new SafeTensorsException(file, "tensor \"" + prefix + e.getKey() + "\" has shape "
+                        + Shapes.str(saved.shape()) + " but the architecture needs " + Shapes.str(e.getValue().shape()));
+            }
+            e.getValue().copyFrom(saved);
+        }
+        for (String name : tensors.keySet()) {
+            if (name.startsWith(prefix) && !params.containsKey(name.substring(prefix.length()))) {
+                model.close();
+                throw new SafeTensorsException(file, "tensor \"" + name + "\" belongs to no layer of the architecture");
+            }
+        }
+        return model;
     }
 
     // ---------------------------------------------------------------- description

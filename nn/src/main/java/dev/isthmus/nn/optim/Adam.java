@@ -55,8 +55,36 @@ public final class Adam implements Optimizer {
         }
     }
 
+    @Override
     public long iterations() {
         return iterations;
+    }
+
+    @Override
+    public Map<String, Tensor> state(Map<String, Tensor> parameters) {
+        Map<String, Tensor> out = new java.util.LinkedHashMap<>();
+        parameters.forEach((name, p) -> {
+            Tensor[] mv = moments.get(p);
+            if (mv != null) {
+                out.put(name + ".m", mv[0]);
+                out.put(name + ".v", mv[1]);
+            }
+        });
+        return out;
+    }
+
+    @Override
+    public void restore(Map<String, Tensor> parameters, Map<String, Tensor> state, long iterations) {
+        parameters.forEach((name, p) -> {
+            Tensor m = state.get(name + ".m");
+            Tensor v = state.get(name + ".v");
+            if (m != null && v != null) {
+                moments.put(p, new Tensor[] {
+                        Tensor.zeros(p.storage().owner(), p.device(), p.shape()).copyFrom(m),
+                        Tensor.zeros(p.storage().owner(), p.device(), p.shape()).copyFrom(v)});
+            }
+        });
+        this.iterations = iterations;
     }
 
     @Override

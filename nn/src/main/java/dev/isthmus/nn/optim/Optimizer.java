@@ -2,6 +2,7 @@ package dev.isthmus.nn.optim;
 
 import dev.isthmus.nn.tensor.Tensor;
 import java.util.List;
+import java.util.Map;
 
 /** Updates parameters in place from their accumulated gradients. */
 public interface Optimizer {
@@ -16,4 +17,16 @@ public interface Optimizer {
     }
 
     float learningRate();
+
+    /** How many updates this optimizer has made. */
+    long iterations();
+
+    /**
+     * The per-parameter state (moments, velocities) for checkpoints, keyed "name.slot" after the
+     * parameter names given; empty before the first step.
+     */
+    Map<String, Tensor> state(Map<String, Tensor> parameters);
+
+    /** Restores what {@link #state} and {@link #iterations} saved, for the same parameters. */
+    void restore(Map<String, Tensor> parameters, Map<String, Tensor> state, long iterations);
 }

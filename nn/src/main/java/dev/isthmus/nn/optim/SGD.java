@@ -15,6 +15,7 @@ public final class SGD implements Optimizer {
     private final float momentum;
     private final boolean nesterov;
     private final Map<Tensor, Tensor> velocities = new IdentityHashMap<>();
+    private long iterations;
 
     public SGD(float learningRate) {
         this(learningRate, 0f, false);
@@ -32,6 +33,7 @@ public final class SGD implements Optimizer {
 
     @Override
     public void step(List<Tensor> parameters) {
+        iterations++;
         try (var ignored = GradMode.noGrad()) {
             for (Tensor p : parameters) {
                 Tensor g = p.grad();
@@ -52,6 +54,34 @@ public final class SGD implements Optimizer {
                 }
             }
         }
+    }
+
+    @Override
+    public long iterations() {
+        return iterations;
+    }
+
+    @Override
+    public Map<String, Tensor> state(Map<String, Tensor> parameters) {
+        Map<String, Tensor> out = new java.util.LinkedHashMap<>();
+        parameters.forEach((name, p) -> {
+            Tensor v = velocities.get(p);
+            if (v != null) {
+                out.put(name + ".velocity", v);
+            }
+        });
+        return out;
+    }
+
+    @Override
+    public void restore(Map<String, Tensor> parameters, Map<String, Tensor> state, long iterations) {
+        parameters.forEach((name, p) -> {
+            Tensor v = state.get(name + ".velocity");
+            if (v != null) {
+                velocities.put(p, Tensor.zeros(p.storage().owner(), p.device(), p.shape()).copyFrom(v));
+            }
+        });
+        this.iterations = iterations;
     }
 
     @Override

@@ -1,0 +1,15 @@
+package dev.isthmus.nn.io;
+
+import dev.isthmus.nn.data.DataFormatException;
+import java.nio.file.Path;
+
+/** A safetensors file that is corrupt, hostile or does not fit what it is loaded into. */
+public class SafeTensorsException extends DataFormatException {
+    public SafeTensorsException(Path file, long offset, String problem) {
+        super(file, offset, problem);
+    }
+
+    public SafeTensorsException(Path file, String problem) {
+        super(file, problem);
+    }
+}

@@ -1,0 +1,101 @@
+package dev.isthmus.nn.model;
+
+import dev.isthmus.nn.io.Json;
+import dev.isthmus.nn.io.SafeTensors;
+import dev.isthmus.nn.io.SafeTensorsException;
+import dev.isthmus.nn.optim.Optimizer;
+import dev.isthmus.nn.tensor.Tensor;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A training checkpoint in one safetensors file: the model's weights ("model.0.kernel", ...), the
+ * optimizer's state ("optimizer.0.kernel.m", ...) and, in the metadata, the architecture, the
+ * number of finished epochs, the optimizer's step count and the history so far. Written
+ * atomically (temporary file, then rename), so a crash leaves the previous checkpoint intact.
+ */
+public final class Checkpoint {
+    private static final String MODEL = "model.";
+    private static final String OPTIMIZER = "optimizer.";
+
+    private final Sequential model;
+    private final int epochsDone;
+    private final History history;
+    private final Map<String, Tensor> optimizerState;
+    private final long iterations;
+
+    private Checkpoint(Sequential model, int epochsDone, History history, Map<String, Tensor> optimizerState, long iterations) {
+        this.model = model;
+        this.epochsDone = epochsDone;
+        this.history = history;
+        this.optimizerState = optimizerState;
+        this.iterations = iterations;
+    }
+
+    static void write(Path file, Sequential model, Optimizer optimizer, int epochsDone, History history) {
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        Map<String, Tensor> params = model.namedParameters();
+        params.forEach((k, v) -> tensors.put(MODEL + k, v));
+        optimizer.state(params).forEach((k, v) -> tensors.put(OPTIMIZER + k, v));
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put(Sequential.ARCHITECTURE_KEY, Json.write(model.architecture()));
+        meta.put("isthmus.epochs_done", Integer.toString(epochsDone));
+        meta.put("isthmus.optimizer_iterations", Long.toString(optimizer.iterations()));
+        meta.put("isthmus.history", Json.write(history.history()));
+        SafeTensors.write(file, tensors, meta);
+    }
+
+    /** Reads a checkpoint; the model comes back built and loaded, owned by the caller. */
+    public static Checkpoint read(Path file) {
+        SafeTensors.Contents c = SafeTensors.read(file);
+        Map<String, String> meta = c.metadata();
+        try {
+            Map<String, Tensor> modelTensors = new LinkedHashMap<>();
+            Map<String, Tensor> optimizerState = new LinkedHashMap<>();
+            c.tensors().forEach((k, v) -> {
+                if (k.startsWith(MODEL)) {
+                    modelTensors.put(k, v);
+                } else if (k.startsWith(OPTIMIZER)) {
+                    optimizerState.put(k.substring(OPTIMIZER.length()), v);
+                } else {
+                    throw new SafeTensorsException(file, "tensor \"" + k + "\" is neither model. nor optimizer. state");
+                }
+            });
+            Sequential model = Sequential.fromContents(file, modelTensors, meta, MODEL);
+            History h = new History();
+            Map<?, ?> series = (Map<?, ?>) Json.parse(meta.getOrDefault("isthmus.history", "{}"));
+            for (var e : series.entrySet()) {
+                for (Object v : (List<?>) e.getValue()) {
+                    h.record(Map.of((String) e.getKey(), ((Number) v).doubleValue()));
+                }
+            }
+            return new Checkpoint(model, Integer.parseInt(meta.get("isthmus.epochs_done")), h, optimizerState,
+                    Long.parseLong(meta.get("isthmus.optimizer_iterations")));
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof SafeTensorsException s) {
+                throw s;
+            }
+            throw new SafeTensorsException(file, "checkpoint metadata is unusable: " + e);
+        }
+    }
+
+    public Sequential model() {
+        return model;
+    }
+
+    public int epochsDone() {
+        return epochsDone;
+    }
+
+    public History history() {
+        return history;
+    }
+
+    /** Puts the saved moments and step count into a fresh optimizer of the kind that wrote them. */
+    public void restoreOptimizer(Optimizer optimizer) {
+        optimizer.restore(model.namedParameters(), optimizerState, iterations);
+    }
+}

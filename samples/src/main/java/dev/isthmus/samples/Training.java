@@ -1,0 +1,70 @@
+package dev.isthmus.samples;
+
+import dev.isthmus.nn.losses.Loss;
+import dev.isthmus.nn.metrics.Metric;
+import dev.isthmus.nn.model.Checkpoint;
+import dev.isthmus.nn.model.Fit;
+import dev.isthmus.nn.model.History;
+import dev.isthmus.nn.model.Sequential;
+import dev.isthmus.nn.optim.Optimizer;
+import dev.isthmus.nn.tensor.Tensor;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.function.Supplier;
+
+/**
+ * The fit every sample shares: checkpoint after each epoch into {@code out/checkpoint.safetensors},
+ * resume from it with {@code --resume}, then save the model and its learning curve.
+ */
+public final class Training {
+    public static final String MODEL_FILE = "model.safetensors";
+    public static final String CHECKPOINT_FILE = "checkpoint.safetensors";
+    public static final String CURVE_FILE = "learning-curve.png";
+    public static final String METRICS_FILE = "metrics.json";
+
+    private Training() {
+    }
+
+    /** A trained model (owned by the caller), its history and the mean wall time of an epoch run now. */
+    public record Trained(Sequential model, History history, double secondsPerEpoch, double totalSeconds) {
+    }
+
+    public static Trained fit(TrainOptions o, String title, Supplier<Sequential> newModel, Supplier<Optimizer> newOptimizer,
+                              Loss loss, Metric[] metrics, Tensor x, Tensor y, Fit fit) throws IOException {
+        Files.createDirectories(o.out());
+        Path checkpoint = o.out().resolve(CHECKPOINT_FILE);
+        Sequential model;
+        Optimizer optimizer = newOptimizer.get();
+        int done = 0;
+        if (o.resume() && Files.exists(checkpoint)) {
+            Checkpoint c = Checkpoint.read(checkpoint);
+            model = c.model();
+            c.restoreOptimizer(optimizer);
+            fit.resume(c);
+            done = c.epochsDone();
+            o.console().printf(Locale.ROOT, "resuming from %s after epoch %d%n", checkpoint, done);
+        } else {
+            model = newModel.get();
+        }
+        model.compile(optimizer, loss, metrics);
+        long t0 = System.nanoTime();
+        History h = model.fit(x, y, fit.checkpoint(checkpoint));
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        int ran = Math.max(1, h.epochs() - done);
+        model.save(o.out().resolve(MODEL_FILE));
+        Outputs.learningCurve(o.out().resolve(CURVE_FILE), title, h);
+        return new Trained(model, h, seconds / ran, seconds);
+    }
+
+    /** The model a previous {@code train} saved, or a clear error saying how to make it. */
+    public static Sequential loadTrained(TrainOptions o, String sample) {
+        Path file = o.out().resolve(MODEL_FILE);
+        if (!Files.exists(file)) {
+            throw new IllegalStateException("no trained " + sample + " model at " + file + "; run `train " + sample
+                    + "` first (with the same --out)");
+        }
+        return Sequential.load(file);
+    }
+}

@@ -1,0 +1,506 @@
+package dev.isthmus.samples.data;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
+
+/**
+ * Fetches an npm package's tarball into the dataset cache and extracts chosen member files from
+ * it, without installing it and without running any Node program.
+ *
+ * <p>The tarball is fetched with {@code npm pack NAME@VERSION --ignore-scripts}, run in a
+ * temporary folder of the cache (npm checks the registry's integrity hash), and kept as
+ * {@code <cache>/npm/NAME/VERSION/NAME-VERSION.tgz} (a scoped name {@code @scope/name} becomes the
+ * folder {@code @scope+name}). Members are named relative to the tarball's top folder (which npm
+ * calls {@code package/}), such as {@code test/fixtures/imdb.json}; they are read with
+ * commons-compress and only the requested files are written to
+ * {@code <cache>/npm/NAME/VERSION/files/MEMBER}. Next to each one a {@code MEMBER.sha256} file in
+ * {@code sha256sum} format records its SHA-256.
+ *
+ * <p>Idempotent: when every requested file is present and matches its checksum, nothing is run
+ * and the network is not touched. A file with a missing or mismatching checksum is re-extracted
+ * from the kept tarball (downloaded again only if that is absent or unreadable).
+ */
+public final class NpmPackage {
+
+    /** npm package names: lower case, optionally scoped; no leading dot, dash or underscore. */
+    private static final Pattern NAME =
+            Pattern.compile("(@[a-z0-9~][a-z0-9._~-]*/)?[a-z0-9~][a-z0-9._~-]*");
+    /** An exact semantic version (no ranges or tags, so that the cache is deterministic). */
+    private static final Pattern VERSION =
+            Pattern.compile("\\d+\\.\\d+\\.\\d+(-[0-9A-Za-z.-]+)?(\\+[0-9A-Za-z.-]+)?");
+    private static final Duration DOWNLOAD_TIMEOUT = Duration.ofMinutes(10);
+    private static final int TAIL_LINES = 12;
+    private static final int TAIL_CHARS = 2000;
+
+    private final DatasetCache cache;
+    private final String name;
+    private final String version;
+
+    /**
+     * @param cache   the dataset cache
+     * @param name    the package name, such as {@code sentiment} or {@code @scope/name}
+     * @param version the exact version, such as {@code 5.0.2}
+     */
+    public NpmPackage(DatasetCache cache, String name, String version) {
+        this.cache = Objects.requireNonNull(cache, "cache");
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(version, "version");
+        if (!NAME.matcher(name).matches() || name.length() > 214) {
+            throw new IllegalArgumentException("not an npm package name: '" + name + "'");
+        }
+        if (!VERSION.matcher(version).matches()) {
+            throw new IllegalArgumentException("not an exact package version: '" + version
+                    + "' (ranges and tags are not accepted)");
+        }
+        this.name = name;
+        this.version = version;
+    }
+
+    /** The package name. */
+    public String name() {
+        return name;
+    }
+
+    /** The package version. */
+    public String version() {
+        return version;
+    }
+
+    /** {@code NAME@VERSION}, as given to {@code npm pack}. */
+    public String spec() {
+        return name + "@" + version;
+    }
+
+    /** {@code <cache>/npm/NAME/VERSION}: the kept tarball and the {@code files} folder. */
+    public Path folder() {
+        return cache.resolveName("npm", folderName(), version);
+    }
+
+    private String folderName() {
+        return name.replace('/', '+');
+    }
+
+    /** Where the given member is (or will be) extracted: {@code <cache>/npm/NAME/VERSION/files/MEMBER}. */
+    public Path localPath(String member) {
+        return folder().resolve("files").resolve(normalise(member));
+    }
+
+    /**
+     * Whether every member is already extracted and matches its recorded checksum; runs nothing
+     * and does not touch the network.
+     */
+    public boolean isExtracted(List<String> members) {
+        for (String member : members) {
+            if (!verified(localPath(member))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The kept tarball, if one has been downloaded. */
+    public Path cachedTarball() {
+        Path dir = folder();
+        if (!Files.isDirectory(dir)) {
+            return null;
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(p -> p.getFileName().toString().endsWith(".tgz") && Files.isRegularFile(p))
+                    .max(Comparator.comparing(p -> p.getFileName().toString()))
+                    .orElse(null);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + dir, e);
+        }
+    }
+
+    /**
+     * Extracts the given members (paths below the tarball's {@code package/} folder, such as
+     * {@code test/fixtures/imdb.json}) into the cache, unless they already are, and returns each
+     * member's local path, in the order given.
+     *
+     * @throws DatasetUnavailableException when the tarball cannot be downloaded or read, or lacks
+     *                                     a member
+     */
+    public Map<String, Path> extract(List<String> members) {
+        if (members.isEmpty()) {
+            throw new IllegalArgumentException("no members to extract from " + spec());
+        }
+        Map<String, Path> result = new LinkedHashMap<>();
+        List<String> missing = new ArrayList<>();
+        for (String member : members) {
+            String m = normalise(member);
+            result.put(member, localPath(m));
+            if (!verified(localPath(m)) && !missing.contains(m)) {
+                missing.add(m);
+            }
+        }
+        if (missing.isEmpty()) {
+            return result;
+        }
+        Path tgz = cachedTarball();
+        if (tgz != null) {
+            try {
+                unpack(tgz, missing);
+                return result;
+            } catch (UnreadableTarballException e) {
+                // A damaged download: fetch it again below.
+                deleteQuietly(tgz);
+            }
+        }
+        tgz = download(missing);
+        try {
+            unpack(tgz, missing);
+        } catch (UnreadableTarballException e) {
+            throw new DatasetUnavailableException(spec(), e.getMessage()
+                    + "\nThe freshly downloaded " + tgz + " cannot be read; delete it and retry.", e);
+        }
+        return result;
+    }
+
+    // ---------------------------------------------------------------- download
+
+    /** The command that fetches the tarball. */
+    List<String> packCommand() {
+        return List.of("npm", "pack", spec(), "--ignore-scripts", "--loglevel=warn");
+    }
+
+    private Path download(List<String> members) {
+        Path tmp = cache.tempFolder("download-", "npm", folderName(), version);
+        List<String> command = packCommand();
+        try {
+            Outcome out = run(command, tmp, DOWNLOAD_TIMEOUT);
+            if (out.failure != null || out.exit != 0) {
+                String tail = out.tail();
+                throw new DatasetUnavailableException(spec(), "Cannot download npm package " + spec()
+                        + ": `" + String.join(" ", command) + "` (run in a temporary folder under " + folder() + ") "
+                        + (out.failure != null ? out.failure : "exited with status " + out.exit)
+                        + (tail.isEmpty() ? "" : "; its output ends with:\n" + tail)
+                        + "\nWhat to do: " + downloadAdvice(tail, out.failure != null && out.startFailed)
+                        + "\n" + manualAdvice(members));
+            }
+            List<Path> tarballs;
+            try (Stream<Path> files = Files.list(tmp)) {
+                tarballs = files.filter(p -> p.getFileName().toString().endsWith(".tgz")).toList();
+            }
+            if (tarballs.size() != 1) {
+                throw new DatasetUnavailableException(spec(), "`" + String.join(" ", command)
+                        + "` succeeded but left " + tarballs.size() + " .tgz files in " + tmp
+                        + " (expected one): " + tarballs + "; its output ends with:\n" + out.tail());
+            }
+            Path tgz = tarballs.getFirst();
+            Path dest = folder().resolve(tgz.getFileName().toString());
+            try (Stream<Path> old = Files.list(folder())) {
+                for (Path p : old.filter(p -> p.getFileName().toString().endsWith(".tgz")).toList()) {
+                    if (!p.equals(dest)) {
+                        Files.deleteIfExists(p);
+                    }
+                }
+            }
+            move(tgz, dest);
+            return dest;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot store the download of " + spec() + " in " + folder(), e);
+        } finally {
+            deleteTree(tmp);
+        }
+    }
+
+    private String downloadAdvice(String tail, boolean notStarted) {
+        if (notStarted) {
+            return "npm was not found on the PATH; install Node.js and npm (for example "
+                    + "`apt-get install npm` as root), then retry.";
+        }
+        if (tail.contains("E404") || tail.contains("ETARGET") || tail.contains("404 Not Found")
+                || tail.contains("No matching version")) {
+            return "the registry has no " + spec() + "; check the name and version with `npm view "
+                    + name + " versions` (and `npm config get registry`).";
+        }
+        if (tail.contains("ENOTFOUND") || tail.contains("EAI_AGAIN") || tail.contains("ECONNREFUSED")
+                || tail.contains("ETIMEDOUT") || tail.contains("ECONNRESET") || tail.contains("ENETUNREACH")
+                || tail.contains("network")) {
+            return "the npm registry could not be reached; check the network, the proxy settings "
+                    + "(`npm config get proxy`, `npm config get https-proxy`) and `npm config get registry`, "
+                    + "then retry.";
+        }
+        if (tail.contains("CERT") || tail.contains("certificate")) {
+            return "the registry's TLS certificate was refused; configure npm's `cafile` for a "
+                    + "proxy that intercepts TLS, then retry.";
+        }
+        if (tail.contains("EINTEGRITY")) {
+            return "the downloaded tarball does not match the registry's integrity hash; run "
+                    + "`npm cache verify` and retry.";
+        }
+        if (tail.contains("EACCES") || tail.contains("EPERM") || tail.contains("Permission denied")) {
+            return "a permission was refused; check that npm's cache folder (`npm config get cache`, "
+                    + "usually ~/.npm) and the dataset cache are writable (choose another with --cache DIR, -D"
+                    + DatasetCache.PROPERTY + "=DIR or " + DatasetCache.ENV + ").";
+        }
+        return "read npm's message above; the full log is in npm's _logs folder (`npm config get cache`).";
+    }
+
+    private String manualAdvice(List<String> members) {
+        StringBuilder sb = new StringBuilder("Alternatively, on a machine with access to the registry run `npm pack ")
+                .append(spec()).append("` and copy the .tgz into ").append(folder())
+                .append(", or copy the file(s) from the tarball's package/ folder by hand to:");
+        for (String m : members) {
+            Path local = localPath(m);
+            sb.append("\n  ").append(local).append("   (then, in that folder: sha256sum ")
+                    .append(local.getFileName()).append(" > ")
+                    .append(DebianPackage.checksumFile(local).getFileName()).append(")");
+        }
+        return sb.toString();
+    }
+
+    // ---------------------------------------------------------------- extraction
+
+    /** The tarball could not be read as gzip-compressed tar. */
+    private static final class UnreadableTarballException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        UnreadableTarballException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    private void unpack(Path tgz, List<String> members) throws UnreadableTarballException {
+        Path tmp = cache.tempFolder("extract-", "npm", folderName(), version);
+        try {
+            Set<String> wanted = new LinkedHashSet<>(members);
+            Set<String> found = new LinkedHashSet<>();
+            List<String> seen = new ArrayList<>();
+            try (TarArchiveInputStream tar = new TarArchiveInputStream(new GzipCompressorInputStream(
+                    new BufferedInputStream(Files.newInputStream(tgz))))) {
+                for (TarArchiveEntry entry; (entry = tar.getNextEntry()) != null; ) {
+                    String member = memberName(entry.getName());
+                    if (member == null) {
+                        continue;
+                    }
+                    if (seen.size() < 20 && !entry.isDirectory()) {
+                        seen.add(member);
+                    }
+                    if (!wanted.contains(member)) {
+                        continue;
+                    }
+                    if (!entry.isFile() || entry.isSymbolicLink() || entry.isLink()) {
+                        throw new DatasetUnavailableException(spec(), "Member " + member + " of " + tgz
+                                + " is not a regular file" + (entry.isSymbolicLink() || entry.isLink()
+                                ? " but a link to " + entry.getLinkName() + "; ask for the link's target instead."
+                                : "."));
+                    }
+                    Path out = tmp.resolve(member);
+                    Files.createDirectories(out.getParent());
+                    // A later entry of the same name replaces an earlier one, as with tar -x.
+                    Files.copy(tar, out, StandardCopyOption.REPLACE_EXISTING);
+                    found.add(member);
+                }
+            } catch (IOException | IllegalArgumentException e) {
+                throw new UnreadableTarballException("Cannot read " + tgz + " as a gzip-compressed tar archive: "
+                        + e.getMessage(), e);
+            }
+            List<String> absent = members.stream().filter(m -> !found.contains(m)).toList();
+            if (!absent.isEmpty()) {
+                throw new DatasetUnavailableException(spec(), "The tarball " + tgz + " of " + spec()
+                        + " lacks " + absent + " (member paths are relative to its package/ folder; it holds, "
+                        + "among others: " + seen + ").\nWhat to do: list its contents with `tar tzf " + tgz
+                        + "`; the files may live elsewhere in this version.");
+            }
+            for (String m : members) {
+                Path dest = localPath(m);
+                Files.createDirectories(dest.getParent());
+                move(tmp.resolve(m), dest);
+                String line = DebianPackage.sha256(dest) + "  " + dest.getFileName() + "\n";
+                Path sumTmp = dest.resolveSibling(dest.getFileName() + ".sha256.tmp");
+                Files.writeString(sumTmp, line, StandardCharsets.US_ASCII);
+                move(sumTmp, DebianPackage.checksumFile(dest));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot extract " + members + " of " + spec() + " into " + folder(), e);
+        } finally {
+            deleteTree(tmp);
+        }
+    }
+
+    /**
+     * The member name of a tar entry: its path without the top folder ({@code package/} in
+     * tarballs made by npm), or {@code null} for the top folder itself and for unsafe paths.
+     */
+    static String memberName(String entryName) {
+        String s = entryName.replace('\\', '/');
+        while (s.startsWith("./")) {
+            s = s.substring(2);
+        }
+        int slash = s.indexOf('/');
+        if (slash < 0 || slash == s.length() - 1) {
+            return null;
+        }
+        try {
+            return normalise(s.substring(slash + 1));
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    // ---------------------------------------------------------------- checksums
+
+    private static boolean verified(Path file) {
+        Path sum = DebianPackage.checksumFile(file);
+        if (!Files.isRegularFile(file) || !Files.isRegularFile(sum)) {
+            return false;
+        }
+        try {
+            String recorded = Files.readString(sum, StandardCharsets.US_ASCII).strip();
+            int space = recorded.indexOf(' ');
+            String hex = space < 0 ? recorded : recorded.substring(0, space);
+            return hex.equalsIgnoreCase(DebianPackage.sha256(file));
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    // ---------------------------------------------------------------- processes
+
+    /** How a run of one process went. */
+    private static final class Outcome {
+        int exit;
+        String stderr = "";
+        String stdout = "";
+        String failure;
+        boolean startFailed;
+
+        /** The last lines of the error output (the standard output if it is empty). */
+        String tail() {
+            String text = stderr.isBlank() ? stdout : stderr;
+            List<String> lines = text.lines().filter(l -> !l.isBlank()).toList();
+            String joined = String.join("\n", lines.subList(Math.max(0, lines.size() - TAIL_LINES), lines.size()));
+            return joined.length() > TAIL_CHARS ? "..." + joined.substring(joined.length() - TAIL_CHARS) : joined;
+        }
+    }
+
+    /**
+     * Runs the command with {@code dir} as working folder; its output goes to files in a sibling
+     * folder, read back and deleted.
+     */
+    private static Outcome run(List<String> command, Path dir, Duration timeout) throws IOException {
+        Outcome out = new Outcome();
+        Path logs = Files.createTempDirectory(dir.getParent(), "log-");
+        try {
+            ProcessBuilder pb = new ProcessBuilder(command);
+            pb.directory(dir.toFile());
+            pb.environment().put("LC_ALL", "C");
+            pb.environment().put("npm_config_update_notifier", "false");
+            pb.environment().put("npm_config_fund", "false");
+            pb.redirectError(logs.resolve("stderr").toFile());
+            pb.redirectOutput(logs.resolve("stdout").toFile());
+            Process p;
+            try {
+                p = pb.start();
+            } catch (IOException e) {
+                out.failure = "could not be started (" + e.getMessage() + ")";
+                out.startFailed = true;
+                return out;
+            }
+            p.getOutputStream().close();
+            try {
+                if (!p.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+                    p.destroyForcibly();
+                    out.failure = "timed out after " + timeout.toSeconds() + " s";
+                } else {
+                    out.exit = p.exitValue();
+                }
+            } catch (InterruptedException e) {
+                p.destroyForcibly();
+                Thread.currentThread().interrupt();
+                out.failure = "was interrupted";
+            }
+            out.stderr = readQuietly(logs.resolve("stderr"));
+            out.stdout = readQuietly(logs.resolve("stdout"));
+            return out;
+        } finally {
+            deleteTree(logs);
+        }
+    }
+
+    // ---------------------------------------------------------------- files
+
+    private static String normalise(String member) {
+        Objects.requireNonNull(member, "member");
+        String m = member.strip();
+        while (m.startsWith("./")) {
+            m = m.substring(2);
+        }
+        while (m.startsWith("/")) {
+            m = m.substring(1);
+        }
+        Path p = Path.of(m).normalize();
+        String s = p.toString().replace('\\', '/');
+        if (s.isEmpty() || s.equals("..") || s.startsWith("../") || p.isAbsolute()) {
+            throw new IllegalArgumentException("not a file path inside a package: '" + member + "'");
+        }
+        return s;
+    }
+
+    private static void move(Path src, Path dest) throws IOException {
+        try {
+            Files.move(src, dest, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(src, dest, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    private static String readQuietly(Path file) {
+        try {
+            return Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException ignored) {
+            // best effort
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try {
+            if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+                try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+                    for (Path entry : entries) {
+                        deleteTree(entry);
+                    }
+                }
+            }
+            Files.deleteIfExists(dir);
+        } catch (IOException ignored) {
+            // best effort: a leftover temporary folder does no harm
+        }
+    }
+}
