@@ -24,6 +24,8 @@ import java.util.Locale;
 public final class MlpTrainer {
     /** The goal for the diabetes cross-validation (ordinary least squares reaches about 0.49). */
     public static final double TARGET_MEAN_R2 = 0.43;
+    static final int DEFAULT_EPOCHS = 30;
+    static final int QUICK_EPOCHS = 10;
 
     private final PrintStream out;
     private final long seed;
@@ -34,7 +36,7 @@ public final class MlpTrainer {
     public MlpTrainer(PrintStream out, long seed, Integer epochs, Integer batchSize, boolean quick) {
         this.out = out;
         this.seed = seed;
-        this.epochs = epochs != null ? epochs : quick ? 10 : 30;
+        this.epochs = epochs != null ? epochs : quick ? QUICK_EPOCHS : DEFAULT_EPOCHS;
         this.batchSize = batchSize != null ? batchSize : 32;
         this.quick = quick;
     }
@@ -136,7 +138,7 @@ public final class MlpTrainer {
         return results;
     }
 
-    private static Tensor tensor(double[][] rows) {
+    static Tensor tensor(double[][] rows) {
         int n = rows.length;
         int c = rows[0].length;
         float[] f = new float[n * c];
@@ -148,7 +150,7 @@ public final class MlpTrainer {
         return Tensor.of(f, n, c);
     }
 
-    private static Tensor column(double[] y, double mean, double std) {
+    static Tensor column(double[] y, double mean, double std) {
         float[] f = new float[y.length];
         for (int i = 0; i < y.length; i++) {
             f[i] = (float) ((y[i] - mean) / std);

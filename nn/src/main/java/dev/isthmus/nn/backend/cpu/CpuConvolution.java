@@ -82,27 +82,45 @@ final class CpuConvolution {
     /** Writes image b's column rows (one per output pixel) at {@code at}; padding reads as zero. */
     private static void im2col(MemorySegment x, Window2d g, int b, MemorySegment cols, long at) {
         int c = g.channels();
-        long rowBytes = (long) c * Float.BYTES;
+        int run = g.windowWidth() * c; // one kernel row: kw pixels × c channels, contiguous in NHWC
         long o = at;
         for (int oy = 0; oy < g.outHeight(); oy++) {
             for (int ox = 0; ox < g.outWidth(); ox++) {
-                for (int ky = 0; ky < g.windowHeight(); ky++) {
+                int ix0 = ox * g.strideWidth() - g.padLeft();
+                boolean inside = ix0 >= 0 && ix0 + g.windowWidth() <= g.width();
+                for (int ky = 0; ky < g.windowHeight(); ky++, o += run) {
                     int iy = oy * g.strideHeight() - g.padTop() + ky;
-                    for (int kx = 0; kx < g.windowWidth(); kx++, o += c) {
-                        int ix = ox * g.strideWidth() - g.padLeft() + kx;
-                        if (iy < 0 || iy >= g.height() || ix < 0 || ix >= g.width()) {
-                            cols.asSlice(o * Float.BYTES, rowBytes).fill((byte) 0);
+                    if (iy < 0 || iy >= g.height()) {
+                        cols.asSlice(o * Float.BYTES, (long) run * Float.BYTES).fill((byte) 0);
+                        continue;
+                    }
+                    long rowStart = ((long) b * g.height() + iy) * g.width();
+                    if (inside) {
+                        copyRun(x, (rowStart + ix0) * c, cols, o, run);
+                        continue;
+                    }
+                    for (int kx = 0; kx < g.windowWidth(); kx++) {
+                        int ix = ix0 + kx;
+                        long dst = o + (long) kx * c;
+                        if (ix < 0 || ix >= g.width()) {
+                            cols.asSlice(dst * Float.BYTES, (long) c * Float.BYTES).fill((byte) 0);
                         } else {
-                            long src = (((long) b * g.height() + iy) * g.width() + ix) * c;
-                            if (c == 1) {
-                                cols.setAtIndex(JAVA_FLOAT, o, x.getAtIndex(JAVA_FLOAT, src));
-                            } else {
-                                MemorySegment.copy(x, src * Float.BYTES, cols, o * Float.BYTES, rowBytes);
-                            }
+                            copyRun(x, (rowStart + ix) * c, cols, dst, c);
                         }
                     }
                 }
             }
+        }
+    }
+
+    /** Copies n floats; short runs by hand, where a bulk copy's fixed cost would dominate. */
+    private static void copyRun(MemorySegment src, long from, MemorySegment dst, long to, int n) {
+        if (n < 16) {
+            for (int i = 0; i < n; i++) {
+                dst.setAtIndex(JAVA_FLOAT, to + i, src.getAtIndex(JAVA_FLOAT, from + i));
+            }
+        } else {
+            MemorySegment.copy(src, from * Float.BYTES, dst, to * Float.BYTES, (long) n * Float.BYTES);
         }
     }
 
@@ -133,12 +151,12 @@ final class CpuConvolution {
     static void maxPool(MemorySegment x, Window2d g, MemorySegment out, CpuThreads threads) {
         threads.parallelFor(g.batch(), b -> {
             int c = g.channels();
+            float[] best = new float[c];
             for (int oy = 0; oy < g.outHeight(); oy++) {
                 for (int ox = 0; ox < g.outWidth(); ox++) {
+                    scanWindow(x, g, b, oy, ox, best, null);
                     long o = (((long) b * g.outHeight() + oy) * g.outWidth() + ox) * c;
-                    for (int ch = 0; ch < c; ch++) {
-                        out.setAtIndex(JAVA_FLOAT, o + ch, x.getAtIndex(JAVA_FLOAT, winner(x, g, b, oy, ox, ch)));
-                    }
+                    MemorySegment.copy(best, 0, out, JAVA_FLOAT, o * Float.BYTES, c);
                 }
             }
         });
@@ -148,11 +166,14 @@ final class CpuConvolution {
         gx.fill((byte) 0);
         threads.parallelFor(g.batch(), b -> {
             int c = g.channels();
+            float[] best = new float[c];
+            long[] where = new long[c];
             for (int oy = 0; oy < g.outHeight(); oy++) {
                 for (int ox = 0; ox < g.outWidth(); ox++) {
+                    scanWindow(x, g, b, oy, ox, best, where);
                     long o = (((long) b * g.outHeight() + oy) * g.outWidth() + ox) * c;
                     for (int ch = 0; ch < c; ch++) {
-                        long w = winner(x, g, b, oy, ox, ch);
+                        long w = where[ch];
                         gx.setAtIndex(JAVA_FLOAT, w, gx.getAtIndex(JAVA_FLOAT, w) + gy.getAtIndex(JAVA_FLOAT, o + ch));
                     }
                 }
@@ -160,11 +181,13 @@ final class CpuConvolution {
         });
     }
 
-    /** Flat index of the largest input in the window (the first on ties); a window always holds one real pixel. */
-    private static long winner(MemorySegment x, Window2d g, int b, int oy, int ox, int ch) {
+    /**
+     * The maximum of each channel over one window (the first position wins ties), and where it
+     * is when {@code where} is given. Channels are contiguous, so the inner loop runs over them.
+     */
+    private static void scanWindow(MemorySegment x, Window2d g, int b, int oy, int ox, float[] best, long[] where) {
         int c = g.channels();
-        long best = -1;
-        float bestValue = Float.NEGATIVE_INFINITY;
+        boolean first = true;
         for (int ky = 0; ky < g.windowHeight(); ky++) {
             int iy = oy * g.strideHeight() - g.padTop() + ky;
             if (iy < 0 || iy >= g.height()) {
@@ -175,14 +198,27 @@ final class CpuConvolution {
                 if (ix < 0 || ix >= g.width()) {
                     continue;
                 }
-                long i = (((long) b * g.height() + iy) * g.width() + ix) * c + ch;
-                float v = x.getAtIndex(JAVA_FLOAT, i);
-                if (best < 0 || v > bestValue || (Float.isNaN(v) && !Float.isNaN(bestValue))) {
-                    best = i;
-                    bestValue = v;
+                long base = (((long) b * g.height() + iy) * g.width() + ix) * c;
+                if (first) {
+                    MemorySegment.copy(x, JAVA_FLOAT, base * Float.BYTES, best, 0, c);
+                    if (where != null) {
+                        for (int ch = 0; ch < c; ch++) {
+                            where[ch] = base + ch;
+                        }
+                    }
+                    first = false;
+                    continue;
+                }
+                for (int ch = 0; ch < c; ch++) {
+                    float v = x.getAtIndex(JAVA_FLOAT, base + ch);
+                    if (v > best[ch]) {
+                        best[ch] = v;
+                        if (where != null) {
+                            where[ch] = base + ch;
+                        }
+                    }
                 }
             }
         }
-        return best;
     }
 }
