@@ -4,24 +4,40 @@ import dev.isthmus.nn.backend.BackendUnavailableException;
 import dev.isthmus.nn.backend.Backends;
 import dev.isthmus.samples.data.DatasetCache;
 import dev.isthmus.samples.data.DatasetUnavailableException;
-import dev.isthmus.samples.mlp.MlpTrainer;
+import dev.isthmus.samples.image.ImageSample;
+import dev.isthmus.samples.mlp.MlpSample;
+import dev.isthmus.samples.recommend.RecommendSample;
+import dev.isthmus.samples.speech.SpeechSample;
+import dev.isthmus.samples.text.TextSample;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** The samples' command line: {@code train <model|all>}. */
+/** The samples' command line: {@code train <model|all>} and {@code predict <model> <input>}. */
 @Command(name = "isthmus", mixinStandardHelpOptions = true, version = "Isthmus samples 0.1.0",
-        description = "Trains the Isthmus sample models on real data and prints their results.",
-        subcommands = {Main.Train.class})
+        description = "Trains the Isthmus sample models on real data and predicts with them.",
+        subcommands = {Main.Train.class, Main.Predict.class})
 public final class Main implements Runnable {
-    /** Samples that exist so far; the text, image, recommender and speech trainers arrive with their issues. */
-    static final List<String> MODELS = List.of("mlp");
+    static final Map<String, Sample> SAMPLES = new LinkedHashMap<>();
+
+    static {
+        for (Sample s : List.of(new MlpSample(), new TextSample(), new ImageSample(), new RecommendSample(), new SpeechSample())) {
+            SAMPLES.put(s.name(), s);
+        }
+    }
 
     public static void main(String[] args) {
         System.setProperty("java.util.logging.SimpleFormatter.format", "[%4$s] %5$s%n");
+        System.setProperty("java.awt.headless", "true");
         System.exit(new CommandLine(new Main()).execute(args));
     }
 
@@ -30,15 +46,19 @@ public final class Main implements Runnable {
         new CommandLine(this).usage(System.out);
     }
 
-    @Command(name = "train", mixinStandardHelpOptions = true,
-            description = "Trains a sample model (or all of them) and prints its test results.")
-    static final class Train implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "MODEL", description = "One of: ${COMPLETION-CANDIDATES}",
-                completionCandidates = ModelNames.class)
-        String model;
-
+    /** Options common to train and predict. */
+    static final class Common {
         @Option(names = "--device", defaultValue = "auto", description = "cpu, cuda, cuda:N or auto (default: ${DEFAULT-VALUE})")
         String device;
+
+        @Option(names = "--seed", defaultValue = "42", description = "Random seed (default: ${DEFAULT-VALUE})")
+        long seed;
+
+        @Option(names = "--out", defaultValue = "out", description = "Output folder; each sample writes into out/<sample> (default: ${DEFAULT-VALUE})")
+        Path out;
+
+        @Option(names = "--cache", description = "Dataset cache folder (default: ~/.cache/isthmus, or ISTHMUS_CACHE)")
+        String cache;
 
         @Option(names = "--epochs", description = "Epochs (default: each sample's own)")
         Integer epochs;
@@ -46,56 +66,100 @@ public final class Main implements Runnable {
         @Option(names = "--batch-size", description = "Batch size (default: each sample's own)")
         Integer batchSize;
 
-        @Option(names = "--seed", defaultValue = "42", description = "Random seed (default: ${DEFAULT-VALUE})")
-        long seed;
-
-        @Option(names = "--quick", description = "A few steps each, for smoke tests")
+        @Option(names = "--quick", description = "A few steps each on small slices, for smoke tests and CI")
         boolean quick;
 
-        @Option(names = "--cache", description = "Dataset cache folder (default: ~/.cache/isthmus, or ISTHMUS_CACHE)")
-        String cache;
+        @Option(names = "--resume", description = "Continue from the last checkpoint in the output folder")
+        boolean resume;
 
-        @Override
-        public Integer call() {
-            List<String> chosen = model.equals("all") ? MODELS : List.of(model);
-            if (!model.equals("all") && !MODELS.contains(model)) {
-                System.err.println("unknown model '" + model + "'; available now: " + MODELS + " or all");
-                return 2;
+        TrainOptions options() {
+            if (!device.equalsIgnoreCase("auto")) {
+                Backends.setDefaultDevice(device);
             }
-            try {
-                if (!device.equalsIgnoreCase("auto")) {
-                    Backends.setDefaultDevice(device);
-                }
-            } catch (BackendUnavailableException | IllegalArgumentException e) {
-                System.err.println("--device " + device + ": " + e.getMessage());
-                return 2;
+            if (epochs != null && epochs < 1 || batchSize != null && batchSize < 1) {
+                throw new CommandLine.ParameterException(new CommandLine(new Main()),
+                        "--epochs and --batch-size must be at least 1");
             }
-            System.out.println("device: " + Backends.defaultDeviceReason() + " ["
-                    + Backends.of(Backends.defaultDevice()).describe() + "]");
-            var cacheDir = DatasetCache.resolve(cache).root();
-            boolean allMet = true;
-            for (String m : chosen) {
-                System.out.println("== " + m + " ==");
-                try {
-                    allMet &= switch (m) {
-                        case "mlp" -> new MlpTrainer(System.out, seed, epochs, batchSize, quick).run(cacheDir).targetMet();
-                        default -> throw new IllegalStateException(m);
-                    };
-                } catch (DatasetUnavailableException e) {
-                    System.err.println(m + ": " + e.getMessage());
-                    return 3;
-                }
-            }
-            return allMet || quick ? 0 : 1;
+            return new TrainOptions(System.out, DatasetCache.resolve(cache).root(), out, seed, epochs, batchSize, quick, resume);
         }
     }
 
-    static final class ModelNames implements Iterable<String> {
+    static Sample sample(String name) {
+        Sample s = SAMPLES.get(name.toLowerCase(Locale.ROOT));
+        if (s == null) {
+            throw new IllegalArgumentException("unknown sample '" + name + "'; choose one of " + SAMPLES.keySet());
+        }
+        return s;
+    }
+
+    @Command(name = "train", mixinStandardHelpOptions = true,
+            description = "Trains a sample model (or all of them), prints its test results and writes model, curve and metrics.")
+    static final class Train implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "MODEL", description = "mlp, text, image, recommend, speech or all")
+        String model;
+
+        @Mixin
+        Common common;
+
         @Override
-        public java.util.Iterator<String> iterator() {
-            List<String> all = new java.util.ArrayList<>(MODELS);
-            all.add("all");
-            return all.iterator();
+        public Integer call() throws Exception {
+            List<Sample> chosen = model.equalsIgnoreCase("all") ? List.copyOf(SAMPLES.values()) : List.of(sample(model));
+            TrainOptions o;
+            try {
+                o = common.options();
+            } catch (BackendUnavailableException | IllegalArgumentException e) {
+                System.err.println("--device " + common.device + ": " + e.getMessage());
+                return 2;
+            }
+            System.out.println("device: " + Backends.defaultDeviceReason() + " [" + Backends.of(Backends.defaultDevice()).describe() + "]");
+            List<SampleResult> results = new ArrayList<>();
+            long t0 = System.nanoTime();
+            for (Sample s : chosen) {
+                System.out.println();
+                System.out.println("== " + s.name() + (o.quick() ? " (quick)" : "") + " ==");
+                try {
+                    SampleResult r = s.train(o.forSample(s.name()));
+                    results.add(r);
+                    Outputs.writeJson(o.out().resolve(s.name()).resolve(Training.METRICS_FILE), r);
+                } catch (DatasetUnavailableException e) {
+                    System.err.println(s.name() + ": " + e.getMessage());
+                    return 3;
+                }
+            }
+            System.out.println();
+            System.out.println("== summary ==");
+            for (SampleResult r : results) {
+                System.out.printf(Locale.ROOT, "%-10s %s [%s, %.0f s]%n", r.sample(), r.summary(),
+                        r.targetsMet() ? "targets met" : o.quick() ? "quick run: targets not checked" : "TARGETS MISSED", r.seconds());
+            }
+            System.out.printf(Locale.ROOT, "total %.0f s; outputs in %s%n", (System.nanoTime() - t0) / 1e9, o.out().toAbsolutePath());
+            boolean ok = o.quick() || results.stream().allMatch(SampleResult::targetsMet);
+            return ok ? 0 : 1;
+        }
+    }
+
+    @Command(name = "predict", mixinStandardHelpOptions = true,
+            description = "Predicts with a trained sample model: text \"a sentence\", image FILE, recommend USER_ID, speech FILE.wav, mlp \"10 comma-separated features\".")
+    static final class Predict implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "MODEL", description = "mlp, text, image, recommend or speech")
+        String model;
+
+        @Parameters(index = "1", paramLabel = "INPUT", description = "What to predict from")
+        String input;
+
+        @Mixin
+        Common common;
+
+        @Override
+        public Integer call() throws Exception {
+            Sample s = sample(model);
+            try {
+                s.predict(common.options().forSample(s.name()), input);
+                return 0;
+            } catch (IllegalStateException | IllegalArgumentException | dev.isthmus.nn.data.DataFormatException e) {
+                System.err.println("predict " + s.name() + ": " + e.getMessage());
+                return 2;
+            }
         }
     }
 }

@@ -166,6 +166,12 @@ public final class DebianPackage {
         List<String> command = List.of("apt-get", "download", name);
         try {
             Outcome out = run(List.of(new ProcessBuilder(command)), tmp, DOWNLOAD_TIMEOUT);
+            if (out.failure == null && out.exit[0] != 0 && out.tail(0).contains("Unable to locate package") && isRoot()) {
+                // a fresh machine's package lists may be empty: refresh them once (saying so) and retry
+                System.err.println("Debian package " + name + " is not in the package lists; running `apt-get update` and retrying");
+                run(List.of(new ProcessBuilder("apt-get", "update")), tmp, DOWNLOAD_TIMEOUT);
+                out = run(List.of(new ProcessBuilder(command)), tmp, DOWNLOAD_TIMEOUT);
+            }
             if (out.failure != null || out.exit[0] != 0) {
                 String tail = out.tail(0);
                 throw new DatasetUnavailableException(name, "Cannot download Debian package " + name
@@ -200,6 +206,20 @@ public final class DebianPackage {
         } finally {
             deleteTree(tmp);
         }
+    }
+
+    private static boolean isRoot() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("Uid:")) {
+                    String[] f = line.substring(4).strip().split("\\s+");
+                    return f.length > 1 && f[1].equals("0"); // effective uid
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+        return false;
     }
 
     private String downloadAdvice(String tail, boolean notStarted) {

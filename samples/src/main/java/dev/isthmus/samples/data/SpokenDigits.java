@@ -553,6 +553,12 @@ public final class SpokenDigits {
         Outcome out;
         try {
             out = run(install, workDir, log, INSTALL_TIMEOUT, Map.of("DEBIAN_FRONTEND", "noninteractive"));
+            if (out.exit != 0) {
+                // a fresh machine's package lists may be empty or stale: refresh them once and retry
+                System.err.println("SpokenDigits: `" + shown + "` failed; running `apt-get update` and trying again");
+                run(List.of("apt-get", "update"), workDir, log, INSTALL_TIMEOUT, Map.of("DEBIAN_FRONTEND", "noninteractive"));
+                out = run(install, workDir, log, INSTALL_TIMEOUT, Map.of("DEBIAN_FRONTEND", "noninteractive"));
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot run " + shown, e);
         }
