@@ -1,27 +1,17 @@
 package dev.isthmus.samples.data;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -46,8 +36,6 @@ public final class DebianPackage {
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9+.-]+");
     private static final Duration DOWNLOAD_TIMEOUT = Duration.ofMinutes(10);
     private static final Duration EXTRACT_TIMEOUT = Duration.ofMinutes(5);
-    private static final int TAIL_LINES = 12;
-    private static final int TAIL_CHARS = 2000;
 
     private final DatasetCache cache;
     private final String name;
@@ -77,12 +65,12 @@ public final class DebianPackage {
 
     /** Where the given member is (or will be) extracted: {@code <cache>/debian/NAME/files/MEMBER}. */
     public Path localPath(String member) {
-        return folder().resolve("files").resolve(normalise(member));
+        return folder().resolve("files").resolve(CachedFiles.memberPath(member));
     }
 
     /** The checksum file kept next to an extracted member. */
     public static Path checksumFile(Path file) {
-        return file.resolveSibling(file.getFileName() + ".sha256");
+        return CachedFiles.checksumFile(file);
     }
 
     /**
@@ -91,7 +79,7 @@ public final class DebianPackage {
      */
     public boolean isExtracted(List<String> members) {
         for (String member : members) {
-            if (!verified(localPath(member))) {
+            if (!CachedFiles.verified(localPath(member))) {
                 return false;
             }
         }
@@ -129,10 +117,10 @@ public final class DebianPackage {
         Map<String, Path> result = new LinkedHashMap<>();
         List<String> missing = new ArrayList<>();
         for (String member : members) {
-            String m = normalise(member);
+            String m = CachedFiles.memberPath(member);
             Path local = localPath(m);
             result.put(member, local);
-            if (!verified(local) && !missing.contains(m)) {
+            if (!CachedFiles.verified(local) && !missing.contains(m)) {
                 missing.add(m);
             }
         }
@@ -146,7 +134,7 @@ public final class DebianPackage {
                 return result;
             } catch (UnreadableDebException e) {
                 // A damaged download: fetch it again below.
-                deleteQuietly(deb);
+                CachedFiles.deleteQuietly(deb);
             }
         }
         deb = download(missing);
@@ -163,22 +151,20 @@ public final class DebianPackage {
 
     private Path download(List<String> members) {
         Path tmp = cache.tempFolder("download-", "debian", name);
-        List<String> command = List.of("apt-get", "download", name);
+        ExternalCommand command = ExternalCommand.of(List.of("apt-get", "download", name)).in(tmp);
         try {
-            Outcome out = run(List.of(new ProcessBuilder(command)), tmp, DOWNLOAD_TIMEOUT);
-            if (out.failure == null && out.exit[0] != 0 && out.tail(0).contains("Unable to locate package") && isRoot()) {
+            ExternalCommand.Outcome out = command.run(DOWNLOAD_TIMEOUT);
+            if (out.failure() == null && out.exit() != 0 && out.tail().contains("Unable to locate package")
+                    && ExternalCommand.runningAsRoot()) {
                 // a fresh machine's package lists may be empty: refresh them once (saying so) and retry
                 System.err.println("Debian package " + name + " is not in the package lists; running `apt-get update` and retrying");
-                run(List.of(new ProcessBuilder("apt-get", "update")), tmp, DOWNLOAD_TIMEOUT);
-                out = run(List.of(new ProcessBuilder(command)), tmp, DOWNLOAD_TIMEOUT);
+                ExternalCommand.of(List.of("apt-get", "update")).in(tmp).run(DOWNLOAD_TIMEOUT);
+                out = command.run(DOWNLOAD_TIMEOUT);
             }
-            if (out.failure != null || out.exit[0] != 0) {
-                String tail = out.tail(0);
+            if (!out.succeeded()) {
                 throw new DatasetUnavailableException(name, "Cannot download Debian package " + name
-                        + ": `" + String.join(" ", command) + "` (run in a temporary folder under " + folder() + ") "
-                        + (out.failure != null ? out.failure : "exited with status " + out.exit[0])
-                        + (tail.isEmpty() ? "" : "; its output ends with:\n" + tail)
-                        + "\nWhat to do: " + downloadAdvice(tail, out.failure != null && out.startFailed)
+                        + ": `" + command + "` (run in a temporary folder under " + folder() + ") " + out.report()
+                        + "\nWhat to do: " + downloadAdvice(out.tail(), out.startFailed())
                         + "\n" + manualAdvice(members));
             }
             List<Path> debs;
@@ -186,40 +172,16 @@ public final class DebianPackage {
                 debs = files.filter(p -> p.getFileName().toString().endsWith(".deb")).toList();
             }
             if (debs.size() != 1) {
-                throw new DatasetUnavailableException(name, "`" + String.join(" ", command)
+                throw new DatasetUnavailableException(name, "`" + command
                         + "` succeeded but left " + debs.size() + " .deb files in " + tmp
                         + " (expected one): " + debs);
             }
-            Path deb = debs.getFirst();
-            Path dest = folder().resolve(deb.getFileName().toString());
-            try (Stream<Path> old = Files.list(folder())) {
-                for (Path p : old.filter(p -> p.getFileName().toString().endsWith(".deb")).toList()) {
-                    if (!p.equals(dest)) {
-                        Files.deleteIfExists(p);
-                    }
-                }
-            }
-            move(deb, dest);
-            return dest;
+            return CachedFiles.replaceDownload(debs.getFirst(), folder(), ".deb");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot store the download of " + name + " in " + folder(), e);
         } finally {
-            deleteTree(tmp);
+            CachedFiles.deleteTree(tmp);
         }
-    }
-
-    private static boolean isRoot() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("Uid:")) {
-                    String[] f = line.substring(4).strip().split("\\s+");
-                    return f.length > 1 && f[1].equals("0"); // effective uid
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            return false;
-        }
-        return false;
     }
 
     private String downloadAdvice(String tail, boolean notStarted) {
@@ -269,26 +231,26 @@ public final class DebianPackage {
     private void unpack(Path deb, List<String> members) throws UnreadableDebException {
         Path tmp = cache.tempFolder("extract-", "debian", name);
         try {
-            List<String> dpkg = List.of("dpkg-deb", "--fsys-tarfile", deb.toString());
             List<String> tar = new ArrayList<>(List.of("tar", "-x", "-f", "-", "--no-same-owner"));
             for (String m : members) {
                 tar.add("./" + m);
             }
-            String shown = String.join(" ", dpkg) + " | " + String.join(" ", tar);
-            Outcome out = run(List.of(new ProcessBuilder(dpkg), new ProcessBuilder(tar)), tmp, EXTRACT_TIMEOUT);
-            if (out.failure != null) {
-                throw new DatasetUnavailableException(name, "Cannot unpack " + deb + ": `" + shown + "` "
-                        + out.failure + "\nWhat to do: "
-                        + (out.startFailed ? "install dpkg and tar (Debian or Ubuntu), or copy the files by hand.\n"
+            ExternalCommand command = ExternalCommand.pipeline(
+                    List.of(List.of("dpkg-deb", "--fsys-tarfile", deb.toString()), tar)).in(tmp);
+            ExternalCommand.Outcome out = command.run(EXTRACT_TIMEOUT);
+            if (out.failure() != null) {
+                throw new DatasetUnavailableException(name, "Cannot unpack " + deb + ": `" + command + "` "
+                        + out.failure() + "\nWhat to do: "
+                        + (out.startFailed() ? "install dpkg and tar (Debian or Ubuntu), or copy the files by hand.\n"
                                 + manualAdvice(members) : "retry; delete " + deb + " if this persists."));
             }
-            if (out.exit[0] != 0) {
-                throw new UnreadableDebException("`" + shown + "`: dpkg-deb exited with status " + out.exit[0]
+            if (out.exit(0) != 0) {
+                throw new UnreadableDebException("`" + command + "`: dpkg-deb exited with status " + out.exit(0)
                         + ":\n" + out.tail(0));
             }
-            if (out.exit[1] != 0) {
+            if (out.exit(1) != 0) {
                 throw new DatasetUnavailableException(name, "Cannot extract " + members + " from " + deb
-                        + ": `" + shown + "` (in " + tmp + "): tar exited with status " + out.exit[1] + ":\n"
+                        + ": `" + command + "` (in " + tmp + "): tar exited with status " + out.exit(1) + ":\n"
                         + out.tail(1) + "\nWhat to do: list the package contents with `dpkg-deb -c " + deb
                         + "`; the files may live elsewhere (or in another package) in this release.");
             }
@@ -301,194 +263,21 @@ public final class DebianPackage {
                 }
                 if (!Files.isRegularFile(src, LinkOption.NOFOLLOW_LINKS)) {
                     throw new DatasetUnavailableException(name, "Member /" + m + " of " + deb
-                            + " is not a regular file (`" + shown + "` gave no file at " + src + ").");
+                            + " is not a regular file (`" + command + "` gave no file at " + src + ").");
                 }
-                Path dest = localPath(m);
-                Files.createDirectories(dest.getParent());
-                move(src, dest);
-                String line = sha256(dest) + "  " + dest.getFileName() + "\n";
-                Path sumTmp = dest.resolveSibling(dest.getFileName() + ".sha256.tmp");
-                Files.writeString(sumTmp, line, StandardCharsets.US_ASCII);
-                move(sumTmp, checksumFile(dest));
+                CachedFiles.storeVerified(src, localPath(m));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot extract " + members + " of " + name + " into " + folder(), e);
         } finally {
-            deleteTree(tmp);
+            CachedFiles.deleteTree(tmp);
         }
     }
 
     // ---------------------------------------------------------------- checksums
 
-    private static boolean verified(Path file) {
-        Path sum = checksumFile(file);
-        if (!Files.isRegularFile(file) || !Files.isRegularFile(sum)) {
-            return false;
-        }
-        try {
-            String recorded = Files.readString(sum, StandardCharsets.US_ASCII).strip();
-            int space = recorded.indexOf(' ');
-            String hex = space < 0 ? recorded : recorded.substring(0, space);
-            return hex.equalsIgnoreCase(sha256(file));
-        } catch (IOException | RuntimeException e) {
-            return false;
-        }
-    }
-
     /** The lower-case hexadecimal SHA-256 of a file's contents. */
     public static String sha256(Path file) throws IOException {
-        MessageDigest digest;
-        try {
-            digest = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is not available", e);
-        }
-        byte[] buffer = new byte[1 << 16];
-        try (InputStream in = Files.newInputStream(file)) {
-            for (int n; (n = in.read(buffer)) > 0; ) {
-                digest.update(buffer, 0, n);
-            }
-        }
-        return HexFormat.of().formatHex(digest.digest());
-    }
-
-    // ---------------------------------------------------------------- processes
-
-    /** How a run of one process, or of a pipeline, went. */
-    private static final class Outcome {
-        final int[] exit;
-        final String[] stderr;
-        String stdout = "";
-        String failure;
-        boolean startFailed;
-
-        Outcome(int stages) {
-            exit = new int[stages];
-            stderr = new String[stages];
-            Arrays.fill(stderr, "");
-        }
-
-        /** The last lines of one stage's error output (the last stage's standard output if it is empty). */
-        String tail(int stage) {
-            String text = stderr[stage];
-            if (text.isBlank() && stage == exit.length - 1) {
-                text = stdout;
-            }
-            List<String> lines = text.lines().filter(l -> !l.isBlank()).toList();
-            String joined = String.join("\n", lines.subList(Math.max(0, lines.size() - TAIL_LINES), lines.size()));
-            return joined.length() > TAIL_CHARS ? "..." + joined.substring(joined.length() - TAIL_CHARS) : joined;
-        }
-    }
-
-    /**
-     * Runs the builders as a pipeline with {@code dir} as working folder; their error output and
-     * the last stage's standard output go to files in a sibling folder, read back and deleted.
-     */
-    private static Outcome run(List<ProcessBuilder> stages, Path dir, Duration timeout) throws IOException {
-        Outcome out = new Outcome(stages.size());
-        Path logs = Files.createTempDirectory(dir.getParent(), "log-");
-        try {
-            for (int i = 0; i < stages.size(); i++) {
-                ProcessBuilder pb = stages.get(i);
-                pb.directory(dir.toFile());
-                pb.environment().put("LC_ALL", "C");
-                pb.redirectError(logs.resolve("stderr-" + i).toFile());
-            }
-            stages.getLast().redirectOutput(logs.resolve("stdout").toFile());
-            List<Process> processes;
-            try {
-                processes = stages.size() == 1 ? List.of(stages.getFirst().start())
-                        : ProcessBuilder.startPipeline(stages);
-            } catch (IOException e) {
-                out.failure = "could not be started (" + e.getMessage() + ")";
-                out.startFailed = true;
-                return out;
-            }
-            processes.getFirst().getOutputStream().close();
-            long deadline = System.nanoTime() + timeout.toNanos();
-            try {
-                for (int i = 0; i < processes.size(); i++) {
-                    Process p = processes.get(i);
-                    if (!p.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-                        processes.forEach(Process::destroyForcibly);
-                        out.failure = "timed out after " + timeout.toSeconds() + " s";
-                        break;
-                    }
-                    out.exit[i] = p.exitValue();
-                }
-            } catch (InterruptedException e) {
-                processes.forEach(Process::destroyForcibly);
-                Thread.currentThread().interrupt();
-                out.failure = "was interrupted";
-            }
-            for (int i = 0; i < stages.size(); i++) {
-                out.stderr[i] = readQuietly(logs.resolve("stderr-" + i));
-            }
-            out.stdout = readQuietly(logs.resolve("stdout"));
-            return out;
-        } finally {
-            deleteTree(logs);
-        }
-    }
-
-    // ---------------------------------------------------------------- files
-
-    private static String normalise(String member) {
-        Objects.requireNonNull(member, "member");
-        String m = member.strip();
-        while (m.startsWith("./")) {
-            m = m.substring(2);
-        }
-        while (m.startsWith("/")) {
-            m = m.substring(1);
-        }
-        Path p = Path.of(m).normalize();
-        String s = p.toString().replace('\\', '/');
-        if (s.isEmpty() || s.equals("..") || s.startsWith("../") || p.isAbsolute()) {
-            throw new IllegalArgumentException("not a file path inside a package: '" + member + "'");
-        }
-        return s;
-    }
-
-    private static void move(Path src, Path dest) throws IOException {
-        try {
-            Files.move(src, dest, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(src, dest, StandardCopyOption.REPLACE_EXISTING);
-        }
-    }
-
-    private static String readQuietly(Path file) {
-        try {
-            return file == null || !Files.exists(file) ? "" : Files.readString(file, StandardCharsets.UTF_8);
-        } catch (IOException | RuntimeException e) {
-            return "";
-        }
-    }
-
-    private static void deleteQuietly(Path file) {
-        try {
-            Files.deleteIfExists(file);
-        } catch (IOException ignored) {
-            // best effort
-        }
-    }
-
-    private static void deleteTree(Path dir) {
-        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try {
-            if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-                try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
-                    for (Path entry : entries) {
-                        deleteTree(entry);
-                    }
-                }
-            }
-            Files.deleteIfExists(dir);
-        } catch (IOException ignored) {
-            // best effort: a leftover temporary folder does no harm
-        }
+        return CachedFiles.sha256(file);
     }
 }

@@ -3,11 +3,7 @@ package dev.isthmus.samples.data;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
@@ -19,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -52,8 +47,6 @@ public final class NpmPackage {
     private static final Pattern VERSION =
             Pattern.compile("\\d+\\.\\d+\\.\\d+(-[0-9A-Za-z.-]+)?(\\+[0-9A-Za-z.-]+)?");
     private static final Duration DOWNLOAD_TIMEOUT = Duration.ofMinutes(10);
-    private static final int TAIL_LINES = 12;
-    private static final int TAIL_CHARS = 2000;
 
     private final DatasetCache cache;
     private final String name;
@@ -105,7 +98,7 @@ public final class NpmPackage {
 
     /** Where the given member is (or will be) extracted: {@code <cache>/npm/NAME/VERSION/files/MEMBER}. */
     public Path localPath(String member) {
-        return folder().resolve("files").resolve(normalise(member));
+        return folder().resolve("files").resolve(CachedFiles.memberPath(member));
     }
 
     /**
@@ -114,7 +107,7 @@ public final class NpmPackage {
      */
     public boolean isExtracted(List<String> members) {
         for (String member : members) {
-            if (!verified(localPath(member))) {
+            if (!CachedFiles.verified(localPath(member))) {
                 return false;
             }
         }
@@ -151,9 +144,9 @@ public final class NpmPackage {
         Map<String, Path> result = new LinkedHashMap<>();
         List<String> missing = new ArrayList<>();
         for (String member : members) {
-            String m = normalise(member);
+            String m = CachedFiles.memberPath(member);
             result.put(member, localPath(m));
-            if (!verified(localPath(m)) && !missing.contains(m)) {
+            if (!CachedFiles.verified(localPath(m)) && !missing.contains(m)) {
                 missing.add(m);
             }
         }
@@ -167,7 +160,7 @@ public final class NpmPackage {
                 return result;
             } catch (UnreadableTarballException e) {
                 // A damaged download: fetch it again below.
-                deleteQuietly(tgz);
+                CachedFiles.deleteQuietly(tgz);
             }
         }
         tgz = download(missing);
@@ -189,16 +182,14 @@ public final class NpmPackage {
 
     private Path download(List<String> members) {
         Path tmp = cache.tempFolder("download-", "npm", folderName(), version);
-        List<String> command = packCommand();
+        ExternalCommand command = ExternalCommand.of(packCommand()).in(tmp)
+                .with("npm_config_update_notifier", "false").with("npm_config_fund", "false");
         try {
-            Outcome out = run(command, tmp, DOWNLOAD_TIMEOUT);
-            if (out.failure != null || out.exit != 0) {
-                String tail = out.tail();
+            ExternalCommand.Outcome out = command.run(DOWNLOAD_TIMEOUT);
+            if (!out.succeeded()) {
                 throw new DatasetUnavailableException(spec(), "Cannot download npm package " + spec()
-                        + ": `" + String.join(" ", command) + "` (run in a temporary folder under " + folder() + ") "
-                        + (out.failure != null ? out.failure : "exited with status " + out.exit)
-                        + (tail.isEmpty() ? "" : "; its output ends with:\n" + tail)
-                        + "\nWhat to do: " + downloadAdvice(tail, out.failure != null && out.startFailed)
+                        + ": `" + command + "` (run in a temporary folder under " + folder() + ") " + out.report()
+                        + "\nWhat to do: " + downloadAdvice(out.tail(), out.startFailed())
                         + "\n" + manualAdvice(members));
             }
             List<Path> tarballs;
@@ -206,25 +197,15 @@ public final class NpmPackage {
                 tarballs = files.filter(p -> p.getFileName().toString().endsWith(".tgz")).toList();
             }
             if (tarballs.size() != 1) {
-                throw new DatasetUnavailableException(spec(), "`" + String.join(" ", command)
+                throw new DatasetUnavailableException(spec(), "`" + command
                         + "` succeeded but left " + tarballs.size() + " .tgz files in " + tmp
                         + " (expected one): " + tarballs + "; its output ends with:\n" + out.tail());
             }
-            Path tgz = tarballs.getFirst();
-            Path dest = folder().resolve(tgz.getFileName().toString());
-            try (Stream<Path> old = Files.list(folder())) {
-                for (Path p : old.filter(p -> p.getFileName().toString().endsWith(".tgz")).toList()) {
-                    if (!p.equals(dest)) {
-                        Files.deleteIfExists(p);
-                    }
-                }
-            }
-            move(tgz, dest);
-            return dest;
+            return CachedFiles.replaceDownload(tarballs.getFirst(), folder(), ".tgz");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot store the download of " + spec() + " in " + folder(), e);
         } finally {
-            deleteTree(tmp);
+            CachedFiles.deleteTree(tmp);
         }
     }
 
@@ -269,7 +250,7 @@ public final class NpmPackage {
             Path local = localPath(m);
             sb.append("\n  ").append(local).append("   (then, in that folder: sha256sum ")
                     .append(local.getFileName()).append(" > ")
-                    .append(DebianPackage.checksumFile(local).getFileName()).append(")");
+                    .append(CachedFiles.checksumFile(local).getFileName()).append(")");
         }
         return sb.toString();
     }
@@ -328,18 +309,12 @@ public final class NpmPackage {
                         + "`; the files may live elsewhere in this version.");
             }
             for (String m : members) {
-                Path dest = localPath(m);
-                Files.createDirectories(dest.getParent());
-                move(tmp.resolve(m), dest);
-                String line = DebianPackage.sha256(dest) + "  " + dest.getFileName() + "\n";
-                Path sumTmp = dest.resolveSibling(dest.getFileName() + ".sha256.tmp");
-                Files.writeString(sumTmp, line, StandardCharsets.US_ASCII);
-                move(sumTmp, DebianPackage.checksumFile(dest));
+                CachedFiles.storeVerified(tmp.resolve(m), localPath(m));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot extract " + members + " of " + spec() + " into " + folder(), e);
         } finally {
-            deleteTree(tmp);
+            CachedFiles.deleteTree(tmp);
         }
     }
 
@@ -357,150 +332,9 @@ public final class NpmPackage {
             return null;
         }
         try {
-            return normalise(s.substring(slash + 1));
+            return CachedFiles.memberPath(s.substring(slash + 1));
         } catch (IllegalArgumentException e) {
             return null;
-        }
-    }
-
-    // ---------------------------------------------------------------- checksums
-
-    private static boolean verified(Path file) {
-        Path sum = DebianPackage.checksumFile(file);
-        if (!Files.isRegularFile(file) || !Files.isRegularFile(sum)) {
-            return false;
-        }
-        try {
-            String recorded = Files.readString(sum, StandardCharsets.US_ASCII).strip();
-            int space = recorded.indexOf(' ');
-            String hex = space < 0 ? recorded : recorded.substring(0, space);
-            return hex.equalsIgnoreCase(DebianPackage.sha256(file));
-        } catch (IOException | RuntimeException e) {
-            return false;
-        }
-    }
-
-    // ---------------------------------------------------------------- processes
-
-    /** How a run of one process went. */
-    private static final class Outcome {
-        int exit;
-        String stderr = "";
-        String stdout = "";
-        String failure;
-        boolean startFailed;
-
-        /** The last lines of the error output (the standard output if it is empty). */
-        String tail() {
-            String text = stderr.isBlank() ? stdout : stderr;
-            List<String> lines = text.lines().filter(l -> !l.isBlank()).toList();
-            String joined = String.join("\n", lines.subList(Math.max(0, lines.size() - TAIL_LINES), lines.size()));
-            return joined.length() > TAIL_CHARS ? "..." + joined.substring(joined.length() - TAIL_CHARS) : joined;
-        }
-    }
-
-    /**
-     * Runs the command with {@code dir} as working folder; its output goes to files in a sibling
-     * folder, read back and deleted.
-     */
-    private static Outcome run(List<String> command, Path dir, Duration timeout) throws IOException {
-        Outcome out = new Outcome();
-        Path logs = Files.createTempDirectory(dir.getParent(), "log-");
-        try {
-            ProcessBuilder pb = new ProcessBuilder(command);
-            pb.directory(dir.toFile());
-            pb.environment().put("LC_ALL", "C");
-            pb.environment().put("npm_config_update_notifier", "false");
-            pb.environment().put("npm_config_fund", "false");
-            pb.redirectError(logs.resolve("stderr").toFile());
-            pb.redirectOutput(logs.resolve("stdout").toFile());
-            Process p;
-            try {
-                p = pb.start();
-            } catch (IOException e) {
-                out.failure = "could not be started (" + e.getMessage() + ")";
-                out.startFailed = true;
-                return out;
-            }
-            p.getOutputStream().close();
-            try {
-                if (!p.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
-                    p.destroyForcibly();
-                    out.failure = "timed out after " + timeout.toSeconds() + " s";
-                } else {
-                    out.exit = p.exitValue();
-                }
-            } catch (InterruptedException e) {
-                p.destroyForcibly();
-                Thread.currentThread().interrupt();
-                out.failure = "was interrupted";
-            }
-            out.stderr = readQuietly(logs.resolve("stderr"));
-            out.stdout = readQuietly(logs.resolve("stdout"));
-            return out;
-        } finally {
-            deleteTree(logs);
-        }
-    }
-
-    // ---------------------------------------------------------------- files
-
-    private static String normalise(String member) {
-        Objects.requireNonNull(member, "member");
-        String m = member.strip();
-        while (m.startsWith("./")) {
-            m = m.substring(2);
-        }
-        while (m.startsWith("/")) {
-            m = m.substring(1);
-        }
-        Path p = Path.of(m).normalize();
-        String s = p.toString().replace('\\', '/');
-        if (s.isEmpty() || s.equals("..") || s.startsWith("../") || p.isAbsolute()) {
-            throw new IllegalArgumentException("not a file path inside a package: '" + member + "'");
-        }
-        return s;
-    }
-
-    private static void move(Path src, Path dest) throws IOException {
-        try {
-            Files.move(src, dest, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(src, dest, StandardCopyOption.REPLACE_EXISTING);
-        }
-    }
-
-    private static String readQuietly(Path file) {
-        try {
-            return Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
-        } catch (IOException | RuntimeException e) {
-            return "";
-        }
-    }
-
-    private static void deleteQuietly(Path file) {
-        try {
-            Files.deleteIfExists(file);
-        } catch (IOException ignored) {
-            // best effort
-        }
-    }
-
-    private static void deleteTree(Path dir) {
-        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try {
-            if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-                try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
-                    for (Path entry : entries) {
-                        deleteTree(entry);
-                    }
-                }
-            }
-            Files.deleteIfExists(dir);
-        } catch (IOException ignored) {
-            // best effort: a leftover temporary folder does no harm
         }
     }
 }

@@ -7,21 +7,14 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -247,8 +240,7 @@ public final class SpokenDigits {
                 throw new IllegalArgumentException("not a voice name: '" + s + "'");
             }
         }
-        String hash = HexFormat.of().formatHex(sha256(String.join("\n", v).getBytes(StandardCharsets.UTF_8)))
-                .substring(0, 8);
+        String hash = CachedFiles.sha256(String.join("\n", v).getBytes(StandardCharsets.UTF_8)).substring(0, 8);
         return load(cacheDir, new Request("custom-" + hash, seed, clipsPerDigitPerVoice, v));
     }
 
@@ -334,7 +326,7 @@ public final class SpokenDigits {
             throw new StaleCacheException(CLIPS_FILE + " holds " + bytes.length + " bytes, expected " + expected
                     + " for " + m.rows.size() + " clips");
         }
-        String sum = HexFormat.of().formatHex(sha256(bytes));
+        String sum = CachedFiles.sha256(bytes);
         if (!sum.equalsIgnoreCase(m.parameters.getOrDefault("sha256", ""))) {
             throw new StaleCacheException(CLIPS_FILE + " has SHA-256 " + sum + " but the manifest records "
                     + m.parameters.get("sha256"));
@@ -507,18 +499,14 @@ public final class SpokenDigits {
      */
     private static String version(String tool) {
         try {
-            Path log = Files.createTempFile("isthmus-version-", ".log");
-            try {
-                Outcome out = run(List.of(tool, "--version"), null, log, Duration.ofSeconds(20));
-                if (out.exit != 0) {
-                    return null;
-                }
-                String first = out.output.lines().map(String::strip).filter(l -> !l.isEmpty()).findFirst().orElse("?");
-                Matcher m = VERSION.matcher(first);
-                return m.find() ? m.group() : first;
-            } finally {
-                Files.deleteIfExists(log);
+            ExternalCommand.Outcome out = ExternalCommand.of(List.of(tool, "--version")).mergingErrors()
+                    .run(Duration.ofSeconds(20));
+            if (!out.succeeded()) {
+                return null;
             }
+            String first = out.output().lines().map(String::strip).filter(l -> !l.isEmpty()).findFirst().orElse("?");
+            Matcher m = VERSION.matcher(first);
+            return m.find() ? m.group() : first;
         } catch (IOException e) {
             return null;
         }
@@ -540,7 +528,7 @@ public final class SpokenDigits {
         List<String> install = new ArrayList<>(List.of("apt-get", "install", "-y"));
         install.addAll(missing);
         String shown = String.join(" ", install);
-        if (!isRoot()) {
+        if (!ExternalCommand.runningAsRoot()) {
             throw new DatasetUnavailableException(missing.getFirst(), "SpokenDigits needs " + packages
                     + " (espeak-ng synthesises the spoken digits, sox converts them to 16 kHz), but "
                     + (missing.size() == 1 ? "it is" : "they are") + " not installed and this process is not root."
@@ -549,60 +537,48 @@ public final class SpokenDigits {
         }
         System.err.println("SpokenDigits: installing the Debian package" + (missing.size() == 1 ? " " : "s ")
                 + packages + " (espeak-ng synthesises the spoken digits, sox converts them to 16 kHz): " + shown);
-        Path log = workDir.resolve("apt-get.log");
-        Outcome out;
+        ExternalCommand.Outcome out;
         try {
-            out = run(install, workDir, log, INSTALL_TIMEOUT, Map.of("DEBIAN_FRONTEND", "noninteractive"));
-            if (out.exit != 0) {
+            out = apt(install, workDir).run(INSTALL_TIMEOUT);
+            if (!out.succeeded()) {
                 // a fresh machine's package lists may be empty or stale: refresh them once and retry
                 System.err.println("SpokenDigits: `" + shown + "` failed; running `apt-get update` and trying again");
-                run(List.of("apt-get", "update"), workDir, log, INSTALL_TIMEOUT, Map.of("DEBIAN_FRONTEND", "noninteractive"));
-                out = run(install, workDir, log, INSTALL_TIMEOUT, Map.of("DEBIAN_FRONTEND", "noninteractive"));
+                apt(List.of("apt-get", "update"), workDir).run(INSTALL_TIMEOUT);
+                out = apt(install, workDir).run(INSTALL_TIMEOUT);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot run " + shown, e);
         }
-        if (out.exit != 0 || version("espeak-ng") == null || version("sox") == null) {
-            String tail = out.tail();
+        if (!out.succeeded() || version("espeak-ng") == null || version("sox") == null) {
             throw new DatasetUnavailableException(missing.getFirst(), "Cannot install " + packages + ": `" + shown
-                    + "` " + (out.failure != null ? out.failure : "exited with status " + out.exit)
-                    + (tail.isEmpty() ? "" : "; its output ends with:\n" + tail)
+                    + "` " + out.report()
                     + "\nWhat to do: run `apt-get update` (as root) and retry, or install " + packages
                     + " by hand (`apt-get install -y " + packages + "`).");
         }
     }
 
-    private static boolean isRoot() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"), StandardCharsets.US_ASCII)) {
-                if (line.startsWith("Uid:")) {
-                    String[] f = line.substring(4).strip().split("\\s+");
-                    return f.length > 1 && f[1].equals("0"); // effective uid
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // not Linux: fall through
-        }
-        return "root".equals(System.getProperty("user.name"));
+    /** An apt-get command, run non-interactively in {@code workDir}. */
+    private static ExternalCommand apt(List<String> command, Path workDir) {
+        return ExternalCommand.of(command).in(workDir).with("DEBIAN_FRONTEND", "noninteractive").mergingErrors();
     }
 
     /** The English accents and the variants espeak-ng lists here. */
     private static List<String> listTool(String option, Path work) {
         List<String> command = List.of("espeak-ng", option);
-        Outcome out;
+        ExternalCommand.Outcome out;
         try {
-            out = run(command, work, work.resolve("list.log"), TOOL_TIMEOUT);
+            out = tool(command, work).run(TOOL_TIMEOUT);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot run " + command, e);
         }
-        if (out.exit != 0) {
+        if (!out.succeeded()) {
             throw failure(ESPEAK_PACKAGE, command, out, "check that espeak-ng runs: `espeak-ng " + option + "`.");
         }
-        List<String> found = option.equals("--voices=variant") ? parseVariants(out.output) : parseAccents(out.output);
+        List<String> found = option.equals("--voices=variant") ? parseVariants(out.output()) : parseAccents(out.output());
         if (found.isEmpty()) {
             throw new DatasetUnavailableException(ESPEAK_PACKAGE, "`" + String.join(" ", command)
                     + "` listed no " + (option.equals("--voices=variant") ? "variants" : "English voices")
-                    + "; its output begins:\n" + abbreviate(out.output)
+                    + "; its output begins:\n" + abbreviate(out.output())
                     + "\nWhat to do: reinstall espeak-ng-data (`apt-get install --reinstall espeak-ng-data`).");
         }
         return found;
@@ -659,7 +635,7 @@ public final class SpokenDigits {
             p.put("clips", Integer.toString(specs.size()));
             p.put("voices", Integer.toString(voices.size()));
             p.put("testVoices", Integer.toString(chooseTestVoices(voices, request.seed()).size()));
-            p.put("sha256", HexFormat.of().formatHex(sha256(bytes)));
+            p.put("sha256", CachedFiles.sha256(bytes));
             p.put("espeak-ng", espeakVersion);
             p.put("sox", soxVersion);
             p.put("droppedDuplicateVariants", dropped.isEmpty() ? "-" : String.join(",", dropped));
@@ -678,12 +654,12 @@ public final class SpokenDigits {
                         .append(s.amplitude()).append('\t').append(spokenMs[s.index()]).append('\n');
             }
             Files.writeString(tmp.resolve(MANIFEST_FILE), sb, StandardCharsets.UTF_8);
-            deleteTree(work);
+            CachedFiles.deleteTree(work);
 
-            deleteTree(folder);
+            CachedFiles.deleteTree(folder);
             Files.createDirectories(folder.getParent());
             makeReadable(tmp);
-            move(tmp, folder);
+            CachedFiles.move(tmp, folder);
             long longer = Arrays.stream(spokenMs).filter(ms -> ms > 1000).count();
             System.err.printf(Locale.ROOT, "SpokenDigits: %d clips in %.1f s (%d words longer than 1 s were cut to"
                     + " their middle second); dropped duplicate variants: %s%n", specs.size(), seconds, longer,
@@ -691,7 +667,7 @@ public final class SpokenDigits {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the spoken digits into " + tmp, e);
         } finally {
-            deleteTree(tmp);
+            CachedFiles.deleteTree(tmp);
         }
     }
 
@@ -710,12 +686,12 @@ public final class SpokenDigits {
             Path wav = work.resolve("probe-" + i + ".wav");
             List<String> command = probe.espeakCommand(wav);
             try {
-                Outcome out = run(command, work, work.resolve("probe-" + i + ".log"), TOOL_TIMEOUT);
-                if (out.exit != 0 || !Files.isRegularFile(wav)) {
+                ExternalCommand.Outcome out = tool(command, work).run(TOOL_TIMEOUT);
+                if (!out.succeeded() || !Files.isRegularFile(wav)) {
                     throw failure(ESPEAK_PACKAGE, command, out, "check that this voice works: `"
                             + String.join(" ", command) + "`.");
                 }
-                String sum = HexFormat.of().formatHex(sha256(Files.readAllBytes(wav)));
+                String sum = CachedFiles.sha256(Files.readAllBytes(wav));
                 Files.delete(wav);
                 String earlier = seen.putIfAbsent(sum, variant);
                 if (earlier == null) {
@@ -784,24 +760,22 @@ public final class SpokenDigits {
     private static float[] synthesise(Spec spec, Path work, int[] spokenMs) throws IOException {
         Path raw = work.resolve(spec.index() + "-espeak.wav");
         Path converted = work.resolve(spec.index() + "-16k.wav");
-        Path log = work.resolve(spec.index() + ".log");
         List<String> espeak = spec.espeakCommand(raw);
-        Outcome out = run(espeak, work, log, TOOL_TIMEOUT);
-        if (out.exit != 0 || out.failure != null || !Files.isRegularFile(raw)) {
+        ExternalCommand.Outcome out = tool(espeak, work).run(TOOL_TIMEOUT);
+        if (!out.succeeded() || !Files.isRegularFile(raw)) {
             throw failure(ESPEAK_PACKAGE, espeak, out, "run the command by hand to see espeak-ng's complaint;"
                     + " `espeak-ng --voices=en` and `espeak-ng --voices=variant` list the voices.");
         }
         List<String> sox = List.of("sox", "-D", "-V1", raw.toString(), "-r", Integer.toString(SpeechFeatures.SAMPLE_RATE),
                 "-c", "1", "-b", "16", "-e", "signed-integer", converted.toString());
-        out = run(sox, work, log, TOOL_TIMEOUT);
-        if (out.exit != 0 || out.failure != null || !Files.isRegularFile(converted)) {
+        out = tool(sox, work).run(TOOL_TIMEOUT);
+        if (!out.succeeded() || !Files.isRegularFile(converted)) {
             throw failure(SOX_PACKAGE, sox, out, "check that sox reads espeak-ng's WAV output: run both commands"
                     + " by hand (`" + String.join(" ", espeak) + "`).");
         }
         AudioClip clip = Wav.read(converted);
         Files.delete(raw);
         Files.delete(converted);
-        Files.deleteIfExists(log);
         float[] x = clip.resample(SpeechFeatures.SAMPLE_RATE).samples();
         float[] word = SpeechFeatures.trimSilence(x, SpeechFeatures.SAMPLE_RATE);
         if (word.length == 0) {
@@ -813,11 +787,14 @@ public final class SpokenDigits {
         return SpeechFeatures.centre(word, SpeechFeatures.CLIP_SAMPLES);
     }
 
-    private static DatasetUnavailableException failure(String pkg, List<String> command, Outcome out, String advice) {
-        String tail = out.tail();
-        return new DatasetUnavailableException(pkg, "`" + String.join(" ", command) + "` "
-                + (out.failure != null ? out.failure : "exited with status " + out.exit)
-                + (tail.isEmpty() ? "" : "; its output ends with:\n" + tail)
+    /** A tool run in {@code work}, its error output merged into its output. */
+    private static ExternalCommand tool(List<String> command, Path work) {
+        return ExternalCommand.of(command).in(work).mergingErrors();
+    }
+
+    private static DatasetUnavailableException failure(String pkg, List<String> command, ExternalCommand.Outcome out,
+                                                       String advice) {
+        return new DatasetUnavailableException(pkg, "`" + String.join(" ", command) + "` " + out.report()
                 + "\nWhat to do: " + advice + " (Debian package " + pkg + ")");
     }
 
@@ -905,69 +882,7 @@ public final class SpokenDigits {
         }
     }
 
-    // ================================================================ processes and files
-
-    /** How one process went: exit status (-1 when it did not finish), its merged output, a failure. */
-    private record Outcome(int exit, String output, String failure) {
-        String tail() {
-            List<String> lines = output.lines().filter(l -> !l.isBlank()).toList();
-            String joined = String.join("\n", lines.subList(Math.max(0, lines.size() - 12), lines.size()));
-            return joined.length() > 2000 ? "..." + joined.substring(joined.length() - 2000) : joined;
-        }
-    }
-
-    private static Outcome run(List<String> command, Path dir, Path log, Duration timeout) throws IOException {
-        return run(command, dir, log, timeout, Map.of());
-    }
-
-    /** Runs a command with its merged output going to {@code log} (read back, then deleted). */
-    private static Outcome run(List<String> command, Path dir, Path log, Duration timeout, Map<String, String> env)
-            throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(nullFile()));
-        if (dir != null) {
-            pb.directory(dir.toFile());
-        }
-        pb.environment().put("LC_ALL", "C");
-        pb.environment().putAll(env);
-        Process p;
-        try {
-            p = pb.start();
-        } catch (IOException e) {
-            return new Outcome(-1, "", "could not be started (" + e.getMessage() + ")");
-        }
-        String failure = null;
-        try {
-            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                p.destroyForcibly();
-                failure = "timed out after " + timeout.toSeconds() + " s";
-            }
-        } catch (InterruptedException e) {
-            p.destroyForcibly();
-            Thread.currentThread().interrupt();
-            failure = "was interrupted";
-        }
-        String output;
-        try {
-            output = Files.readString(log, StandardCharsets.UTF_8);
-        } catch (IOException | RuntimeException e) {
-            output = "";
-        }
-        Files.deleteIfExists(log);
-        return new Outcome(failure == null ? p.exitValue() : -1, output, failure);
-    }
-
-    private static java.io.File nullFile() {
-        return new java.io.File(System.getProperty("os.name", "").startsWith("Windows") ? "NUL" : "/dev/null");
-    }
-
-    private static byte[] sha256(byte[] bytes) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(bytes);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is not available", e);
-        }
-    }
+    // ================================================================ helpers
 
     private static String abbreviate(String s) {
         return s.length() <= 200 ? s : s.substring(0, 200) + "...";
@@ -979,32 +894,6 @@ public final class SpokenDigits {
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
         } catch (IOException | UnsupportedOperationException e) {
             // not POSIX, or not ours: leave it
-        }
-    }
-
-    private static void move(Path src, Path dest) throws IOException {
-        try {
-            Files.move(src, dest, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(src, dest);
-        }
-    }
-
-    private static void deleteTree(Path dir) {
-        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try {
-            if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-                try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
-                    for (Path entry : entries) {
-                        deleteTree(entry);
-                    }
-                }
-            }
-            Files.deleteIfExists(dir);
-        } catch (IOException ignored) {
-            // best effort
         }
     }
 }

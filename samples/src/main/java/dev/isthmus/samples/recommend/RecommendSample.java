@@ -2,6 +2,7 @@ package dev.isthmus.samples.recommend;
 
 import dev.isthmus.nn.layers.Activation;
 import dev.isthmus.nn.layers.Dense;
+import dev.isthmus.nn.layers.Dropout;
 import dev.isthmus.nn.layers.Embedding;
 import dev.isthmus.nn.layers.LSTM;
 import dev.isthmus.nn.losses.Losses;
@@ -32,13 +33,16 @@ import java.util.Map;
  *
  * <p>Data ({@link UserHistories}): each user's ratings in time order (ties by movie id), movie ids
  * remapped to items 1..M with 0 as padding; leave-last-out, so each user's last item is the test
- * target and the items before it the input; the second-to-last item is the validation target; the
- * training examples are every next-item prediction inside the rest, each from a window of the last
- * up to {@value #WINDOW} items (left-padded), subsampled to at most {@value #MAX_WINDOWS} windows to
- * keep an epoch short (the softmax has M + 1 ≈ 9k classes).
+ * target and the items before it the input; the training examples are every next-item prediction
+ * inside the rest of each history, each from a window of the last up to {@value #WINDOW} items
+ * (left-padded; the LSTM skips the padding through the embedding's mask), shuffled with the seed
+ * and capped at {@value #MAX_WINDOWS} (about 98.7k exist; a quick run keeps {@value #QUICK_WINDOWS});
+ * the last 5% of them ({@code VALIDATION_SPLIT}) are the validation data of the learning curve.
  *
  * <p>Model: {@code Embedding(M+1, }{@value #EMBEDDING}{@code , maskZero)} → {@code LSTM(}{@value #UNITS}
- * {@code )} → {@code Dense(M+1, softmax)}, Adam, sparse categorical cross-entropy.
+ * {@code )} → {@code Dropout(0.3)} → {@code Dense(M+1, softmax)} (class 0, padding, is never a
+ * label), Adam (learning rate 0.01, batch {@value #DEFAULT_BATCH}), sparse categorical
+ * cross-entropy, {@value #DEFAULT_EPOCHS} epochs.
  *
  * <p>Evaluation ({@link RankingMetrics}): HR@10 and NDCG@10 over all users, the test target ranked
  * among all items not already in the user's input history, beside a most-popular baseline (item
@@ -47,16 +51,19 @@ import java.util.Map;
  */
 public final class RecommendSample implements Sample {
     /** Items of history the model reads. */
-    public static final int WINDOW = 20;
+    public static final int WINDOW = 10;
     public static final int EMBEDDING = 64;
     public static final int UNITS = 64;
     /** Training windows kept (randomly, with the run's seed) in a full run. */
-    public static final int MAX_WINDOWS = 40_000;
-    public static final int QUICK_WINDOWS = 2_000;
-    public static final int DEFAULT_EPOCHS = 6;
+    public static final int MAX_WINDOWS = 100_000;
+    public static final int QUICK_WINDOWS = 1_024;
+    public static final int DEFAULT_EPOCHS = 5;
     public static final int QUICK_EPOCHS = 1;
-    public static final int DEFAULT_BATCH = 128;
-    public static final float LEARNING_RATE = 0.003f;
+    public static final int DEFAULT_BATCH = 256;
+    public static final float LEARNING_RATE = 0.01f;
+    public static final float DROPOUT = 0.3f;
+    /** The share of the (shuffled) training windows held out as validation data. */
+    public static final double VALIDATION_SPLIT = 0.05;
     public static final int K = 10;
     /** The model's HR@K must be at least this multiple of the popularity baseline's. */
     public static final double TARGET_RATIO = 2.0;
@@ -83,24 +90,21 @@ public final class RecommendSample implements Sample {
 
         Windows all = UserHistories.windows(encoded.values(), WINDOW);
         Windows train = UserHistories.subsample(all, o.quick() ? QUICK_WINDOWS : MAX_WINDOWS, o.seed());
-        Cases validation = UserHistories.validationCases(encoded);
         Cases test = UserHistories.testCases(encoded);
         o.console().printf(Locale.ROOT, "MovieLens: %d ratings, %d users, %d items; %d training windows of up to %d items"
-                        + " (%d used), %d validation and %d test users (leave-last-out)%n",
-                data.ratings().size(), encoded.size(), items, all.size(), WINDOW, train.size(), validation.size(), test.size());
+                        + " (%d used, %.0f%% of them for validation), %d test users (leave-last-out)%n",
+                data.ratings().size(), encoded.size(), items, all.size(), WINDOW, train.size(), 100 * VALIDATION_SPLIT, test.size());
 
         Files.createDirectories(o.out());
         Outputs.writeJson(o.out().resolve(ITEMS_FILE), new ItemFile(WINDOW, index.movieIds()));
 
         Tensor x = Tensor.of(train.x(), train.size(), WINDOW);
         Tensor y = Tensor.of(train.y(), train.size());
-        Tensor valX = Tensor.of(UserHistories.inputs(validation.inputs(), WINDOW), validation.size(), WINDOW);
-        Tensor valY = Tensor.of(toFloat(validation.targets()), validation.size());
         int epochs = o.epochsOr(DEFAULT_EPOCHS, QUICK_EPOCHS);
         var trained = Training.fit(o, "recommend (MovieLens next item, LSTM)",
                 () -> newModel(classes, o.seed()), () -> new Adam(LEARNING_RATE),
                 Losses.sparseCategoricalCrossentropy(), new Metric[] {Metrics.ACCURACY}, x, y,
-                Fit.epochs(epochs).batchSize(o.batchSizeOr(DEFAULT_BATCH)).validationData(valX, valY).seed(o.seed()));
+                Fit.epochs(epochs).batchSize(o.batchSizeOr(DEFAULT_BATCH)).validationSplit(VALIDATION_SPLIT).seed(o.seed()));
 
         int[] modelRanks;
         try (Sequential model = trained.model()) {
@@ -134,7 +138,7 @@ public final class RecommendSample implements Sample {
     }
 
     static Sequential newModel(int classes, long seed) {
-        return new Sequential(new Embedding(classes, EMBEDDING, true), new LSTM(UNITS),
+        return new Sequential(new Embedding(classes, EMBEDDING, true), new LSTM(UNITS), new Dropout(DROPOUT),
                 new Dense(classes, Activation.SOFTMAX)).seed(seed);
     }
 
@@ -154,14 +158,6 @@ public final class RecommendSample implements Sample {
             }
         }
         return ranks;
-    }
-
-    private static float[] toFloat(int[] v) {
-        float[] f = new float[v.length];
-        for (int i = 0; i < v.length; i++) {
-            f[i] = v[i];
-        }
-        return f;
     }
 
     @Override

@@ -20,9 +20,9 @@ import java.util.TreeSet;
  * <p><b>Items.</b> The distinct movie ids, ascending, become items 1..M; 0 is padding.
  *
  * <p><b>Split (leave-last-out).</b> For a history h of length n, the test case is
- * h[0..n-1) → h[n-1]; the validation case is h[0..n-2) → h[n-2]; training windows are next-item
- * predictions inside h[0..n-2): for every position t in 1..n-3, the last up to {@code window} items
- * before t → h[t]. Neither the validation nor the test target is ever a training label.
+ * h[0..n-1) → h[n-1]; training windows are next-item predictions inside the rest, h[0..n-1): for
+ * every position t in 1..n-2, the last up to {@code window} items before t → h[t]. A test target is
+ * never a training label (nor counted by the popularity baseline).
  */
 public final class UserHistories {
     /** The padding item. */
@@ -110,11 +110,6 @@ public final class UserHistories {
         return casesEndingAt(encoded, 1);
     }
 
-    /** The validation cases: h[0..n-2) → h[n-2] for every user with at least three items. */
-    public static Cases validationCases(Map<Integer, int[]> encoded) {
-        return casesEndingAt(encoded, 2);
-    }
-
     private static Cases casesEndingAt(Map<Integer, int[]> encoded, int fromEnd) {
         List<Integer> users = new ArrayList<>();
         List<int[]> inputs = new ArrayList<>();
@@ -131,9 +126,9 @@ public final class UserHistories {
                 targets.stream().mapToInt(Integer::intValue).toArray());
     }
 
-    /** The part of a history that training may use: everything before the validation and test targets. */
+    /** The part of a history that training may use: everything before the test target. */
     public static int[] trainingPart(int[] h) {
-        return Arrays.copyOf(h, Math.max(0, h.length - 2));
+        return Arrays.copyOf(h, Math.max(0, h.length - 1));
     }
 
     /** Next-item training examples: inputs [n, window] (left-padded with 0) and labels [n]. */
@@ -186,7 +181,7 @@ public final class UserHistories {
 
     /**
      * Item popularity on training data only: how often each item 1..M occurs in the users' histories
-     * without their test targets (index 0, padding, stays 0).
+     * without their test targets (index 0, padding, stays 0). Its HR uses the model's ranking rules.
      */
     public static float[] popularity(Iterable<int[]> encoded, int items) {
         float[] count = new float[items + 1];
@@ -198,12 +193,14 @@ public final class UserHistories {
         return count;
     }
 
-    /** A subsample of the windows: {@code keep} of them, chosen without replacement with {@code seed}, in original order. */
+    /**
+     * A random subsample of the windows in random order: {@code min(keep, n)} of them, chosen without
+     * replacement with {@code seed} (all of them, shuffled, when {@code keep >= n}), so that a
+     * validation split taken off the end is a random sample too.
+     */
     public static Windows subsample(Windows w, int keep, long seed) {
         int n = w.size();
-        if (keep >= n) {
-            return w;
-        }
+        keep = Math.min(keep, n);
         int[] idx = new int[n];
         for (int i = 0; i < n; i++) {
             idx[i] = i;
@@ -216,7 +213,6 @@ public final class UserHistories {
             idx[j] = t;
         }
         int[] chosen = Arrays.copyOf(idx, keep);
-        Arrays.sort(chosen);
         int len = w.window();
         float[] x = new float[keep * len];
         float[] y = new float[keep];

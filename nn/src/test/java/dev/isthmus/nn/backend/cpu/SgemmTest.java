@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -313,6 +314,41 @@ class SgemmTest {
                     }
                 }
             }
+        }
+    }
+
+    /** The thread pool under Sgemm: each task once, errors reach the caller, nested and closed pools work. */
+    @Test
+    void cpuThreadsRunEveryTaskOnce() {
+        CpuThreads t = new CpuThreads(3);
+        try {
+            for (int tasks : new int[] {1, 2, 3, 7, 1000}) {
+                AtomicIntegerArray hits = new AtomicIntegerArray(tasks);
+                t.parallelFor(tasks, i -> {
+                    hits.incrementAndGet(i);
+                    t.parallelFor(3, j -> hits.addAndGet(i, 10)); // nested: runs inline or on the caller
+                });
+                for (int i = 0; i < tasks; i++) {
+                    assertEquals(31, hits.get(i), "task " + i + " of " + tasks);
+                }
+            }
+            IllegalStateException boom = new IllegalStateException("boom");
+            IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> t.parallelFor(50, i -> {
+                if (i == 17) {
+                    throw boom;
+                }
+            }));
+            assertEquals(boom, thrown);
+            t.close();
+            int[] count = new int[1];
+            t.parallelFor(20, i -> {
+                synchronized (count) {
+                    count[0]++;
+                }
+            });
+            assertEquals(20, count[0], "a closed CpuThreads still runs loops, on the caller");
+        } finally {
+            t.close(); // closing twice is harmless
         }
     }
 
