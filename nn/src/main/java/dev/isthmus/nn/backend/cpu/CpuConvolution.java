@@ -148,44 +148,59 @@ final class CpuConvolution {
         }
     }
 
+    // Pooling works on one image at a time copied into float[] scratch: the JIT compiles plain array
+    // loops far better than per-element segment accesses, and an image is only h·w·c floats.
+
     static void maxPool(MemorySegment x, Window2d g, MemorySegment out, CpuThreads threads) {
+        int c = g.channels();
+        int inSize = g.height() * g.width() * c;
+        int outSize = g.outHeight() * g.outWidth() * c;
         threads.parallelFor(g.batch(), b -> {
-            int c = g.channels();
-            float[] best = new float[c];
-            for (int oy = 0; oy < g.outHeight(); oy++) {
-                for (int ox = 0; ox < g.outWidth(); ox++) {
-                    scanWindow(x, g, b, oy, ox, best, null);
-                    long o = (((long) b * g.outHeight() + oy) * g.outWidth() + ox) * c;
-                    MemorySegment.copy(best, 0, out, JAVA_FLOAT, o * Float.BYTES, c);
+            float[] in = new float[inSize];
+            float[] res = new float[outSize];
+            MemorySegment.copy(x, JAVA_FLOAT, (long) b * inSize * Float.BYTES, in, 0, inSize);
+            int[] where = new int[c];
+            for (int oy = 0, o = 0; oy < g.outHeight(); oy++) {
+                for (int ox = 0; ox < g.outWidth(); ox++, o += c) {
+                    winners(in, g, oy, ox, where);
+                    for (int ch = 0; ch < c; ch++) {
+                        res[o + ch] = in[where[ch]];
+                    }
                 }
             }
+            MemorySegment.copy(res, 0, out, JAVA_FLOAT, (long) b * outSize * Float.BYTES, outSize);
         });
     }
 
     static void maxPoolBackward(MemorySegment x, MemorySegment gy, Window2d g, MemorySegment gx, CpuThreads threads) {
-        gx.fill((byte) 0);
+        int c = g.channels();
+        int inSize = g.height() * g.width() * c;
+        int outSize = g.outHeight() * g.outWidth() * c;
         threads.parallelFor(g.batch(), b -> {
-            int c = g.channels();
-            float[] best = new float[c];
-            long[] where = new long[c];
-            for (int oy = 0; oy < g.outHeight(); oy++) {
-                for (int ox = 0; ox < g.outWidth(); ox++) {
-                    scanWindow(x, g, b, oy, ox, best, where);
-                    long o = (((long) b * g.outHeight() + oy) * g.outWidth() + ox) * c;
+            float[] in = new float[inSize];
+            float[] grad = new float[outSize];
+            float[] res = new float[inSize];
+            MemorySegment.copy(x, JAVA_FLOAT, (long) b * inSize * Float.BYTES, in, 0, inSize);
+            MemorySegment.copy(gy, JAVA_FLOAT, (long) b * outSize * Float.BYTES, grad, 0, outSize);
+            int[] where = new int[c];
+            for (int oy = 0, o = 0; oy < g.outHeight(); oy++) {
+                for (int ox = 0; ox < g.outWidth(); ox++, o += c) {
+                    winners(in, g, oy, ox, where);
                     for (int ch = 0; ch < c; ch++) {
-                        long w = where[ch];
-                        gx.setAtIndex(JAVA_FLOAT, w, gx.getAtIndex(JAVA_FLOAT, w) + gy.getAtIndex(JAVA_FLOAT, o + ch));
+                        res[where[ch]] += grad[o + ch];
                     }
                 }
             }
+            MemorySegment.copy(res, 0, gx, JAVA_FLOAT, (long) b * inSize * Float.BYTES, inSize);
         });
     }
 
     /**
-     * The maximum of each channel over one window (the first position wins ties), and where it
-     * is when {@code where} is given. Channels are contiguous, so the inner loop runs over them.
+     * For each channel, the index in {@code in} (one image, HWC) of the largest value in the
+     * window of output pixel (oy, ox); the first position wins ties. A window always holds at least
+     * one real pixel, and padding never wins.
      */
-    private static void scanWindow(MemorySegment x, Window2d g, int b, int oy, int ox, float[] best, long[] where) {
+    private static void winners(float[] in, Window2d g, int oy, int ox, int[] where) {
         int c = g.channels();
         boolean first = true;
         for (int ky = 0; ky < g.windowHeight(); ky++) {
@@ -198,24 +213,17 @@ final class CpuConvolution {
                 if (ix < 0 || ix >= g.width()) {
                     continue;
                 }
-                long base = (((long) b * g.height() + iy) * g.width() + ix) * c;
+                int base = (iy * g.width() + ix) * c;
                 if (first) {
-                    MemorySegment.copy(x, JAVA_FLOAT, base * Float.BYTES, best, 0, c);
-                    if (where != null) {
-                        for (int ch = 0; ch < c; ch++) {
-                            where[ch] = base + ch;
-                        }
+                    for (int ch = 0; ch < c; ch++) {
+                        where[ch] = base + ch;
                     }
                     first = false;
                     continue;
                 }
                 for (int ch = 0; ch < c; ch++) {
-                    float v = x.getAtIndex(JAVA_FLOAT, base + ch);
-                    if (v > best[ch]) {
-                        best[ch] = v;
-                        if (where != null) {
-                            where[ch] = base + ch;
-                        }
+                    if (in[base + ch] > in[where[ch]]) {
+                        where[ch] = base + ch;
                     }
                 }
             }
