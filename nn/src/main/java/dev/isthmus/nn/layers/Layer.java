@@ -1,7 +1,6 @@
 package dev.isthmus.nn.layers;
 
 import dev.isthmus.nn.tensor.Scope;
-import dev.isthmus.nn.tensor.Shapes;
 import dev.isthmus.nn.tensor.ShapeMismatchException;
 import dev.isthmus.nn.tensor.Tensor;
 import java.util.Arrays;
@@ -127,9 +126,5 @@ public abstract class Layer {
     /** Hyper-parameters, Keras get_config style, for summaries and saved architectures. */
     public Map<String, Object> config() {
         return Map.of();
-    }
-
-    static String shapeText(int[] shape) {
-        return shape == null ? "?" : Shapes.str(shape);
     }
 }

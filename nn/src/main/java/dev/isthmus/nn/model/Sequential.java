@@ -328,10 +328,6 @@ public final class Sequential implements AutoCloseable {
         return Tensor.of(f, f.length);
     }
 
-    public Optimizer optimizer() {
-        return optimizer;
-    }
-
     // ---------------------------------------------------------------- saving
 
     /** Keras-like description of the model: name, seed, input shape and each layer's class and config. */
