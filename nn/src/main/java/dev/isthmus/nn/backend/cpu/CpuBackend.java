@@ -165,13 +165,20 @@ public final class CpuBackend implements Backend {
             return;
         }
         int rank = shape.length;
+        int inner = trailingMatch(b.shape(), shape);
+        if (a.numel() == n && inner > 0 && b.numel() == inner) {
+            // b repeats along the leading axes of a (a bias): rows of a against one staged b
+            long rows = n / inner;
+            forChunks(rows, inner, (from, to) -> Elementwise.binaryRows(op, as, bs, os, inner, from, to));
+            return;
+        }
         long[] sa = Shapes.broadcastStrides(a.shape(), shape);
         long[] sb = Shapes.broadcastStrides(b.shape(), shape);
-        int inner = shape[rank - 1];
-        long rows = n / inner;
+        int last = shape[rank - 1];
+        long rowCount = n / last;
         long lastA = sa[rank - 1];
         long lastB = sb[rank - 1];
-        forChunks(rows, inner, (from, to) -> {
+        forChunks(rowCount, last, (from, to) -> {
             int[] idx = new int[rank];
             long rem = from;
             for (int d = rank - 2; d >= 0; d--) {
@@ -185,7 +192,7 @@ public final class CpuBackend implements Backend {
                     offA += idx[d] * sa[d];
                     offB += idx[d] * sb[d];
                 }
-                Elementwise.binary(op, as, offA, lastA, bs, offB, lastB, os, r * inner, inner);
+                Elementwise.binary(op, as, offA, lastA, bs, offB, lastB, os, r * last, last);
                 for (int d = rank - 2; d >= 0; d--) {
                     if (++idx[d] < shape[d]) {
                         break;
@@ -194,6 +201,29 @@ public final class CpuBackend implements Backend {
                 }
             }
         });
+    }
+
+    /**
+     * The element count of {@code b}'s shape when it equals the trailing axes of {@code out} (after
+     * dropping b's leading ones), i.e. when b repeats over out's leading axes; otherwise 0.
+     */
+    private static int trailingMatch(int[] b, int[] out) {
+        int start = 0;
+        while (start < b.length && b[start] == 1) {
+            start++;
+        }
+        int len = b.length - start;
+        if (len == 0 || len > out.length) {
+            return 0;
+        }
+        long count = 1;
+        for (int i = 0; i < len; i++) {
+            if (b[start + i] != out[out.length - len + i]) {
+                return 0;
+            }
+            count *= b[start + i];
+        }
+        return count > Integer.MAX_VALUE ? 0 : (int) count;
     }
 
     // ------------------------------------------------------------------ reductions
