@@ -159,9 +159,12 @@ final class CpuConvolution {
             float[] in = new float[inSize];
             float[] res = new float[outSize];
             MemorySegment.copy(x, JAVA_FLOAT, (long) b * inSize * Float.BYTES, in, 0, inSize);
+            int[] where = new int[c];
+            float[] best = new float[c];
             for (int oy = 0, o = 0; oy < g.outHeight(); oy++) {
                 for (int ox = 0; ox < g.outWidth(); ox++, o += c) {
-                    maxOfWindow(in, g, oy, ox, res, o);
+                    winners(in, g, oy, ox, where, best);
+                    System.arraycopy(best, 0, res, o, c);
                 }
             }
             MemorySegment.copy(res, 0, out, JAVA_FLOAT, (long) b * outSize * Float.BYTES, outSize);
@@ -192,36 +195,9 @@ final class CpuConvolution {
         });
     }
 
-    /** res[o + ch] = the largest value of channel ch in the window; a plain max the JIT vectorises. */
-    private static void maxOfWindow(float[] in, Window2d g, int oy, int ox, float[] res, int o) {
-        int c = g.channels();
-        boolean first = true;
-        for (int ky = 0; ky < g.windowHeight(); ky++) {
-            int iy = oy * g.strideHeight() - g.padTop() + ky;
-            if (iy < 0 || iy >= g.height()) {
-                continue;
-            }
-            for (int kx = 0; kx < g.windowWidth(); kx++) {
-                int ix = ox * g.strideWidth() - g.padLeft() + kx;
-                if (ix < 0 || ix >= g.width()) {
-                    continue;
-                }
-                int base = (iy * g.width() + ix) * c;
-                if (first) {
-                    System.arraycopy(in, base, res, o, c);
-                    first = false;
-                } else {
-                    for (int ch = 0; ch < c; ch++) {
-                        res[o + ch] = Math.max(res[o + ch], in[base + ch]);
-                    }
-                }
-            }
-        }
-    }
-
     /**
-     * For each channel, the index in {@code in} (one image, HWC) of the largest value in the
-     * window of output pixel (oy, ox); the first position wins ties. A window always holds at least
+     * For each channel, the largest value ({@code best}) in the window of output pixel (oy, ox)
+     * and its index in {@code in} (one image, HWC; {@code where}); the first position wins ties. A window always holds at least
      * one real pixel, and padding never wins. The update is branch-free: on real data "is this
      * larger?" is a coin toss, and a mispredicted branch per element cost 4× the whole loop.
      */
