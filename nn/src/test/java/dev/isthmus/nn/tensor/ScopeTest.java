@@ -45,6 +45,18 @@ class ScopeTest {
     }
 
     @Test
+    void debugFlagRecordsWhereTheScopeWasClosed() throws Exception {
+        var cmd = java.util.List.of(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-Disthmus.debug.memory=true", "-cp", System.getProperty("java.class.path"),
+                UseAfterCloseReport.class.getName());
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), out);
+        assertTrue(out.contains("Scope 'step 7' closed here"), out);
+        assertTrue(out.contains("UseAfterCloseReport.main"), out);
+    }
+
+    @Test
     void usingAFreedTensorInAnOpIsATypedError() {
         Tensor t;
         try (Scope s = Scope.open()) {
