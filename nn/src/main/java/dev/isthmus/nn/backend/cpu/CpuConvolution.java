@@ -27,8 +27,14 @@ final class CpuConvolution {
         return g.windowHeight() * g.windowWidth() * g.channels();
     }
 
-    static void forward(MemorySegment x, MemorySegment kernel, int filters, Window2d g, MemorySegment out,
-                        CpuThreads threads) {
+    /** What to do with the column matrix of images [first, first + count): rows = count × output pixels. */
+    @FunctionalInterface
+    private interface ColumnChunk {
+        void use(MemorySegment columns, int first, int count);
+    }
+
+    /** Builds the column matrix chunk by chunk (images in parallel) and hands each chunk on. */
+    private static void forEachColumnChunk(MemorySegment x, Window2d g, CpuThreads threads, ColumnChunk body) {
         int cols = columns(g);
         int pixels = g.outHeight() * g.outWidth();
         int chunk = imagesPerChunk(g);
@@ -38,27 +44,26 @@ final class CpuConvolution {
                 int nb = Math.min(chunk, g.batch() - b0);
                 int first = b0;
                 threads.parallelFor(nb, i -> im2col(x, g, first + i, buf, (long) i * pixels * cols));
-                Sgemm.sgemm(false, false, nb * pixels, filters, cols, 1f, buf, 0, cols, kernel, 0, filters,
-                        0f, out, (long) b0 * pixels * filters, filters, threads);
+                body.use(buf, b0, nb);
             }
         }
+    }
+
+    static void forward(MemorySegment x, MemorySegment kernel, int filters, Window2d g, MemorySegment out,
+                        CpuThreads threads) {
+        int cols = columns(g);
+        int pixels = g.outHeight() * g.outWidth();
+        forEachColumnChunk(x, g, threads, (buf, b0, nb) -> Sgemm.sgemm(false, false, nb * pixels, filters, cols, 1f,
+                buf, 0, cols, kernel, 0, filters, 0f, out, (long) b0 * pixels * filters, filters, threads));
     }
 
     static void backwardFilter(MemorySegment x, MemorySegment gy, int filters, Window2d g, MemorySegment gk,
                                CpuThreads threads) {
         int cols = columns(g);
         int pixels = g.outHeight() * g.outWidth();
-        int chunk = imagesPerChunk(g);
-        try (Arena arena = Arena.ofShared()) {
-            MemorySegment buf = arena.allocate((long) chunk * pixels * cols * Float.BYTES, 64);
-            for (int b0 = 0; b0 < g.batch(); b0 += chunk) {
-                int nb = Math.min(chunk, g.batch() - b0);
-                int first = b0;
-                threads.parallelFor(nb, i -> im2col(x, g, first + i, buf, (long) i * pixels * cols));
-                Sgemm.sgemm(true, false, cols, filters, nb * pixels, 1f, buf, 0, cols, gy, (long) b0 * pixels * filters,
-                        filters, b0 == 0 ? 0f : 1f, gk, 0, filters, threads);
-            }
-        }
+        // gk = Σ over chunks of columnsᵀ · gy: the first chunk overwrites, the rest accumulate
+        forEachColumnChunk(x, g, threads, (buf, b0, nb) -> Sgemm.sgemm(true, false, cols, filters, nb * pixels, 1f,
+                buf, 0, cols, gy, (long) b0 * pixels * filters, filters, b0 == 0 ? 0f : 1f, gk, 0, filters, threads));
     }
 
     static void backwardData(MemorySegment gy, MemorySegment kernel, int filters, Window2d g, MemorySegment gx,
