@@ -72,6 +72,43 @@ class ConvolutionTest {
     }
 
     @Test
+    void batchesWhoseColumnsSpanSeveralChunksGiveTheSameResults() {
+        // 40 images of 64×64×8 with a 3×3 kernel make 44 MB of columns: two chunks of at most 32 MiB
+        int[] xs = {40, 64, 64, 8};
+        int[] ks = {3, 3, 8, 4};
+        Tensor x = Tensor.uniform(xs, -1f, 1f, 21);
+        Tensor k = Tensor.uniform(ks, -1f, 1f, 22).requiresGrad(true);
+        Window2d g = Window2d.of(40, 64, 64, 8, 3, 3, 1, 1, Padding.VALID);
+        Tensor y = Functional.conv2d(x, k, 1, 1, Padding.VALID);
+        assertArrayEquals(naiveConv(x.toArray(), xs, k.toArray(), ks, g), y.toArray(), 1e-4f);
+        Tensor gy = Tensor.uniform(y.shape(), -1f, 1f, 23);
+        y.backward(gy);
+        float[] xv = x.toArray();
+        float[] gv = gy.toArray();
+        double[] expected = new double[3 * 3 * 8 * 4];
+        for (int b = 0; b < 40; b++) {
+            for (int oy = 0; oy < 62; oy++) {
+                for (int ox = 0; ox < 62; ox++) {
+                    for (int ky = 0; ky < 3; ky++) {
+                        for (int kx = 0; kx < 3; kx++) {
+                            for (int c = 0; c < 8; c++) {
+                                double v = xv[((b * 64 + oy + ky) * 64 + ox + kx) * 8 + c];
+                                for (int f = 0; f < 4; f++) {
+                                    expected[((ky * 3 + kx) * 8 + c) * 4 + f] += v * gv[((b * 62 + oy) * 62 + ox) * 4 + f];
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        float[] got = k.grad().toArray();
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i], got[i], 1e-3 * Math.max(1, Math.abs(expected[i])), "kernel gradient " + i);
+        }
+    }
+
+    @Test
     void sameConvolutionKeepsSpatialSizeAtStrideOneAndRoundsUpOtherwise() {
         assertArrayEquals(new int[] {28, 28, 8}, new Conv2D(8, new int[] {3, 3}, new int[] {1, 1}, "same", Activation.RELU, true)
                 .computeOutputShape(new int[] {28, 28, 1}));
