@@ -540,8 +540,7 @@ public final class Tensor {
         if (Arrays.equals(shape, target)) {
             return this;
         }
-        Tensor out = like(this, target.clone());
-        backend().fill(out, 0f);
+        Tensor out = like(this, target.clone()); // zero-filled: adding broadcasts this into it
         backend().binary(BinaryOp.ADD, out, this, out);
         int[] own = shape;
         return record(out, "expand", g -> new Tensor[] {g.sumTo(own)}, this);

@@ -30,7 +30,7 @@ import java.util.stream.Stream;
  * and the network is not touched. A file with a missing or mismatching checksum is re-extracted
  * from the kept {@code .deb} (downloaded again only if that is absent or unreadable).
  */
-public final class DebianPackage {
+public final class DebianPackage extends PackageArchive {
 
     /** Debian package names: lower-case letters, digits, {@code + - .}; at least two characters. */
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9+.-]+");
@@ -64,6 +64,7 @@ public final class DebianPackage {
     }
 
     /** Where the given member is (or will be) extracted: {@code <cache>/debian/NAME/files/MEMBER}. */
+    @Override
     public Path localPath(String member) {
         return folder().resolve("files").resolve(CachedFiles.memberPath(member));
     }
@@ -102,54 +103,21 @@ public final class DebianPackage {
         }
     }
 
-    /**
-     * Extracts the given members (paths inside the package, such as
-     * {@code /usr/share/doc/x/README}) into the cache, unless they already are, and returns
-     * each member's local path, in the order given.
-     *
-     * @throws DatasetUnavailableException when the package cannot be downloaded or unpacked,
-     *                                     or lacks a member
-     */
-    public Map<String, Path> extract(List<String> members) {
-        if (members.isEmpty()) {
-            throw new IllegalArgumentException("no members to extract from " + name);
-        }
-        Map<String, Path> result = new LinkedHashMap<>();
-        List<String> missing = new ArrayList<>();
-        for (String member : members) {
-            String m = CachedFiles.memberPath(member);
-            Path local = localPath(m);
-            result.put(member, local);
-            if (!CachedFiles.verified(local) && !missing.contains(m)) {
-                missing.add(m);
-            }
-        }
-        if (missing.isEmpty()) {
-            return result;
-        }
-        Path deb = cachedDeb();
-        if (deb != null) {
-            try {
-                unpack(deb, missing);
-                return result;
-            } catch (UnreadableDebException e) {
-                // A damaged download: fetch it again below.
-                CachedFiles.deleteQuietly(deb);
-            }
-        }
-        deb = download(missing);
-        try {
-            unpack(deb, missing);
-        } catch (UnreadableDebException e) {
-            throw new DatasetUnavailableException(name, e.getMessage()
-                    + "\nThe freshly downloaded " + deb + " cannot be read; delete it and retry.");
-        }
-        return result;
+    @Override
+    Path keptArchive() {
+        return cachedDeb();
     }
+
+    @Override
+    String label() {
+        return name;
+    }
+
 
     // ---------------------------------------------------------------- download
 
-    private Path download(List<String> members) {
+    @Override
+    Path download(List<String> members) {
         Path tmp = cache.tempFolder("download-", "debian", name);
         ExternalCommand command = ExternalCommand.of(List.of("apt-get", "download", name)).in(tmp);
         try {
@@ -219,16 +187,9 @@ public final class DebianPackage {
 
     // ---------------------------------------------------------------- extraction
 
-    /** {@code dpkg-deb} could not read the {@code .deb}. */
-    private static final class UnreadableDebException extends Exception {
-        private static final long serialVersionUID = 1L;
 
-        UnreadableDebException(String message) {
-            super(message);
-        }
-    }
-
-    private void unpack(Path deb, List<String> members) throws UnreadableDebException {
+    @Override
+    void unpack(Path deb, List<String> members) throws UnreadableArchiveException {
         Path tmp = cache.tempFolder("extract-", "debian", name);
         try {
             List<String> tar = new ArrayList<>(List.of("tar", "-x", "-f", "-", "--no-same-owner"));
@@ -245,8 +206,8 @@ public final class DebianPackage {
                                 + manualAdvice(members) : "retry; delete " + deb + " if this persists."));
             }
             if (out.exit(0) != 0) {
-                throw new UnreadableDebException("`" + command + "`: dpkg-deb exited with status " + out.exit(0)
-                        + ":\n" + out.tail(0));
+                throw new UnreadableArchiveException("`" + command + "`: dpkg-deb exited with status " + out.exit(0)
+                        + ":\n" + out.tail(0), null);
             }
             if (out.exit(1) != 0) {
                 throw new DatasetUnavailableException(name, "Cannot extract " + members + " from " + deb

@@ -109,8 +109,8 @@ public record MovieLens(List<Rating> ratings, Map<Integer, String> titles, Map<I
         int[] movieId = integerColumn(df, "movieId", rows, file);
         long[] timestamp = longColumn(df, "timestamp", rows, file);
         double[] rating = doubleColumn(df, "rating", rows, file);
-        String[] title = stringColumn(df, "title", rows, file);
-        String[] genre = factorColumn(df, "genres", rows, file);
+        String[] title = textColumn(df, "title", rows, file);
+        String[] genre = textColumn(df, "genres", rows, file);
 
         List<Rating> ratings = new ArrayList<>(rows);
         Map<Integer, String> titles = new LinkedHashMap<>();
@@ -245,28 +245,15 @@ public record MovieLens(List<Rating> ratings, Map<Integer, String> titles, Map<I
                 + "' should be double, not " + RSerialization.kind(col));
     }
 
-    /** A character column (a factor is accepted too); NA elements stay {@code null}. */
-    private static String[] stringColumn(RList df, String name, int rows, Path file) {
-        RObject col = column(df, name, rows, file);
-        if (col instanceof RStrings s) {
-            return s.values();
-        }
-        if (col instanceof RInts f && f.isFactor()) {
-            return factorColumn(df, name, rows, file);
-        }
-        throw new DatasetFormatException(file, 0, "'" + OBJECT + "' column '" + name
-                + "' should be character, not " + RSerialization.kind(col));
-    }
-
-    /** A factor column's levels, row by row (a character column is accepted too); NA stays {@code null}. */
-    private static String[] factorColumn(RList df, String name, int rows, Path file) {
+    /** A text column, character or factor (its levels, row by row); NA stays {@code null}. */
+    private static String[] textColumn(RList df, String name, int rows, Path file) {
         RObject col = column(df, name, rows, file);
         if (col instanceof RStrings s) {
             return s.values();
         }
         if (!(col instanceof RInts f) || !f.isFactor()) {
             throw new DatasetFormatException(file, 0, "'" + OBJECT + "' column '" + name
-                    + "' should be a factor, not " + RSerialization.kind(col));
+                    + "' should be character or a factor, not " + RSerialization.kind(col));
         }
         List<String> levels = f.levels();
         String[] out = new String[rows];

@@ -38,7 +38,7 @@ import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
  * and the network is not touched. A file with a missing or mismatching checksum is re-extracted
  * from the kept tarball (downloaded again only if that is absent or unreadable).
  */
-public final class NpmPackage {
+public final class NpmPackage extends PackageArchive {
 
     /** npm package names: lower case, optionally scoped; no leading dot, dash or underscore. */
     private static final Pattern NAME =
@@ -97,6 +97,7 @@ public final class NpmPackage {
     }
 
     /** Where the given member is (or will be) extracted: {@code <cache>/npm/NAME/VERSION/files/MEMBER}. */
+    @Override
     public Path localPath(String member) {
         return folder().resolve("files").resolve(CachedFiles.memberPath(member));
     }
@@ -129,49 +130,16 @@ public final class NpmPackage {
         }
     }
 
-    /**
-     * Extracts the given members (paths below the tarball's {@code package/} folder, such as
-     * {@code test/fixtures/imdb.json}) into the cache, unless they already are, and returns each
-     * member's local path, in the order given.
-     *
-     * @throws DatasetUnavailableException when the tarball cannot be downloaded or read, or lacks
-     *                                     a member
-     */
-    public Map<String, Path> extract(List<String> members) {
-        if (members.isEmpty()) {
-            throw new IllegalArgumentException("no members to extract from " + spec());
-        }
-        Map<String, Path> result = new LinkedHashMap<>();
-        List<String> missing = new ArrayList<>();
-        for (String member : members) {
-            String m = CachedFiles.memberPath(member);
-            result.put(member, localPath(m));
-            if (!CachedFiles.verified(localPath(m)) && !missing.contains(m)) {
-                missing.add(m);
-            }
-        }
-        if (missing.isEmpty()) {
-            return result;
-        }
-        Path tgz = cachedTarball();
-        if (tgz != null) {
-            try {
-                unpack(tgz, missing);
-                return result;
-            } catch (UnreadableTarballException e) {
-                // A damaged download: fetch it again below.
-                CachedFiles.deleteQuietly(tgz);
-            }
-        }
-        tgz = download(missing);
-        try {
-            unpack(tgz, missing);
-        } catch (UnreadableTarballException e) {
-            throw new DatasetUnavailableException(spec(), e.getMessage()
-                    + "\nThe freshly downloaded " + tgz + " cannot be read; delete it and retry.", e);
-        }
-        return result;
+    @Override
+    Path keptArchive() {
+        return cachedTarball();
     }
+
+    @Override
+    String label() {
+        return spec();
+    }
+
 
     // ---------------------------------------------------------------- download
 
@@ -180,7 +148,8 @@ public final class NpmPackage {
         return List.of("npm", "pack", spec(), "--ignore-scripts", "--loglevel=warn");
     }
 
-    private Path download(List<String> members) {
+    @Override
+    Path download(List<String> members) {
         Path tmp = cache.tempFolder("download-", "npm", folderName(), version);
         ExternalCommand command = ExternalCommand.of(packCommand()).in(tmp)
                 .with("npm_config_update_notifier", "false").with("npm_config_fund", "false");
@@ -257,16 +226,9 @@ public final class NpmPackage {
 
     // ---------------------------------------------------------------- extraction
 
-    /** The tarball could not be read as gzip-compressed tar. */
-    private static final class UnreadableTarballException extends Exception {
-        private static final long serialVersionUID = 1L;
 
-        UnreadableTarballException(String message, Throwable cause) {
-            super(message, cause);
-        }
-    }
-
-    private void unpack(Path tgz, List<String> members) throws UnreadableTarballException {
+    @Override
+    void unpack(Path tgz, List<String> members) throws UnreadableArchiveException {
         Path tmp = cache.tempFolder("extract-", "npm", folderName(), version);
         try {
             Set<String> wanted = new LinkedHashSet<>(members);
@@ -298,7 +260,7 @@ public final class NpmPackage {
                     found.add(member);
                 }
             } catch (IOException | IllegalArgumentException e) {
-                throw new UnreadableTarballException("Cannot read " + tgz + " as a gzip-compressed tar archive: "
+                throw new UnreadableArchiveException("Cannot read " + tgz + " as a gzip-compressed tar archive: "
                         + e.getMessage(), e);
             }
             List<String> absent = members.stream().filter(m -> !found.contains(m)).toList();
