@@ -1,0 +1,64 @@
+package dev.isthmus.cuda;
+
+import dev.isthmus.cuda.driver.CudaDriver;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/** A timing event: record it on a stream, wait for it, measure between two. */
+public final class CudaEvent implements AutoCloseable {
+    private final CudaContext context;
+    private final MemorySegment handle;
+    private boolean closed;
+
+    private CudaEvent(CudaContext context, MemorySegment handle) {
+        this.context = context;
+        this.handle = handle;
+    }
+
+    public static CudaEvent create(CudaContext context) {
+        context.bind();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
+            CudaStatus.driver(CudaDriver.cuEventCreate(out, CudaDriver.CU_EVENT_DEFAULT()), "cuEventCreate");
+            return new CudaEvent(context, out.get(ValueLayout.ADDRESS, 0));
+        }
+    }
+
+    MemorySegment handle() {
+        if (closed) {
+            throw new IllegalStateException("event is closed");
+        }
+        return handle;
+    }
+
+    public void record(CudaStream stream) {
+        context.bind();
+        CudaStatus.driver(CudaDriver.cuEventRecord(handle(), stream.handle()), "cuEventRecord");
+    }
+
+    public void synchronize() {
+        context.bind();
+        CudaStatus.driver(CudaDriver.cuEventSynchronize(handle()), "cuEventSynchronize");
+    }
+
+    /** Milliseconds between {@code start} and this event, both recorded and completed. */
+    public float millisSince(CudaEvent start) {
+        context.bind();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment ms = arena.allocate(ValueLayout.JAVA_FLOAT);
+            CudaStatus.driver(CudaDriver.cuEventElapsedTime(ms, start.handle(), handle()), "cuEventElapsedTime");
+            return ms.get(ValueLayout.JAVA_FLOAT, 0);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!closed) {
+            context.bind();
+            closed = true;
+            CudaStatus.driver(CudaDriver.cuEventDestroy_v2(handle), "cuEventDestroy");
+        }
+    }
+}

@@ -1,0 +1,199 @@
+package dev.isthmus.cuda;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@RequiresGpu
+class CudaDriverGpuTest {
+    private static CudaContext context;
+    private static CudaStream stream;
+    private static CudaMemoryPool pool;
+
+    @BeforeAll
+    static void open() {
+        context = CudaContext.retainPrimary(0);
+        stream = CudaStream.create(context);
+        pool = CudaMemoryPool.defaultPool(context);
+        pool.setReleaseThreshold(Long.MAX_VALUE);
+    }
+
+    @AfterAll
+    static void close() {
+        if (stream != null) {
+            stream.close();
+        }
+        if (context != null) {
+            context.close();
+        }
+    }
+
+    private static float[] ramp(int n) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = i * 0.5f - 7f;
+        }
+        return a;
+    }
+
+    private static float[] readBack(DeviceBuffer buffer, int n) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment host = arena.allocate(4L * n);
+            buffer.copyToHost(0, host);
+            stream.synchronize();
+            return host.toArray(ValueLayout.JAVA_FLOAT);
+        }
+    }
+
+    private static DeviceBuffer upload(float[] values) {
+        DeviceBuffer buffer = DeviceBuffer.allocate(stream, 4L * values.length, pool);
+        try (Arena arena = Arena.ofConfined()) {
+            buffer.copyFromHost(arena.allocateFrom(ValueLayout.JAVA_FLOAT, values), 0);
+            stream.synchronize();
+        }
+        return buffer;
+    }
+
+    @Test
+    void deviceQueryDescribesARealDevice() {
+        CudaDevice device = context.device();
+        assertFalse(device.name().isBlank());
+        assertTrue(device.totalMemoryBytes() > 1L << 30, device.toString());
+        assertTrue(device.computeMajor() >= 7, device.toString());
+        assertTrue(device.multiprocessors() > 0, device.toString());
+        assertTrue(CudaDevice.driverVersion() >= 12000, "driver " + CudaDevice.driverVersion());
+        long[] mem = context.memoryInfo();
+        assertTrue(mem[0] > 0 && mem[0] <= mem[1]);
+    }
+
+    @Test
+    void hostToDeviceToDeviceToHostRoundTrip() {
+        float[] values = ramp(1 << 18);
+        try (DeviceBuffer a = upload(values);
+             DeviceBuffer b = DeviceBuffer.allocate(stream, a.byteSize(), pool)) {
+            b.copyFrom(a, 0, 0, a.byteSize());
+            assertArrayEquals(values, readBack(b, values.length));
+            b.view(4, 8).fill32(Float.floatToRawIntBits(3f));
+            float[] back = readBack(b, values.length);
+            assertEquals(values[0], back[0]);
+            assertEquals(3f, back[1]);
+            assertEquals(3f, back[2]);
+            assertEquals(values[3], back[3]);
+            assertThrows(IndexOutOfBoundsException.class, () -> b.view(a.byteSize() - 4, 8));
+        }
+    }
+
+    @Test
+    void eventsTimeWorkOnTheStream() {
+        try (DeviceBuffer big = DeviceBuffer.allocate(stream, 256L << 20, pool);
+             CudaEvent start = CudaEvent.create(context);
+             CudaEvent end = CudaEvent.create(context)) {
+            start.record(stream);
+            for (int i = 0; i < 10; i++) {
+                big.clear();
+            }
+            end.record(stream);
+            end.synchronize();
+            float ms = end.millisSince(start);
+            assertTrue(ms > 0 && ms < 10_000, ms + " ms");
+        }
+    }
+
+    @Test
+    void freedMemoryIsReusedByThePool() {
+        for (int i = 0; i < 1000; i++) {
+            try (DeviceBuffer b = DeviceBuffer.allocate(stream, 1 << 20, pool)) {
+                b.clear();
+            }
+        }
+        stream.synchronize();
+        long reserved = pool.reservedBytes();
+        for (int i = 0; i < 1000; i++) {
+            try (DeviceBuffer b = DeviceBuffer.allocate(stream, 1 << 20, pool)) {
+                b.clear();
+            }
+        }
+        stream.synchronize();
+        assertEquals(reserved, pool.reservedBytes(), pool.describe());
+        assertEquals(0, pool.usedBytes(), pool.describe());
+    }
+
+    @Test
+    void outOfMemoryNamesTheRequestAndLeavesTheStreamUsable() {
+        long huge = 1L << 50;
+        DeviceOutOfMemoryException e = assertThrows(DeviceOutOfMemoryException.class,
+                () -> DeviceBuffer.allocate(stream, huge, pool));
+        assertTrue(e.getMessage().contains(Long.toString(huge)), e.getMessage());
+        assertTrue(e.getMessage().contains("pool:"), e.getMessage());
+        try (DeviceBuffer small = upload(new float[] {1, 2, 3})) {
+            assertArrayEquals(new float[] {1, 2, 3}, readBack(small, 3));
+        }
+    }
+
+    private static String testPtx() throws IOException {
+        try (InputStream in = CudaDriverGpuTest.class.getResourceAsStream("add_scalar.ptx")) {
+            return new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+        }
+    }
+
+    @Test
+    void ptxLoadsAndItsKernelRunsWithAnOccupancySizedLaunch() throws IOException {
+        int n = 100_003;
+        float[] values = ramp(n);
+        try (CudaModule module = CudaModule.loadPtx(context, "add_scalar.ptx", testPtx());
+             DeviceBuffer data = upload(values);
+             KernelArguments args = new KernelArguments(3)) {
+            CudaFunction add = module.function("add_scalar");
+            int block = add.suggestedBlockSize();
+            assertTrue(block >= 32 && block <= 1024, "block " + block);
+            add.launch(stream, (n + block - 1) / block, block, args.pointer(data).f32(2.5f).i32(n));
+            float[] back = readBack(data, n);
+            for (int i = 0; i < n; i++) {
+                assertEquals(values[i] + 2.5f, back[i], 0f, "element " + i);
+            }
+        }
+    }
+
+    @Test
+    void brokenPtxFailsWithTheJitLog() {
+        KernelLoadException e = assertThrows(KernelLoadException.class, () -> CudaModule.loadPtx(context, "broken.ptx",
+                ".version 7.8\n.target sm_80\n.address_size 64\n.visible .entry k() { bogus.instruction; }\n"));
+        assertTrue(e.getMessage().contains("broken.ptx"), e.getMessage());
+    }
+
+    @Test
+    void aCapturedGraphReplaysItsKernels() throws IOException {
+        int n = 4096;
+        try (CudaModule module = CudaModule.loadPtx(context, "add_scalar.ptx", testPtx());
+             DeviceBuffer data = upload(new float[n]);
+             KernelArguments args = new KernelArguments(3)) {
+            CudaFunction add = module.function("add_scalar");
+            args.pointer(data).f32(1f).i32(n);
+            try (CudaGraph graph = CudaGraph.capture(stream, () -> {
+                add.launch(stream, (n + 255) / 256, 256, args);
+                add.launch(stream, (n + 255) / 256, 256, args);
+            })) {
+                assertEquals(0f, readBack(data, n)[7], "capture does not run the work");
+                for (int i = 0; i < 3; i++) {
+                    graph.launch(stream);
+                }
+                float[] back = readBack(data, n);
+                assertEquals(6f, back[0]);
+                assertEquals(6f, back[n - 1]);
+            }
+        }
+    }
+}
