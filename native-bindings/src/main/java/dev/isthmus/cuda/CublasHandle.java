@@ -91,42 +91,66 @@ public final class CublasHandle implements AutoCloseable {
     public void gemmStridedBatched(boolean transposeA, boolean transposeB, int m, int n, int k, float alphaValue,
                                    DeviceBuffer a, long strideA, DeviceBuffer b, long strideB, float betaValue,
                                    DeviceBuffer c, long strideC, int batch) {
-        checkExtent("A", a, (long) m * k, strideA, batch);
-        checkExtent("B", b, (long) k * n, strideB, batch);
-        checkExtent("C", c, (long) m * n, strideC, batch);
+        gemm(transposeA, transposeB, m, n, k, alphaValue, a, 0, transposeA ? m : k, strideA,
+                b, 0, transposeB ? k : n, strideB, betaValue, c, 0, n, strideC, batch);
+    }
+
+    /**
+     * The general form: each operand starts {@code offset} floats into its buffer, rows are
+     * {@code ld} floats apart (views of a larger matrix, e.g. one time step of a sequence), and
+     * batch member {@code i} starts {@code i * stride} floats later. Every extent is checked
+     * against its buffer before cuBLAS is called.
+     */
+    public void gemm(boolean transposeA, boolean transposeB, int m, int n, int k, float alphaValue,
+                     DeviceBuffer a, long offsetA, int lda, long strideA,
+                     DeviceBuffer b, long offsetB, int ldb, long strideB, float betaValue,
+                     DeviceBuffer c, long offsetC, int ldc, long strideC, int batch) {
+        checkExtent("A", a, offsetA, transposeA ? k : m, transposeA ? m : k, lda, strideA, batch);
+        checkExtent("B", b, offsetB, transposeB ? n : k, transposeB ? k : n, ldb, strideB, batch);
+        checkExtent("C", c, offsetC, m, n, ldc, strideC, batch);
+        if (m == 0 || n == 0 || batch == 0) {
+            return;
+        }
         stream.context().bind();
         alpha.set(ValueLayout.JAVA_FLOAT, 0, alphaValue);
         beta.set(ValueLayout.JAVA_FLOAT, 0, betaValue);
-        int lda = transposeA ? m : k;
-        int ldb = transposeB ? k : n;
         int opA = transposeA ? Cublas.CUBLAS_OP_T() : Cublas.CUBLAS_OP_N();
         int opB = transposeB ? Cublas.CUBLAS_OP_T() : Cublas.CUBLAS_OP_N();
-        MemorySegment pa = MemorySegment.ofAddress(a.pointer());
-        MemorySegment pb = MemorySegment.ofAddress(b.pointer());
-        MemorySegment pc = MemorySegment.ofAddress(c.pointer());
+        MemorySegment pa = MemorySegment.ofAddress(a.pointer() + 4 * offsetA);
+        MemorySegment pb = MemorySegment.ofAddress(b.pointer() + 4 * offsetB);
+        MemorySegment pc = MemorySegment.ofAddress(c.pointer() + 4 * offsetC);
         // Column-major cuBLAS sees each row-major matrix transposed: C^T = op(B)^T * op(A)^T.
         if (precision == Precision.FP32 && batch == 1) {
-            CudaStatus.cublas(Cublas.cublasSgemm_v2(handle(), opB, opA, n, m, k, alpha, pb, ldb, pa, lda, beta, pc, n),
+            CudaStatus.cublas(Cublas.cublasSgemm_v2(handle(), opB, opA, n, m, k, alpha, pb, ldb, pa, lda, beta, pc, ldc),
                     "cublasSgemm");
         } else if (precision == Precision.FP32) {
             CudaStatus.cublas(Cublas.cublasSgemmStridedBatched(handle(), opB, opA, n, m, k, alpha, pb, ldb, strideB,
-                    pa, lda, strideA, beta, pc, n, strideC, batch), "cublasSgemmStridedBatched");
+                    pa, lda, strideA, beta, pc, ldc, strideC, batch), "cublasSgemmStridedBatched");
         } else {
             int compute = precision == Precision.TF32 ? Cublas.CUBLAS_COMPUTE_32F_FAST_TF32()
                     : Cublas.CUBLAS_COMPUTE_32F_FAST_16BF();
             CudaStatus.cublas(Cublas.cublasGemmStridedBatchedEx(handle(), opB, opA, n, m, k, alpha,
                     pb, Cublas.CUDA_R_32F(), ldb, strideB, pa, Cublas.CUDA_R_32F(), lda, strideA, beta,
-                    pc, Cublas.CUDA_R_32F(), n, strideC, batch, compute, Cublas.CUBLAS_GEMM_DEFAULT()),
+                    pc, Cublas.CUDA_R_32F(), ldc, strideC, batch, compute, Cublas.CUBLAS_GEMM_DEFAULT()),
                     "cublasGemmStridedBatchedEx");
         }
     }
 
-    private static void checkExtent(String operand, DeviceBuffer buffer, long floats, long stride, int batch) {
-        long needed = 4L * ((batch - 1) * stride + floats);
+    /** Checks that a rows × cols matrix with leading dimension ld, batch times, fits its buffer. */
+    static void checkExtent(String operand, DeviceBuffer buffer, long offset, long rows, long cols, long ld,
+                            long stride, int batch) {
+        if (ld < cols || offset < 0 || stride < 0 || batch < 0) {
+            throw new IllegalArgumentException("GEMM operand " + operand + ": leading dimension " + ld
+                    + " below its " + cols + " columns, or a negative offset/stride/batch");
+        }
+        if (rows == 0 || cols == 0 || batch == 0) {
+            return;
+        }
+        long needed = 4L * (offset + (batch - 1L) * stride + (rows - 1) * ld + cols);
         if (needed > buffer.byteSize()) {
-            throw new IllegalArgumentException("GEMM operand " + operand + " needs " + needed + " bytes ("
-                    + batch + " matrices of " + floats + " floats, stride " + stride + ") but its buffer has "
-                    + buffer.byteSize());
+            throw new IllegalArgumentException("GEMM operand " + operand + " needs " + needed + " bytes (" + batch
+                    + " matrices of " + rows + "x" + cols + ", ld " + ld + ", offset " + offset + ", stride " + stride
+                    + ") but its buffer has " + buffer.byteSize());
         }
     }
 

@@ -15,7 +15,7 @@ import java.util.Objects;
  * {@link CudaStream#synchronize()} (or for copies to pageable host memory, which the driver
  * completes before returning).
  */
-public final class DeviceBuffer implements AutoCloseable {
+public final class DeviceBuffer implements DeviceMemory, AutoCloseable {
     private final CudaStream stream;
     private final long pointer;
     private final long byteSize;
@@ -51,6 +51,7 @@ public final class DeviceBuffer implements AutoCloseable {
         }
     }
 
+    @Override
     public long byteSize() {
         return byteSize;
     }
@@ -60,6 +61,7 @@ public final class DeviceBuffer implements AutoCloseable {
     }
 
     /** The device address, for kernel arguments and library calls. */
+    @Override
     public long pointer() {
         checkOpen();
         return pointer;

@@ -5,49 +5,66 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /**
- * The parameter block of one kernel launch: each argument in an 8-byte slot and the array of
- * pointers to the slots that {@code cuLaunchKernel} reads. The driver copies the values at
- * launch, so one instance may be refilled and launched again.
+ * The parameter block of one kernel launch: the argument values, each at its natural alignment
+ * (structures passed by value included), and the array of pointers to them that
+ * {@code cuLaunchKernel} reads. The driver copies the values at launch, so one instance is
+ * refilled ({@link #reset()}) and launched again; it is not for concurrent use.
  */
 public final class KernelArguments implements AutoCloseable {
-    private final Arena arena = Arena.ofConfined();
-    private final MemorySegment slots;
-    private final MemorySegment pointers;
-    private final int capacity;
-    private int count;
+    private static final int MAX_ARGUMENTS = 32;
+    private static final int VALUE_BYTES = 2048;
 
-    public KernelArguments(int capacity) {
-        this.capacity = capacity;
-        this.slots = arena.allocate(8L * Math.max(capacity, 1), 8);
-        this.pointers = arena.allocate(ValueLayout.ADDRESS, Math.max(capacity, 1));
-        for (int i = 0; i < capacity; i++) {
-            pointers.setAtIndex(ValueLayout.ADDRESS, i, slots.asSlice(8L * i, 8));
-        }
-    }
+    private final Arena arena = Arena.ofConfined();
+    private final MemorySegment values = arena.allocate(VALUE_BYTES, 16);
+    private final MemorySegment pointers = arena.allocate(ValueLayout.ADDRESS, MAX_ARGUMENTS);
+    private final long[] sizes = new long[MAX_ARGUMENTS];
+    private int count;
+    private long used;
 
     /** Starts filling from the first argument again. */
     public KernelArguments reset() {
         count = 0;
+        used = 0;
         return this;
     }
 
-    public KernelArguments pointer(DeviceBuffer buffer) {
-        slot().set(ValueLayout.JAVA_LONG, 0, buffer.pointer());
+    public KernelArguments pointer(DeviceMemory buffer) {
+        slot(8, 8).set(ValueLayout.JAVA_LONG, 0, buffer.pointer());
+        return this;
+    }
+
+    /** A null pointer (an optional operand that is absent). */
+    public KernelArguments nullPointer() {
+        slot(8, 8).set(ValueLayout.JAVA_LONG, 0, 0L);
         return this;
     }
 
     public KernelArguments i32(int value) {
-        slot().set(ValueLayout.JAVA_INT, 0, value);
+        slot(4, 4).set(ValueLayout.JAVA_INT, 0, value);
         return this;
     }
 
     public KernelArguments i64(long value) {
-        slot().set(ValueLayout.JAVA_LONG, 0, value);
+        slot(8, 8).set(ValueLayout.JAVA_LONG, 0, value);
         return this;
     }
 
     public KernelArguments f32(float value) {
-        slot().set(ValueLayout.JAVA_FLOAT, 0, value);
+        slot(4, 4).set(ValueLayout.JAVA_FLOAT, 0, value);
+        return this;
+    }
+
+    /** A structure of 64-bit integers passed by value (e.g. {@code struct Dims { long long v[8]; }}). */
+    public KernelArguments i64Struct(long[] fields) {
+        MemorySegment s = slot(8L * fields.length, 8);
+        MemorySegment.copy(fields, 0, s, ValueLayout.JAVA_LONG, 0, fields.length);
+        return this;
+    }
+
+    /** A structure of 32-bit integers passed by value. */
+    public KernelArguments i32Struct(int[] fields) {
+        MemorySegment s = slot(4L * fields.length, 4);
+        MemorySegment.copy(fields, 0, s, ValueLayout.JAVA_INT, 0, fields.length);
         return this;
     }
 
@@ -59,11 +76,22 @@ public final class KernelArguments implements AutoCloseable {
         return count;
     }
 
-    private MemorySegment slot() {
-        if (count == capacity) {
-            throw new IllegalStateException("kernel argument block holds " + capacity + " arguments");
+    /** The byte size of each argument so far, to check against the kernel's declared parameters. */
+    public long[] sizes() {
+        return java.util.Arrays.copyOf(sizes, count);
+    }
+
+    private MemorySegment slot(long bytes, long alignment) {
+        long at = (used + alignment - 1) / alignment * alignment;
+        if (count == MAX_ARGUMENTS || at + bytes > VALUE_BYTES) {
+            throw new IllegalStateException("kernel argument block is full (" + MAX_ARGUMENTS + " arguments, "
+                    + VALUE_BYTES + " bytes)");
         }
-        return slots.asSlice(8L * count++, 8);
+        MemorySegment s = values.asSlice(at, bytes);
+        sizes[count] = bytes;
+        pointers.setAtIndex(ValueLayout.ADDRESS, count++, s);
+        used = at + bytes;
+        return s;
     }
 
     @Override

@@ -155,7 +155,7 @@ class CudaDriverGpuTest {
         float[] values = ramp(n);
         try (CudaModule module = CudaModule.loadPtx(context, "add_scalar.ptx", testPtx());
              DeviceBuffer data = upload(values);
-             KernelArguments args = new KernelArguments(3)) {
+             KernelArguments args = new KernelArguments()) {
             CudaFunction add = module.function("add_scalar");
             int block = add.suggestedBlockSize();
             assertTrue(block >= 32 && block <= 1024, "block " + block);
@@ -179,7 +179,7 @@ class CudaDriverGpuTest {
         int n = 4096;
         try (CudaModule module = CudaModule.loadPtx(context, "add_scalar.ptx", testPtx());
              DeviceBuffer data = upload(new float[n]);
-             KernelArguments args = new KernelArguments(3)) {
+             KernelArguments args = new KernelArguments()) {
             CudaFunction add = module.function("add_scalar");
             args.pointer(data).f32(1f).i32(n);
             try (CudaGraph graph = CudaGraph.capture(stream, () -> {

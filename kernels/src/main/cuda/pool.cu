@@ -1,0 +1,53 @@
+// Max pooling over NHWC images: one thread per output element scans its window; padding never
+// wins and the first position wins ties (as on the CPU). The backward pass routes each output
+// gradient to its winner with an atomic add (windows may overlap); gx starts zeroed.
+#include "common.cuh"
+
+struct Window {
+    int n, h, w, c, kh, kw, sh, sw, top, left, oh, ow;
+};
+
+__device__ __forceinline__ long long winner(const float *x, const Window &g, long long o, float *best) {
+    int ch = (int)(o % g.c);
+    long long p = o / g.c;
+    int ox = (int)(p % g.ow);
+    p /= g.ow;
+    int oy = (int)(p % g.oh);
+    long long b = p / g.oh;
+    long long where = -1;
+    float v = 0.0f;
+    for (int ky = 0; ky < g.kh; ky++) {
+        int iy = oy * g.sh - g.top + ky;
+        if (iy < 0 || iy >= g.h) continue;
+        for (int kx = 0; kx < g.kw; kx++) {
+            int ix = ox * g.sw - g.left + kx;
+            if (ix < 0 || ix >= g.w) continue;
+            long long at = ((b * g.h + iy) * g.w + ix) * g.c + ch;
+            float candidate = x[at];
+            if (where < 0 || candidate > v) {
+                v = candidate;
+                where = at;
+            }
+        }
+    }
+    *best = v;
+    return where;
+}
+
+extern "C" __global__ void maxpool_f32(const float *x, float *out, Window g) {
+    long long total = (long long)g.n * g.oh * g.ow * g.c;
+    GRID_STRIDE_LOOP(o, total) {
+        float best;
+        winner(x, g, o, &best);
+        out[o] = best;
+    }
+}
+
+extern "C" __global__ void maxpool_backward_f32(const float *x, const float *gy, float *gx, Window g) {
+    long long total = (long long)g.n * g.oh * g.ow * g.c;
+    GRID_STRIDE_LOOP(o, total) {
+        float best;
+        long long where = winner(x, g, o, &best);
+        atomicAdd(&gx[where], gy[o]);
+    }
+}

@@ -1,0 +1,47 @@
+package dev.isthmus.kernels;
+
+import dev.isthmus.cuda.DeviceMemory;
+import dev.isthmus.cuda.KernelArguments;
+
+/** Launchers for {@code lstm.cu}: the fused per-step gate math of the cuBLAS LSTM path. */
+public final class LstmKernels {
+    static final String[] ENTRIES = {"lstm_step_forward_f32", "lstm_step_backward_f32", "lstm_shift_hidden_f32"};
+
+    private final KernelLauncher kernels;
+    private final KernelArguments args = new KernelArguments();
+
+    public LstmKernels(KernelLauncher kernels) {
+        this.kernels = kernels;
+    }
+
+    /** Activates step t's gates in place and writes h, c of step t into hc; mask may be null. */
+    public synchronized void stepForward(DeviceMemory gates, DeviceMemory bias, DeviceMemory hc, DeviceMemory mask,
+                                         int n, int steps, int units, int t) {
+        args.reset().pointer(gates).pointer(bias).pointer(hc);
+        if (mask == null) {
+            args.nullPointer();
+        } else {
+            args.pointer(mask);
+        }
+        args.i32(n).i32(steps).i32(units).i32(t);
+        kernels.linear(KernelFamily.LSTM, "lstm_step_forward_f32", (long) n * units, args);
+    }
+
+    public synchronized void stepBackward(DeviceMemory gates, DeviceMemory hc, DeviceMemory gHc, DeviceMemory mask,
+                                          DeviceMemory dz, DeviceMemory dh, DeviceMemory dc, DeviceMemory carried,
+                                          int n, int steps, int units, int t) {
+        args.reset().pointer(gates).pointer(hc).pointer(gHc);
+        if (mask == null) {
+            args.nullPointer();
+        } else {
+            args.pointer(mask);
+        }
+        args.pointer(dz).pointer(dh).pointer(dc).pointer(carried).i32(n).i32(steps).i32(units).i32(t);
+        kernels.linear(KernelFamily.LSTM, "lstm_step_backward_f32", (long) n * units, args);
+    }
+
+    public synchronized void shiftHidden(DeviceMemory hc, DeviceMemory hPrev, int n, int steps, int units) {
+        args.reset().pointer(hc).pointer(hPrev).i32(n).i32(steps).i32(units);
+        kernels.linear(KernelFamily.LSTM, "lstm_shift_hidden_f32", (long) n * steps * units, args);
+    }
+}

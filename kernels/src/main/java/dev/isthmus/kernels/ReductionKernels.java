@@ -1,0 +1,78 @@
+package dev.isthmus.kernels;
+
+import dev.isthmus.cuda.DeviceMemory;
+import dev.isthmus.cuda.KernelArguments;
+
+/** Launchers for {@code reduce.cu} and {@code softmax.cu}. */
+public final class ReductionKernels {
+    /** Reduction ops, in the order of the kernel (and of dev.isthmus.nn.backend.ReduceOp). */
+    public enum Reduce { SUM, MEAN, MAX }
+
+    static final String[] REDUCE_ENTRIES = {"reduce_f32", "column_sum_f32"};
+    static final String[] SOFTMAX_ENTRIES = {"softmax_f32", "softmax_backward_f32"};
+
+    private final KernelLauncher kernels;
+    private final KernelArguments args = new KernelArguments();
+
+    public ReductionKernels(KernelLauncher kernels) {
+        this.kernels = kernels;
+    }
+
+    /**
+     * Reduces x of {@code shape} over {@code axes} (sorted, distinct) into out, which has one
+     * element per combination of the kept axes, in order.
+     */
+    public synchronized void reduce(Reduce op, DeviceMemory x, int[] shape, int[] axes, DeviceMemory out) {
+        int rank = shape.length;
+        long[] strides = new long[rank];
+        long s = 1;
+        for (int d = rank - 1; d >= 0; d--) {
+            strides[d] = s;
+            s *= shape[d];
+        }
+        boolean[] reduced = new boolean[rank];
+        for (int a : axes) {
+            reduced[a] = true;
+        }
+        int kept = rank - axes.length;
+        int[] keptShape = new int[kept];
+        long[] keptStrides = new long[kept];
+        int[] redShape = new int[axes.length];
+        long[] redStrides = new long[axes.length];
+        long outCount = 1;
+        long redCount = 1;
+        for (int d = 0, k = 0, r = 0; d < rank; d++) {
+            if (reduced[d]) {
+                redShape[r] = shape[d];
+                redStrides[r++] = strides[d];
+                redCount *= shape[d];
+            } else {
+                keptShape[k] = shape[d];
+                keptStrides[k++] = strides[d];
+                outCount *= shape[d];
+            }
+        }
+        float scale = op == Reduce.MEAN ? (float) (1.0 / redCount) : 1f;
+        args.reset().pointer(x).pointer(out).i64(outCount).i64(redCount).i32(op.ordinal()).f32(scale)
+                .i32(kept).i64Struct(Dims.of(keptShape)).i64Struct(Dims.of(keptStrides))
+                .i32(axes.length).i64Struct(Dims.of(redShape)).i64Struct(Dims.of(redStrides));
+        kernels.rows(KernelFamily.REDUCE, "reduce_f32", outCount, redCount, args);
+    }
+
+    /** out[j] = Σ_r x[r, j] for a row-major [rows, cols] x. */
+    public synchronized void columnSum(DeviceMemory x, long rows, long cols, DeviceMemory out) {
+        args.reset().pointer(x).pointer(out).i64(rows).i64(cols);
+        kernels.linear(KernelFamily.REDUCE, "column_sum_f32", cols, args);
+    }
+
+    public synchronized void softmax(DeviceMemory x, DeviceMemory out, long rows, int cols, boolean log) {
+        args.reset().pointer(x).pointer(out).i64(rows).i32(cols).i32(log ? 1 : 0);
+        kernels.rows(KernelFamily.SOFTMAX, "softmax_f32", rows, cols, args);
+    }
+
+    public synchronized void softmaxBackward(DeviceMemory y, DeviceMemory gy, DeviceMemory gx, long rows, int cols,
+                                             boolean log) {
+        args.reset().pointer(y).pointer(gy).pointer(gx).i64(rows).i32(cols).i32(log ? 1 : 0);
+        kernels.rows(KernelFamily.SOFTMAX, "softmax_backward_f32", rows, cols, args);
+    }
+}
