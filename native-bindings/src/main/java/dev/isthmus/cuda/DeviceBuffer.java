@@ -128,12 +128,22 @@ public final class DeviceBuffer implements DeviceMemory, AutoCloseable {
     /** Gives the memory back to the pool, ordered after the work already on the stream. */
     @Override
     public void close() {
-        if (!closed) {
-            closed = true;
-            if (owner) {
-                stream.context().bind();
-                CudaStatus.driver(CudaDriver.cuMemFreeAsync(pointer, stream.handle()), "cuMemFreeAsync");
-            }
+        release();
+    }
+
+    /**
+     * As {@link #close()}, and says whether this call was the one that closed the buffer (so
+     * that owners counting live bytes count each buffer once, from any thread).
+     */
+    public synchronized boolean release() {
+        if (closed) {
+            return false;
         }
+        closed = true;
+        if (owner) {
+            stream.context().bind();
+            CudaStatus.driver(CudaDriver.cuMemFreeAsync(pointer, stream.handle()), "cuMemFreeAsync");
+        }
+        return true;
     }
 }

@@ -1,7 +1,15 @@
 package dev.isthmus.nn.backend;
 
+import dev.isthmus.cuda.CudaDevice;
+import dev.isthmus.cuda.CudaLibraries;
+import dev.isthmus.cuda.CudaLibrary;
+import dev.isthmus.cuda.LibraryStatus;
 import dev.isthmus.nn.backend.cpu.CpuBackend;
+import dev.isthmus.nn.backend.cuda.CudaBackend;
 import dev.isthmus.nn.tensor.Device;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Finds the backend of a device and chooses the default device once: CUDA when its driver, a
@@ -13,6 +21,7 @@ public final class Backends {
     private static final System.Logger LOG = System.getLogger("dev.isthmus.nn.backend");
     private static volatile Device defaultDevice;
     private static volatile String reason;
+    private static final Map<Integer, CudaBackend> CUDA = new ConcurrentHashMap<>();
 
     private Backends() {
     }
@@ -21,8 +30,46 @@ public final class Backends {
         if (device.kind() == Device.Kind.CPU) {
             return CpuBackend.shared();
         }
-        throw new BackendUnavailableException("no CUDA backend for " + device + ": this build of Isthmus has the CPU"
-                + " backend only (the CUDA backend arrives with the native-bindings and kernels modules)");
+        CudaBackend backend = CUDA.get(device.index());
+        if (backend != null) {
+            return backend;
+        }
+        synchronized (CUDA) {
+            return CUDA.computeIfAbsent(device.index(), Backends::openCuda);
+        }
+    }
+
+    private static CudaBackend openCuda(int ordinal) {
+        String missing = cudaMissing();
+        if (missing != null) {
+            throw new BackendUnavailableException("no CUDA backend for cuda:" + ordinal + ": " + missing);
+        }
+        try {
+            return CudaBackend.open(ordinal);
+        } catch (RuntimeException e) {
+            throw new BackendUnavailableException("the CUDA backend for cuda:" + ordinal + " failed to start: "
+                    + e.getMessage());
+        }
+    }
+
+    /**
+     * Why the CUDA backend cannot run here (the first thing missing: driver, device, cuBLAS), or
+     * null when it can. cuDNN is needed only by Conv2D and is reported by the backend's description.
+     */
+    public static String cudaMissing() {
+        try {
+            CudaLibraries libraries = CudaLibraries.system();
+            for (CudaLibrary library : new CudaLibrary[] {CudaLibrary.DRIVER, CudaLibrary.CUBLAS_LT, CudaLibrary.CUBLAS}) {
+                LibraryStatus status = libraries.status(library);
+                if (!status.loaded()) {
+                    return library.displayName() + " not found (" + status.attempts().size()
+                            + " places searched; ./isthmus cuda-report lists them)";
+                }
+            }
+            return CudaDevice.count() == 0 ? "the CUDA driver sees no device" : null;
+        } catch (RuntimeException e) {
+            return "CUDA failed to start: " + e.getMessage();
+        }
     }
 
     public static Backend cpu() {
@@ -70,8 +117,19 @@ public final class Backends {
 
     private static void apply(String spec, String source) {
         if (spec.trim().equalsIgnoreCase("auto")) {
-            defaultDevice = Device.CPU;
-            reason = "cpu: " + source + "; no CUDA backend in this build";
+            String missing = cudaMissing();
+            Device chosen = Device.CPU;
+            String why = missing;
+            if (missing == null) {
+                try {
+                    of(Device.cuda(0));
+                    chosen = Device.cuda(0);
+                } catch (BackendUnavailableException e) {
+                    why = e.getMessage();
+                }
+            }
+            defaultDevice = chosen;
+            reason = chosen + ": " + source + (chosen.kind() == Device.Kind.CPU ? "; " + why : "");
         } else {
             Device d = Device.parse(spec);
             of(d);

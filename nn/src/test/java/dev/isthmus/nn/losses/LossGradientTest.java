@@ -4,8 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.isthmus.cuda.RequiresGpu;
+import dev.isthmus.nn.tensor.Device;
 import dev.isthmus.nn.tensor.ShapeMismatchException;
 import dev.isthmus.nn.tensor.Tensor;
+import dev.isthmus.nn.testkit.BackendParity;
 import dev.isthmus.nn.testkit.GradientCheck;
 import org.junit.jupiter.api.Test;
 
@@ -103,5 +106,25 @@ class LossGradientTest {
         var e = assertThrows(IndexOutOfBoundsException.class,
                 () -> Losses.sparseCategoricalCrossentropy(true).compute(Tensor.of(new float[] {0, 3}, 2), Tensor.zeros(2, 3)));
         assertTrue(e.getMessage().contains("3.0") && e.getMessage().contains("[0, 3)"), e.getMessage());
+    }
+
+    @Test
+    @RequiresGpu
+    void everyLossMatchesTheCpuOnCuda() {
+        BackendParity parity = BackendParity.standard();
+        Device cuda = Device.cuda(0);
+        Tensor y = rand(1, 4, 2);
+        parity.check("mse", cuda, in -> Losses.mse().compute(y.to(in.get(0).device()), in.get(0)), rand(2, 4, 2));
+        parity.check("mae", cuda, in -> Losses.mae().compute(y.to(in.get(0).device()), in.get(0)), rand(3, 4, 2));
+        Tensor yb = Tensor.of(new float[] {1, 0, 1, 0}, 4, 1);
+        parity.check("bce logits", cuda,
+                in -> Losses.binaryCrossentropy(true).compute(yb.to(in.get(0).device()), in.get(0)), rand(4, 4, 1));
+        Tensor yc = oneHot(3, 4);
+        parity.check("cce logits", cuda,
+                in -> Losses.categoricalCrossentropy(true).compute(yc.to(in.get(0).device()), in.get(0)), rand(5, 3, 4));
+        Tensor ys = sparse(5, 4);
+        parity.check("sparse cce through softmax", cuda,
+                in -> Losses.sparseCategoricalCrossentropy().compute(ys.to(in.get(0).device()), in.get(0).softmax(-1)),
+                rand(6, 5, 4));
     }
 }

@@ -1,5 +1,7 @@
 package dev.isthmus.nn.tensor;
 
+import dev.isthmus.cuda.RequiresGpu;
+import dev.isthmus.nn.testkit.BackendParity;
 import dev.isthmus.nn.testkit.GradientCheck;
 import java.util.List;
 import java.util.function.Function;
@@ -9,7 +11,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Every differentiable op against central finite differences on the CPU backend. */
+/**
+ * Every differentiable op against central finite differences on the CPU backend, and, where a
+ * GPU is present, the same op on the CUDA backend against the CPU (outputs and gradients).
+ */
 class OpGradientTest {
 
     private static long seed = 1;
@@ -99,5 +104,12 @@ class OpGradientTest {
     @MethodSource("ops")
     void gradientMatchesFiniteDifferences(String name, Function<List<Tensor>, Tensor> f, Supplier<Tensor[]> inputs) {
         GradientCheck.standard().check(name, f, inputs.get());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("ops")
+    @RequiresGpu
+    void cudaMatchesCpu(String name, Function<List<Tensor>, Tensor> f, Supplier<Tensor[]> inputs) {
+        BackendParity.standard().check(name, Device.cuda(0), f, inputs.get());
     }
 }

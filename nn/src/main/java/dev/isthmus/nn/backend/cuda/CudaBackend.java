@@ -1,0 +1,367 @@
+package dev.isthmus.nn.backend.cuda;
+
+import dev.isthmus.cuda.CublasHandle;
+import dev.isthmus.cuda.CudaContext;
+import dev.isthmus.cuda.CudaLibraries;
+import dev.isthmus.cuda.CudaLibrary;
+import dev.isthmus.cuda.CudaMemoryPool;
+import dev.isthmus.cuda.CudaStream;
+import dev.isthmus.cuda.CudnnHandle;
+import dev.isthmus.cuda.DeviceBuffer;
+import dev.isthmus.cuda.PinnedHostBuffer;
+import dev.isthmus.kernels.ElementwiseKernels;
+import dev.isthmus.kernels.IndexKernels;
+import dev.isthmus.kernels.Kernels;
+import dev.isthmus.kernels.LstmKernels;
+import dev.isthmus.kernels.PoolKernels;
+import dev.isthmus.kernels.ReductionKernels;
+import dev.isthmus.nn.backend.Backend;
+import dev.isthmus.nn.backend.BinaryOp;
+import dev.isthmus.nn.backend.ReduceOp;
+import dev.isthmus.nn.backend.UnaryOp;
+import dev.isthmus.nn.backend.Window2d;
+import dev.isthmus.nn.tensor.Device;
+import dev.isthmus.nn.tensor.Scope;
+import dev.isthmus.nn.tensor.Shapes;
+import dev.isthmus.nn.tensor.Storage;
+import dev.isthmus.nn.tensor.Tensor;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * The GPU backend of one device: storage from the device's stream-ordered pool, every op
+ * enqueued on one stream (the host waits only when it reads values back or synchronizes),
+ * GEMMs through cuBLAS, convolutions through cuDNN, everything else through our PTX kernels.
+ */
+public final class CudaBackend implements Backend {
+    private final Device device;
+    private final CudaContext context;
+    private final CudaStream stream;
+    private final CudaMemoryPool pool;
+    private final CublasHandle cublas;
+    private final CudaConvolutions convolutions;
+    private final CudaLstm lstm;
+    private final ElementwiseKernels elementwise;
+    private final ReductionKernels reductions;
+    private final IndexKernels index;
+    private final PoolKernels pooling;
+    private PinnedHostBuffer staging;
+
+    private CudaBackend(Device device) {
+        CudaLibraries.system().require(CudaLibrary.DRIVER, CudaLibrary.CUBLAS_LT, CudaLibrary.CUBLAS);
+        this.device = device;
+        this.context = CudaContext.retainPrimary(device.index());
+        this.stream = CudaStream.create(context);
+        this.pool = CudaMemoryPool.defaultPool(context);
+        // Keep freed memory in the pool: a training step frees and reallocates the same sizes.
+        pool.setReleaseThreshold(Long.MAX_VALUE);
+        this.cublas = CublasHandle.create(stream);
+        Kernels kernels = new Kernels(context, stream);
+        this.elementwise = new ElementwiseKernels(kernels);
+        this.reductions = new ReductionKernels(kernels);
+        this.index = new IndexKernels(kernels);
+        this.pooling = new PoolKernels(kernels);
+        this.lstm = new CudaLstm(this, cublas, new LstmKernels(kernels), reductions);
+        CudnnHandle cudnn = CudaLibraries.system().isLoaded(CudaLibrary.CUDNN) ? CudnnHandle.create(stream) : null;
+        this.convolutions = new CudaConvolutions(this, cudnn, index);
+    }
+
+    /** Opens the backend of CUDA device {@code ordinal}; throws if the driver, the device or cuBLAS is missing. */
+    public static CudaBackend open(int ordinal) {
+        return new CudaBackend(Device.cuda(ordinal));
+    }
+
+    @Override
+    public Device device() {
+        return device;
+    }
+
+    @Override
+    public String describe() {
+        return device + " (" + context.device().name() + ", cuBLAS " + cublas.precision() + ", cuDNN "
+                + (convolutions.hasCudnn() ? CudnnHandle.version() : "absent") + ")";
+    }
+
+    /** cuBLAS precision for fp32 GEMMs: FP32 by default, TF32 or BF16 tensor cores when asked for. */
+    public void setGemmPrecision(CublasHandle.Precision precision) {
+        cublas.setPrecision(precision);
+    }
+
+    CudaStream stream() {
+        return stream;
+    }
+
+    CudaMemoryPool pool() {
+        return pool;
+    }
+
+    /** Device bytes held by live tensors of every CUDA backend. */
+    public static long liveBytes() {
+        return CudaStorage.liveBytes();
+    }
+
+    /** Bytes the pool holds and hands out; see {@link CudaMemoryPool}. */
+    public String poolState() {
+        return pool.describe();
+    }
+
+    @Override
+    public Storage allocate(long numel, Scope owner) {
+        CudaStorage s = new CudaStorage(device, stream, pool, numel, owner);
+        s.buffer().clear();
+        return s;
+    }
+
+    /** Scratch memory for one op, freed (stream-ordered) when the caller closes it. */
+    DeviceBuffer scratch(long bytes) {
+        return DeviceBuffer.allocate(stream, bytes, pool);
+    }
+
+    static DeviceBuffer buf(Tensor t) {
+        return ((CudaStorage) t.storage()).buffer();
+    }
+
+    @Override
+    public void copyFromHost(float[] src, Tensor dst) {
+        if (src.length == 0) {
+            return;
+        }
+        // From pageable memory the driver stages the data before returning, so the arena may close.
+        try (Arena arena = Arena.ofConfined()) {
+            buf(dst).copyFromHost(arena.allocateFrom(ValueLayout.JAVA_FLOAT, src), 0);
+        }
+    }
+
+    @Override
+    public synchronized float[] copyToHost(Tensor src) {
+        long n = src.numel();
+        if (n > Integer.MAX_VALUE - 8) {
+            throw new IllegalStateException("tensor of " + n + " elements does not fit a Java array");
+        }
+        if (n == 0) {
+            return new float[0];
+        }
+        long bytes = n * Float.BYTES;
+        if (staging == null || staging.segment().byteSize() < bytes) {
+            if (staging != null) {
+                staging.close();
+            }
+            staging = PinnedHostBuffer.allocate(context, Math.max(bytes, 1 << 20));
+        }
+        MemorySegment host = staging.segment().asSlice(0, bytes);
+        buf(src).copyToHost(0, host);
+        stream.synchronize();
+        return host.toArray(ValueLayout.JAVA_FLOAT);
+    }
+
+    @Override
+    public void copy(Tensor src, Tensor dst) {
+        buf(dst).copyFrom(buf(src), 0, 0, src.numel() * Float.BYTES);
+    }
+
+    @Override
+    public void fill(Tensor out, float value) {
+        if (value == 0f) {
+            buf(out).clear();
+        } else if (out.numel() > 0) {
+            buf(out).fill32(Float.floatToRawIntBits(value));
+        }
+    }
+
+    @Override
+    public void random(Tensor out, Distribution distribution, float a, float b, long seed) {
+        elementwise.random(buf(out), out.numel(), ElementwiseKernels.Distribution.valueOf(distribution.name()), a, b, seed);
+    }
+
+    @Override
+    public void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, Tensor a, long strideA,
+                     Tensor b, long strideB, float beta, Tensor c, long strideC, int batch) {
+        cublas.gemm(transA, transB, m, n, k, alpha, buf(a), 0, transA ? m : k, strideA, buf(b), 0, transB ? k : n,
+                strideB, beta, buf(c), 0, n, strideC, batch);
+    }
+
+    @Override
+    public void unary(UnaryOp op, Tensor x, float p, float q, Tensor out) {
+        elementwise.unary(ElementwiseKernels.Unary.valueOf(op.name()), buf(x), buf(out), x.numel(), p, q);
+    }
+
+    @Override
+    public void unaryBackward(UnaryOp op, Tensor x, Tensor y, Tensor gy, float p, float q, Tensor gx) {
+        elementwise.unaryBackward(ElementwiseKernels.Unary.valueOf(op.name()), buf(x), buf(y), buf(gy), buf(gx),
+                x.numel(), p, q);
+    }
+
+    @Override
+    public void binary(BinaryOp op, Tensor a, Tensor b, Tensor out) {
+        ElementwiseKernels.Binary code = ElementwiseKernels.Binary.valueOf(op.name());
+        int[] shape = out.shape();
+        long n = out.numel();
+        if (n == 0) {
+            return;
+        }
+        if (a.numel() == n && b.numel() == n) {
+            elementwise.binarySame(code, buf(a), buf(b), buf(out), n);
+            return;
+        }
+        long inner = trailingMatch(b.shape(), shape);
+        if (a.numel() == n && inner > 0 && b.numel() == inner) {
+            elementwise.binaryRows(code, buf(a), buf(b), buf(out), n, inner);
+            return;
+        }
+        elementwise.binaryBroadcast(code, buf(a), buf(b), buf(out), n, shape,
+                Shapes.broadcastStrides(a.shape(), shape), Shapes.broadcastStrides(b.shape(), shape));
+    }
+
+    /** b's element count when its shape (leading 1s dropped) equals out's trailing axes; else 0. */
+    private static long trailingMatch(int[] b, int[] out) {
+        int start = 0;
+        while (start < b.length && b[start] == 1) {
+            start++;
+        }
+        int len = b.length - start;
+        if (len == 0 || len > out.length) {
+            return 0;
+        }
+        long count = 1;
+        for (int i = 0; i < len; i++) {
+            if (b[start + i] != out[out.length - len + i]) {
+                return 0;
+            }
+            count *= b[start + i];
+        }
+        return count;
+    }
+
+    @Override
+    public void reduce(ReduceOp op, Tensor x, int[] axes, Tensor out) {
+        if (x.rank() == 0) {
+            copy(x, out);
+            return;
+        }
+        if (x.numel() == 0) {
+            buf(out).clear();
+            return;
+        }
+        reductions.reduce(ReductionKernels.Reduce.valueOf(op.name()), buf(x), x.shape(), axes, buf(out));
+    }
+
+    @Override
+    public void softmax(Tensor x, boolean log, Tensor out) {
+        int c = x.size(-1);
+        if (c > 0) {
+            reductions.softmax(buf(x), buf(out), x.numel() / c, c, log);
+        }
+    }
+
+    @Override
+    public void softmaxBackward(Tensor y, Tensor gy, boolean log, Tensor gx) {
+        int c = y.size(-1);
+        if (c > 0) {
+            reductions.softmaxBackward(buf(y), buf(gy), buf(gx), y.numel() / c, c, log);
+        }
+    }
+
+    @Override
+    public void permute(Tensor x, int[] perm, Tensor out) {
+        if (out.numel() > 0) {
+            index.permute(buf(x), x.shape(), perm, buf(out));
+        }
+    }
+
+    @Override
+    public void copySlice(Tensor src, int axis, int srcStart, Tensor dst, int dstStart, int length) {
+        int[] ss = src.shape();
+        long outer = 1;
+        for (int i = 0; i < axis; i++) {
+            outer *= ss[i];
+        }
+        long inner = 1;
+        for (int i = axis + 1; i < ss.length; i++) {
+            inner *= ss[i];
+        }
+        index.copySlice(buf(src), buf(dst), outer, ss[axis], dst.shape()[axis], srcStart, dstStart, length, inner);
+    }
+
+    @Override
+    public void gatherRows(Tensor src, Tensor indices, Tensor out) {
+        long row = src.size(0) == 0 ? 0 : src.numel() / src.size(0);
+        index.gatherRows(buf(src), buf(indices), buf(out), indices.numel(), row);
+    }
+
+    @Override
+    public void scatterAddRows(Tensor g, Tensor indices, Tensor out) {
+        long row = out.size(0) == 0 ? 0 : out.numel() / out.size(0);
+        index.scatterAddRows(buf(g), buf(indices), buf(out), indices.numel(), row);
+    }
+
+    @Override
+    public void pick(Tensor x, Tensor labels, Tensor out) {
+        index.pick(buf(x), buf(labels), buf(out), labels.numel(), x.size(1));
+    }
+
+    @Override
+    public void pickBackward(Tensor g, Tensor labels, Tensor gx) {
+        index.pickBackward(buf(g), buf(labels), buf(gx), labels.numel(), gx.size(1));
+    }
+
+    @Override
+    public void conv2d(Tensor x, Tensor kernel, Window2d window, Tensor out) {
+        convolutions.forward(buf(x), buf(kernel), kernel.size(3), window, buf(out));
+    }
+
+    @Override
+    public void conv2dBackwardData(Tensor gy, Tensor kernel, Window2d window, Tensor gx) {
+        convolutions.backwardData(buf(gy), buf(kernel), kernel.size(3), window, buf(gx));
+    }
+
+    @Override
+    public void conv2dBackwardFilter(Tensor x, Tensor gy, Window2d window, Tensor gk) {
+        convolutions.backwardFilter(buf(x), buf(gy), gk.size(3), window, buf(gk));
+    }
+
+    private static PoolKernels.Window window(Window2d g) {
+        return new PoolKernels.Window(g.batch(), g.height(), g.width(), g.channels(), g.windowHeight(),
+                g.windowWidth(), g.strideHeight(), g.strideWidth(), g.padTop(), g.padLeft(), g.outHeight(),
+                g.outWidth());
+    }
+
+    @Override
+    public void maxPool2d(Tensor x, Window2d window, Tensor out) {
+        pooling.maxPool(buf(x), buf(out), window(window));
+    }
+
+    @Override
+    public void maxPool2dBackward(Tensor x, Tensor gy, Window2d window, Tensor gx) {
+        buf(gx).clear();
+        pooling.maxPoolBackward(buf(x), buf(gy), buf(gx), window(window));
+    }
+
+    @Override
+    public void lstmForward(Tensor x, Tensor mask, Tensor kernel, Tensor recurrent, Tensor bias, Tensor hc,
+                            Tensor gates) {
+        lstm.forward(buf(x), mask == null ? null : buf(mask), buf(kernel), buf(recurrent), buf(bias),
+                x.size(0), x.size(1), x.size(2), recurrent.size(0), buf(hc), buf(gates));
+    }
+
+    @Override
+    public void lstmBackward(Tensor x, Tensor mask, Tensor kernel, Tensor recurrent, Tensor hc, Tensor gates,
+                             Tensor gHc, Tensor gx, Tensor gKernel, Tensor gRecurrent, Tensor gBias) {
+        lstm.backward(buf(x), mask == null ? null : buf(mask), buf(kernel), buf(recurrent), buf(hc), buf(gates),
+                buf(gHc), x.size(0), x.size(1), x.size(2), recurrent.size(0), buf(gx), buf(gKernel),
+                buf(gRecurrent), buf(gBias));
+    }
+
+    @Override
+    public void adamUpdate(Tensor param, Tensor grad, Tensor m, Tensor v, float lr, float beta1, float beta2,
+                           float epsilon, long step) {
+        float alpha = (float) (lr * Math.sqrt(1 - Math.pow(beta2, step)) / (1 - Math.pow(beta1, step)));
+        elementwise.adam(buf(param), buf(grad), buf(m), buf(v), param.numel(), alpha, beta1, beta2, epsilon);
+    }
+
+    @Override
+    public void synchronize() {
+        stream.synchronize();
+    }
+}

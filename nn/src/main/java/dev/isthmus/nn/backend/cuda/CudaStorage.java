@@ -1,0 +1,90 @@
+package dev.isthmus.nn.backend.cuda;
+
+import dev.isthmus.cuda.CudaMemoryPool;
+import dev.isthmus.cuda.CudaStream;
+import dev.isthmus.cuda.DeviceBuffer;
+import dev.isthmus.nn.tensor.Device;
+import dev.isthmus.nn.tensor.Scope;
+import dev.isthmus.nn.tensor.Storage;
+
+import java.lang.ref.Cleaner;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Float32 storage in device memory from the backend's stream-ordered pool. A scope frees it when
+ * it closes (ordered after the work already enqueued on the stream); storage made outside any
+ * scope is freed when the garbage collector finds it unreachable.
+ */
+final class CudaStorage extends Storage {
+    private static final Cleaner CLEANER = Cleaner.create();
+    private static final AtomicLong LIVE_BYTES = new AtomicLong();
+
+    private final Device device;
+    private final CudaStream stream;
+    private final CudaMemoryPool pool;
+    private final Holder holder;
+
+    /** The current buffer, reachable from the release actions without keeping the storage alive. */
+    private static final class Holder implements Runnable {
+        volatile DeviceBuffer buffer;
+
+        @Override
+        public void run() {
+            release(buffer);
+        }
+    }
+
+    CudaStorage(Device device, CudaStream stream, CudaMemoryPool pool, long numel, Scope owner) {
+        super(numel, owner);
+        this.device = device;
+        this.stream = stream;
+        this.pool = pool;
+        this.holder = new Holder();
+        holder.buffer = allocateFor(owner, numel);
+        if (owner == null) {
+            CLEANER.register(this, holder);
+        }
+    }
+
+    private DeviceBuffer allocateFor(Scope owner, long numel) {
+        DeviceBuffer buffer = DeviceBuffer.allocate(stream, numel * Float.BYTES, pool);
+        LIVE_BYTES.addAndGet(buffer.byteSize());
+        if (owner != null) {
+            owner.onClose(() -> release(buffer));
+        }
+        return buffer;
+    }
+
+    private static void release(DeviceBuffer buffer) {
+        if (buffer != null && buffer.release()) {
+            LIVE_BYTES.addAndGet(-buffer.byteSize());
+        }
+    }
+
+    /** Device bytes held by live storage (GC-managed storage counts until it is collected). */
+    static long liveBytes() {
+        return LIVE_BYTES.get();
+    }
+
+    @Override
+    public Device device() {
+        return device;
+    }
+
+    DeviceBuffer buffer() {
+        checkLive();
+        return holder.buffer;
+    }
+
+    @Override
+    protected void relocate(Scope target) {
+        DeviceBuffer old = holder.buffer;
+        DeviceBuffer fresh = allocateFor(target, numel());
+        fresh.copyFrom(old, 0, 0, old.byteSize());
+        holder.buffer = fresh;
+        release(old);
+        if (target == null) {
+            CLEANER.register(this, holder);
+        }
+    }
+}

@@ -1,0 +1,216 @@
+package dev.isthmus.nn.backend.cuda;
+
+import dev.isthmus.cuda.CublasHandle;
+import dev.isthmus.cuda.DeviceOutOfMemoryException;
+import dev.isthmus.cuda.RequiresGpu;
+import dev.isthmus.nn.backend.Backends;
+import dev.isthmus.nn.layers.Activation;
+import dev.isthmus.nn.layers.Conv2D;
+import dev.isthmus.nn.layers.Dense;
+import dev.isthmus.nn.layers.Embedding;
+import dev.isthmus.nn.layers.Flatten;
+import dev.isthmus.nn.layers.LSTM;
+import dev.isthmus.nn.layers.MaxPooling2D;
+import dev.isthmus.nn.losses.Loss;
+import dev.isthmus.nn.losses.Losses;
+import dev.isthmus.nn.model.Fit;
+import dev.isthmus.nn.model.History;
+import dev.isthmus.nn.model.Sequential;
+import dev.isthmus.nn.optim.Adam;
+import dev.isthmus.nn.tensor.Device;
+import dev.isthmus.nn.tensor.Scope;
+import dev.isthmus.nn.tensor.Tensor;
+import dev.isthmus.nn.testkit.BackendParity;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.Supplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The CUDA backend under real workloads: the five sample model types, memory, asynchrony, errors. */
+@RequiresGpu
+class CudaBackendTest {
+    private static final Device CUDA = Device.cuda(0);
+
+    @TempDir
+    Path dir;
+
+    @AfterEach
+    void backToCpu() {
+        Backends.setDefaultDevice("cpu");
+    }
+
+    private static CudaBackend backend() {
+        return (CudaBackend) Backends.of(CUDA);
+    }
+
+    private static Tensor integers(long seed, int bound, int... shape) {
+        float[] v = Tensor.uniform(shape, 0f, bound, seed).toArray();
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) Math.floor(v[i]);
+        }
+        return Tensor.of(v, shape);
+    }
+
+    private record Workload(String name, Supplier<Sequential> model, Loss loss, Tensor x, Tensor y) {
+    }
+
+    private static List<Workload> sampleModels() {
+        Tensor tokens = integers(3, 50, 16, 12);
+        float[] padded = tokens.toArray();
+        for (int i = 0; i < 16; i++) {
+            for (int t = 0; t < i % 5; t++) {
+                padded[i * 12 + t] = 0f; // pre-padding, different per row: exercises the LSTM mask
+            }
+        }
+        return List.of(
+                new Workload("mlp", () -> new Sequential(new Dense(10, Activation.RELU), new Dense(1)),
+                        Losses.mse(), Tensor.uniform(new int[] {32, 10}, -1, 1, 1), Tensor.uniform(new int[] {32, 1}, -1, 1, 2)),
+                new Workload("text", () -> new Sequential(new Embedding(50, 8, true), new LSTM(16),
+                        new Dense(2, Activation.SOFTMAX)), Losses.sparseCategoricalCrossentropy(),
+                        Tensor.of(padded, 16, 12), integers(4, 2, 16)),
+                new Workload("image", () -> new Sequential(new Conv2D(4, 3, Activation.RELU), new MaxPooling2D(2),
+                        new Flatten(), new Dense(10, Activation.SOFTMAX)), Losses.sparseCategoricalCrossentropy(),
+                        Tensor.uniform(new int[] {8, 12, 12, 1}, 0, 1, 5), integers(6, 10, 8)),
+                new Workload("image same-padded, stride 2", () -> new Sequential(
+                        new Conv2D(3, new int[] {3, 3}, new int[] {2, 2}, "same", Activation.RELU, true),
+                        new Flatten(), new Dense(4, Activation.SOFTMAX)), Losses.sparseCategoricalCrossentropy(),
+                        Tensor.uniform(new int[] {4, 10, 10, 2}, 0, 1, 7), integers(8, 4, 4)),
+                new Workload("recommend", () -> new Sequential(new Embedding(40, 8, true), new LSTM(16),
+                        new Dense(40, Activation.SOFTMAX)), Losses.sparseCategoricalCrossentropy(),
+                        integers(9, 40, 16, 10), integers(10, 40, 16)),
+                new Workload("speech", () -> new Sequential(new LSTM(16, true), new LSTM(16),
+                        new Dense(10, Activation.SOFTMAX)), Losses.sparseCategoricalCrossentropy(),
+                        Tensor.uniform(new int[] {8, 20, 13}, -1, 1, 11), integers(12, 10, 8)));
+    }
+
+    private History train(Workload w, Path weights, Device device) {
+        Backends.setDefaultDevice(device.toString());
+        try (Sequential model = Sequential.load(weights)) {
+            model.compile(new Adam(0.01f), w.loss());
+            return model.fit(w.x().to(device), w.y().to(device),
+                    Fit.epochs(3).batchSize(8).seed(1).verbose(0));
+        }
+    }
+
+    @Test
+    void eachSampleModelTrainsAsOnTheCpu() {
+        for (Workload w : sampleModels()) {
+            Path weights = dir.resolve(w.name().replace(' ', '_') + ".safetensors");
+            Backends.setDefaultDevice("cpu");
+            try (Sequential model = w.model().get().seed(42)) {
+                model.build(w.x().shape());
+                model.save(weights);
+            }
+            History cpu = train(w, weights, Device.CPU);
+            History gpu = train(w, weights, CUDA);
+            double[] a = cpu.get("loss").stream().mapToDouble(Double::doubleValue).toArray();
+            double[] b = gpu.get("loss").stream().mapToDouble(Double::doubleValue).toArray();
+            for (int e = 0; e < a.length; e++) {
+                assertEquals(a[e], b[e], 2e-3 * Math.max(1, Math.abs(a[e])), w.name() + " loss at epoch " + e);
+            }
+        }
+    }
+
+    @Test
+    void trainingStepsNeitherLeakNorGrowThePool() {
+        Backends.setDefaultDevice("cuda");
+        long baseline = CudaBackend.liveBytes();
+        Tensor x = Tensor.uniform(new int[] {64, 10}, -1, 1, 1);
+        Tensor y = Tensor.uniform(new int[] {64, 1}, -1, 1, 2);
+        long reservedAfterWarmUp;
+        try (Sequential model = new Sequential(new Dense(32, Activation.RELU), new Dense(1)).seed(1)) {
+            model.compile(new Adam(0.001f), Losses.mse());
+            model.fit(x, y, Fit.epochs(10).batchSize(64).verbose(0));
+            backend().synchronize();
+            reservedAfterWarmUp = backend().pool().reservedBytes();
+            model.fit(x, y, Fit.epochs(1000).batchSize(64).verbose(0));
+            backend().synchronize();
+            assertEquals(reservedAfterWarmUp, backend().pool().reservedBytes(), backend().poolState());
+        }
+        x = null;
+        y = null;
+        System.gc();
+        for (int i = 0; i < 50 && CudaBackend.liveBytes() > baseline; i++) {
+            System.gc();
+            Thread.onSpinWait();
+        }
+        assertEquals(baseline, CudaBackend.liveBytes(), "device bytes of closed models and collected tensors");
+    }
+
+    @Test
+    void tenThousandAllocationsReuseThePool() {
+        CudaBackend b = backend();
+        for (int i = 0; i < 100; i++) {
+            try (Scope s = Scope.open()) {
+                Tensor.zeros(s, CUDA, 1024, 256);
+            }
+        }
+        b.synchronize();
+        long reserved = b.pool().reservedBytes();
+        long live = CudaBackend.liveBytes();
+        for (int i = 0; i < 10_000; i++) {
+            try (Scope s = Scope.open()) {
+                Tensor.zeros(s, CUDA, 1024, 256);
+            }
+        }
+        b.synchronize();
+        assertEquals(reserved, b.pool().reservedBytes(), b.poolState());
+        assertEquals(live, CudaBackend.liveBytes());
+    }
+
+    @Test
+    void longAsynchronousChainsReadBackCorrectly() {
+        Tensor cpu = Tensor.uniform(new int[] {1000, 100}, -1, 1, 3);
+        Tensor gpu = cpu.to(CUDA);
+        for (int i = 0; i < 2000; i++) {
+            float s = (i % 2 == 0) ? 1.0001f : 0.9999f;
+            cpu = cpu.mul(s).add(0.0001f).tanh();
+            gpu = gpu.mul(s).add(0.0001f).tanh();
+        }
+        BackendParity.standard().assertClose("2000-op chain", cpu.toArray(), gpu.toArray());
+    }
+
+    @Test
+    void outOfMemoryNamesTheRequestAndTheBackendCarriesOn() {
+        DeviceOutOfMemoryException e = assertThrows(DeviceOutOfMemoryException.class,
+                () -> Tensor.zeros(null, CUDA, 1 << 30, 1 << 20));
+        assertTrue(e.getMessage().contains("pool:"), e.getMessage());
+        assertTrue(e.getMessage().contains(Long.toString(4L << 50)), e.getMessage());
+        Tensor t = Tensor.of(CUDA, new float[] {1, 2, 3}, 3).mul(2f);
+        assertEquals(12f, t.sum().item());
+    }
+
+    @Test
+    void tf32AndBf16GemmsAreOptInAndClose() {
+        Tensor a = Tensor.uniform(new int[] {256, 256}, -1, 1, 1);
+        Tensor b = Tensor.uniform(new int[] {256, 256}, -1, 1, 2);
+        float[] exact = a.matmul(b).toArray();
+        CudaBackend backend = backend();
+        try {
+            for (CublasHandle.Precision p : CublasHandle.Precision.values()) {
+                backend.setGemmPrecision(p);
+                float[] got = a.to(CUDA).matmul(b.to(CUDA)).toArray();
+                double tolerance = p == CublasHandle.Precision.FP32 ? 1e-3 : p == CublasHandle.Precision.TF32 ? 0.05 : 0.3;
+                BackendParity.standard().withTolerance(tolerance, 0.01).assertClose(p + " GEMM", exact, got);
+            }
+        } finally {
+            backend.setGemmPrecision(CublasHandle.Precision.FP32);
+        }
+    }
+
+    @Test
+    void dropoutMasksAreTheCpusBitForBit() {
+        Tensor cpu = Tensor.empty(Device.CPU, 1000);
+        Tensor gpu = Tensor.empty(CUDA, 1000);
+        Backends.cpu().random(cpu, dev.isthmus.nn.backend.Backend.Distribution.BERNOULLI, 0.3f, 0f, 99);
+        backend().random(gpu, dev.isthmus.nn.backend.Backend.Distribution.BERNOULLI, 0.3f, 0f, 99);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(cpu.toArray(), gpu.toArray());
+    }
+}
