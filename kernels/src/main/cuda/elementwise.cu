@@ -146,3 +146,27 @@ extern "C" __global__ void adam_f32(float *param, const float *grad, float *m, f
         param[i] -= alpha * mi / (sqrtf(vi) + epsilon);
     }
 }
+
+// Adam over every parameter of a model in one launch: blockIdx.y picks the tensor from a table
+// in device memory (rebuilt only when the set of parameters changes), blocks along x stride
+// through its elements.
+struct AdamTensor {
+    float *param;
+    const float *grad;
+    float *m;
+    float *v;
+    long long n;
+};
+
+extern "C" __global__ void adam_multi_f32(const AdamTensor *tensors, float alpha, float beta1, float beta2,
+                                          float epsilon) {
+    AdamTensor t = tensors[blockIdx.y];
+    for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < t.n; i += (long long)blockDim.x * gridDim.x) {
+        float g = t.grad[i];
+        float mi = beta1 * t.m[i] + (1.0f - beta1) * g;
+        float vi = beta2 * t.v[i] + (1.0f - beta2) * g * g;
+        t.m[i] = mi;
+        t.v[i] = vi;
+        t.param[i] -= alpha * mi / (sqrtf(vi) + epsilon);
+    }
+}

@@ -15,7 +15,10 @@ public final class ElementwiseKernels {
     public enum Distribution { UNIFORM, NORMAL, TRUNCATED_NORMAL, BERNOULLI }
 
     static final String[] ENTRIES = {"unary_f32", "unary_backward_f32", "binary_same_f32", "binary_rows_f32",
-        "binary_broadcast_f32", "fill_f32", "random_f32", "adam_f32"};
+        "binary_broadcast_f32", "fill_f32", "random_f32", "adam_f32", "adam_multi_f32"};
+
+    /** Bytes of one {@code struct AdamTensor} row of the table {@link #adamAll} reads: four pointers and a count. */
+    public static final int ADAM_TABLE_ROW_BYTES = 40;
 
     private final KernelLauncher kernels;
     private final KernelArguments args = new KernelArguments();
@@ -71,5 +74,19 @@ public final class ElementwiseKernels {
         args.reset().pointer(param).pointer(grad).pointer(m).pointer(v).i64(n).f32(alpha).f32(beta1).f32(beta2)
                 .f32(epsilon);
         kernels.linear(KernelFamily.ELEMENTWISE, "adam_f32", n, args);
+    }
+
+    /**
+     * One Adam step over {@code tensors} parameters in one launch; {@code table} holds one
+     * {@link #ADAM_TABLE_ROW_BYTES}-byte row (param, grad, m, v pointers, element count) per tensor.
+     */
+    public synchronized void adamAll(DeviceMemory table, int tensors, long longest, float alpha, float beta1,
+                                     float beta2, float epsilon) {
+        if ((long) tensors * ADAM_TABLE_ROW_BYTES > table.byteSize()) {
+            throw new IllegalArgumentException("Adam table of " + table.byteSize() + " bytes holds fewer than "
+                    + tensors + " rows");
+        }
+        args.reset().pointer(table).f32(alpha).f32(beta1).f32(beta2).f32(epsilon);
+        kernels.grouped(KernelFamily.ELEMENTWISE, "adam_multi_f32", tensors, longest, args);
     }
 }

@@ -9,4 +9,7 @@ public interface KernelLauncher {
 
     /** A block-per-row kernel (softmax, reductions) over {@code rows} rows of {@code rowLength} elements. */
     void rows(KernelFamily family, String entry, long rows, long rowLength, KernelArguments args);
+
+    /** A grid-stride kernel over {@code groups} groups (grid y) of at most {@code longest} elements each (grid x). */
+    void grouped(KernelFamily family, String entry, int groups, long longest, KernelArguments args);
 }

@@ -67,6 +67,21 @@ public final class Kernels implements KernelLauncher, AutoCloseable {
         f.launch(stream, (int) Math.min(rows, (long) WAVES * multiprocessors), block, args);
     }
 
+    @Override
+    public void grouped(KernelFamily family, String entry, int groups, long longest, KernelArguments args) {
+        if (groups <= 0 || longest <= 0) {
+            return;
+        }
+        if (groups > 65_535) {
+            throw new IllegalArgumentException(entry + ": " + groups + " groups exceed the grid's y limit of 65535");
+        }
+        CudaFunction f = checked(family, entry, args);
+        int block = f.suggestedBlockSize();
+        int gridX = (int) Math.max(1, Math.min((longest + block - 1) / block, Math.max(1, linearGrid(longest, block,
+                multiprocessors) / groups)));
+        f.launch(stream, gridX, groups, 1, block, 1, 1, 0, args);
+    }
+
     private CudaFunction checked(KernelFamily family, String entry, KernelArguments args) {
         CudaFunction f = function(family, entry);
         synchronized (this) {

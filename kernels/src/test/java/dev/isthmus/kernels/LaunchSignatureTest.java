@@ -46,6 +46,11 @@ class LaunchSignatureTest {
         public void rows(KernelFamily family, String entry, long rows, long rowLength, KernelArguments args) {
             linear(family, entry, rows, args);
         }
+
+        @Override
+        public void grouped(KernelFamily family, String entry, int groups, long longest, KernelArguments args) {
+            linear(family, entry, longest, args);
+        }
     }
 
     @Test
@@ -60,6 +65,7 @@ class LaunchSignatureTest {
         e.fill(M, 10, 1f);
         e.random(M, 10, ElementwiseKernels.Distribution.NORMAL, 0, 1, 42);
         e.adam(M, M, M, M, 10, 1e-3f, 0.9f, 0.999f, 1e-7f);
+        e.adamAll(M, 3, 100, 1e-3f, 0.9f, 0.999f, 1e-7f);
         ReductionKernels r = new ReductionKernels(l);
         r.reduce(ReductionKernels.Reduce.MEAN, M, new int[] {2, 3, 4}, new int[] {0, 2}, M);
         r.columnSum(M, 4, 5, M);

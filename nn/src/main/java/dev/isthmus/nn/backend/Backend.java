@@ -113,6 +113,17 @@ public interface Backend {
     void adamUpdate(Tensor param, Tensor grad, Tensor m, Tensor v, float lr, float beta1, float beta2,
                     float epsilon, long step);
 
+    /**
+     * One Adam step over many parameters: {@code groups} holds {param, grad, m, v} per parameter.
+     * Backends that can update them all in one pass (one kernel launch on CUDA) override this.
+     */
+    default void adamUpdateAll(java.util.List<Tensor[]> groups, float lr, float beta1, float beta2, float epsilon,
+                               long step) {
+        for (Tensor[] g : groups) {
+            adamUpdate(g[0], g[1], g[2], g[3], lr, beta1, beta2, epsilon, step);
+        }
+    }
+
     /** Waits until every operation enqueued so far has finished. */
     void synchronize();
 

@@ -42,6 +42,8 @@ public final class Adam implements Optimizer {
     public void step(List<Tensor> parameters) {
         iterations++;
         try (var ignored = GradMode.noGrad()) {
+            // One pass per device: on CUDA every parameter is updated by a single kernel launch.
+            Map<dev.isthmus.nn.tensor.Device, List<Tensor[]>> byDevice = new java.util.LinkedHashMap<>();
             for (Tensor p : parameters) {
                 Tensor g = p.grad();
                 if (g == null) {
@@ -50,8 +52,10 @@ public final class Adam implements Optimizer {
                 Tensor[] mv = moments.computeIfAbsent(p, k -> new Tensor[] {
                         Tensor.zeros(k.storage().owner(), k.device(), k.shape()),
                         Tensor.zeros(k.storage().owner(), k.device(), k.shape())});
-                p.backend().adamUpdate(p, g, mv[0], mv[1], learningRate, beta1, beta2, epsilon, iterations);
+                byDevice.computeIfAbsent(p.device(), d -> new java.util.ArrayList<>()).add(new Tensor[] {p, g, mv[0], mv[1]});
             }
+            byDevice.forEach((device, groups) -> groups.get(0)[0].backend()
+                    .adamUpdateAll(groups, learningRate, beta1, beta2, epsilon, iterations));
         }
     }
 

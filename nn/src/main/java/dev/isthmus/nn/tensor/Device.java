@@ -19,6 +19,15 @@ public record Device(Kind kind, int index) {
         return new Device(Kind.CUDA, index);
     }
 
+    /**
+     * The default device of this JVM: CUDA device 0 when the driver, a device and cuBLAS load,
+     * else the CPU; overridden by {@code -Disthmus.device} or {@code ISTHMUS_DEVICE}. The choice and
+     * its reason are logged once (see {@link dev.isthmus.nn.backend.Backends#defaultDeviceReason()}).
+     */
+    public static Device auto() {
+        return dev.isthmus.nn.backend.Backends.defaultDevice();
+    }
+
     /** Parses "cpu", "cuda" or "cuda:N". */
     public static Device parse(String text) {
         String t = text.trim().toLowerCase(java.util.Locale.ROOT);

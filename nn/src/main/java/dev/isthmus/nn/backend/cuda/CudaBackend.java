@@ -29,6 +29,7 @@ import dev.isthmus.nn.tensor.Tensor;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.List;
 
 /**
  * The GPU backend of one device: storage from the device's stream-ordered pool, every op
@@ -48,6 +49,8 @@ public final class CudaBackend implements Backend {
     private final IndexKernels index;
     private final PoolKernels pooling;
     private PinnedHostBuffer staging;
+    private DeviceBuffer adamTable;
+    private long[] adamTableRows = new long[0];
 
     private CudaBackend(Device device) {
         CudaLibraries.system().require(CudaLibrary.DRIVER, CudaLibrary.CUBLAS_LT, CudaLibrary.CUBLAS);
@@ -244,7 +247,25 @@ public final class CudaBackend implements Backend {
             buf(out).clear();
             return;
         }
+        if (op == ReduceOp.SUM && leadingAxes(axes) && axes.length < x.rank()) {
+            // Sums over the leading axes (bias gradients): neighbouring threads read neighbouring columns.
+            long rows = 1;
+            for (int a : axes) {
+                rows *= x.size(a);
+            }
+            reductions.columnSum(buf(x), rows, x.numel() / rows, buf(out));
+            return;
+        }
         reductions.reduce(ReductionKernels.Reduce.valueOf(op.name()), buf(x), x.shape(), axes, buf(out));
+    }
+
+    private static boolean leadingAxes(int[] axes) {
+        for (int i = 0; i < axes.length; i++) {
+            if (axes[i] != i) {
+                return false;
+            }
+        }
+        return axes.length > 0;
     }
 
     @Override
@@ -358,6 +379,40 @@ public final class CudaBackend implements Backend {
                            float epsilon, long step) {
         float alpha = (float) (lr * Math.sqrt(1 - Math.pow(beta2, step)) / (1 - Math.pow(beta1, step)));
         elementwise.adam(buf(param), buf(grad), buf(m), buf(v), param.numel(), alpha, beta1, beta2, epsilon);
+    }
+
+    @Override
+    public synchronized void adamUpdateAll(List<Tensor[]> groups, float lr, float beta1, float beta2, float epsilon,
+                                           long step) {
+        if (groups.isEmpty()) {
+            return;
+        }
+        long[] rows = new long[groups.size() * 5];
+        long longest = 0;
+        for (int i = 0; i < groups.size(); i++) {
+            Tensor[] g = groups.get(i);
+            for (int j = 0; j < 4; j++) {
+                rows[i * 5 + j] = buf(g[j]).pointer();
+            }
+            rows[i * 5 + 4] = g[0].numel();
+            longest = Math.max(longest, g[0].numel());
+        }
+        if (!java.util.Arrays.equals(rows, adamTableRows)) {
+            // The table changes only when the parameter set does (a new model, relocated storage).
+            long bytes = (long) groups.size() * ElementwiseKernels.ADAM_TABLE_ROW_BYTES;
+            if (adamTable == null || adamTable.byteSize() < bytes) {
+                if (adamTable != null) {
+                    adamTable.close();
+                }
+                adamTable = DeviceBuffer.allocate(stream, Math.max(bytes, 4096), pool);
+            }
+            try (Arena arena = Arena.ofConfined()) {
+                adamTable.copyFromHost(arena.allocateFrom(ValueLayout.JAVA_LONG, rows), 0);
+            }
+            adamTableRows = rows;
+        }
+        float alpha = (float) (lr * Math.sqrt(1 - Math.pow(beta2, step)) / (1 - Math.pow(beta1, step)));
+        elementwise.adamAll(adamTable, groups.size(), longest, alpha, beta1, beta2, epsilon);
     }
 
     @Override
