@@ -67,8 +67,21 @@ public final class CudaBackend implements Backend {
         this.index = new IndexKernels(kernels);
         this.pooling = new PoolKernels(kernels);
         this.lstm = new CudaLstm(this, cublas, new LstmKernels(kernels), reductions);
-        CudnnHandle cudnn = CudaLibraries.system().isLoaded(CudaLibrary.CUDNN) ? CudnnHandle.create(stream) : null;
-        this.convolutions = new CudaConvolutions(this, cudnn, index);
+        this.convolutions = new CudaConvolutions(this, cudnnOrNull(stream), index);
+    }
+
+    /** cuDNN when it loads and makes a handle; without it everything but Conv2D still runs. */
+    private static CudnnHandle cudnnOrNull(CudaStream stream) {
+        if (!CudaLibraries.system().isLoaded(CudaLibrary.CUDNN)) {
+            return null;
+        }
+        try {
+            return CudnnHandle.create(stream);
+        } catch (RuntimeException e) {
+            System.getLogger("dev.isthmus.nn.backend").log(System.Logger.Level.WARNING,
+                    "cuDNN loaded but its handle failed; Conv2D on CUDA is unavailable: " + e.getMessage());
+            return null;
+        }
     }
 
     /** Opens the backend of CUDA device {@code ordinal}; throws if the driver, the device or cuBLAS is missing. */
