@@ -87,3 +87,19 @@ extern "C" __global__ void lstm_shift_hidden_f32(const float *hc, float *hPrev, 
         hPrev[k] = t == 0 ? 0.0f : hc[(row - 1) * 2 * units + j];
     }
 }
+
+// One gate's block of a Keras LSTM matrix [rows, 4u] (columns gate*u .. gate*u + u) to or from
+// cuDNN's per-gate matrix [u, rows] (its transpose, contiguous); rows = 1 moves a bias block.
+extern "C" __global__ void lstm_gate_block_f32(float *keras, float *cudnn, int rows, int units, int gate, int toCudnn) {
+    long long total = (long long)rows * units;
+    GRID_STRIDE_LOOP(k, total) {
+        int j = (int)(k / rows);
+        int r = (int)(k - (long long)j * rows);
+        long long at = (long long)r * 4 * units + (long long)gate * units + j;
+        if (toCudnn) {
+            cudnn[k] = keras[at];
+        } else {
+            keras[at] = cudnn[k];
+        }
+    }
+}

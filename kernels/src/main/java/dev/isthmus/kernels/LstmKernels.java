@@ -5,7 +5,8 @@ import dev.isthmus.cuda.KernelArguments;
 
 /** Launchers for {@code lstm.cu}: the fused per-step gate math of the cuBLAS LSTM path. */
 public final class LstmKernels {
-    static final String[] ENTRIES = {"lstm_step_forward_f32", "lstm_step_backward_f32", "lstm_shift_hidden_f32"};
+    static final String[] ENTRIES = {"lstm_step_forward_f32", "lstm_step_backward_f32", "lstm_shift_hidden_f32",
+        "lstm_gate_block_f32"};
 
     private final KernelLauncher kernels;
     private final KernelArguments args = new KernelArguments();
@@ -43,5 +44,15 @@ public final class LstmKernels {
     public synchronized void shiftHidden(DeviceMemory hc, DeviceMemory hPrev, int n, int steps, int units) {
         args.reset().pointer(hc).pointer(hPrev).i32(n).i32(steps).i32(units);
         kernels.linear(KernelFamily.LSTM, "lstm_shift_hidden_f32", (long) n * steps * units, args);
+    }
+
+    /**
+     * Moves one gate's block between a Keras matrix [rows, 4u] (columns gate·u … gate·u + u) and
+     * cuDNN's per-gate matrix [u, rows]: {@code toCudnn} packs, otherwise unpacks. rows = 1 moves a bias.
+     */
+    public synchronized void gateBlock(DeviceMemory keras, DeviceMemory cudnn, int rows, int units, int gate,
+                                       boolean toCudnn) {
+        args.reset().pointer(keras).pointer(cudnn).i32(rows).i32(units).i32(gate).i32(toCudnn ? 1 : 0);
+        kernels.linear(KernelFamily.LSTM, "lstm_gate_block_f32", (long) rows * units, args);
     }
 }

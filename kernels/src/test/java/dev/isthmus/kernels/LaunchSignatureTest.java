@@ -89,6 +89,7 @@ class LaunchSignatureTest {
         s.stepForward(M, M, M, M, 2, 5, 8, 1);
         s.stepBackward(M, M, M, null, M, M, M, M, 2, 5, 8, 4);
         s.shiftHidden(M, M, 2, 5, 8);
+        s.gateBlock(M, M, 3, 8, 2, true);
 
         List<String> all = new ArrayList<>();
         for (String[] entries : new String[][] {ElementwiseKernels.ENTRIES, ReductionKernels.REDUCE_ENTRIES,

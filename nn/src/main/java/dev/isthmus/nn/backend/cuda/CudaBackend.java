@@ -44,6 +44,7 @@ public final class CudaBackend implements Backend {
     private final CublasHandle cublas;
     private final CudaConvolutions convolutions;
     private final CudaLstm lstm;
+    private final CudnnLstmPath cudnnLstm;
     private final ElementwiseKernels elementwise;
     private final ReductionKernels reductions;
     private final IndexKernels index;
@@ -66,8 +67,12 @@ public final class CudaBackend implements Backend {
         this.reductions = new ReductionKernels(kernels);
         this.index = new IndexKernels(kernels);
         this.pooling = new PoolKernels(kernels);
-        this.lstm = new CudaLstm(this, cublas, new LstmKernels(kernels), reductions);
-        this.convolutions = new CudaConvolutions(this, cudnnOrNull(stream), index);
+        LstmKernels lstmKernels = new LstmKernels(kernels);
+        this.lstm = new CudaLstm(this, cublas, lstmKernels, reductions);
+        CudnnHandle cudnn = cudnnOrNull(stream);
+        this.convolutions = new CudaConvolutions(this, cudnn, index);
+        boolean kernelsOnly = "kernels".equalsIgnoreCase(System.getProperty("isthmus.cuda.lstm", "cudnn"));
+        this.cudnnLstm = cudnn == null || kernelsOnly ? null : new CudnnLstmPath(this, cudnn, lstmKernels, index);
     }
 
     /** cuDNN when it loads and makes a handle; without it everything but Conv2D still runs. */
@@ -372,9 +377,18 @@ public final class CudaBackend implements Backend {
         pooling.maxPoolBackward(buf(x), buf(gy), buf(gx), window(window));
     }
 
+    /**
+     * Unmasked sequences go through cuDNN's RNN (unless {@code -Disthmus.cuda.lstm=kernels}); masked
+     * ones, and every sequence when cuDNN is absent, through cuBLAS and the fused gate kernels.
+     */
     @Override
     public void lstmForward(Tensor x, Tensor mask, Tensor kernel, Tensor recurrent, Tensor bias, Tensor hc,
                             Tensor gates) {
+        if (mask == null && cudnnLstm != null) {
+            cudnnLstm.forward(buf(x), buf(kernel), buf(recurrent), buf(bias), x.size(0), x.size(1), x.size(2),
+                    recurrent.size(0), buf(hc), gates.storage());
+            return;
+        }
         lstm.forward(buf(x), mask == null ? null : buf(mask), buf(kernel), buf(recurrent), buf(bias),
                 x.size(0), x.size(1), x.size(2), recurrent.size(0), buf(hc), buf(gates));
     }
@@ -382,6 +396,11 @@ public final class CudaBackend implements Backend {
     @Override
     public void lstmBackward(Tensor x, Tensor mask, Tensor kernel, Tensor recurrent, Tensor hc, Tensor gates,
                              Tensor gHc, Tensor gx, Tensor gKernel, Tensor gRecurrent, Tensor gBias) {
+        if (mask == null && cudnnLstm != null) {
+            cudnnLstm.backward(buf(x), buf(hc), gates.storage(), buf(gHc), x.size(0), x.size(1), x.size(2),
+                    recurrent.size(0), buf(gx), buf(gKernel), buf(gRecurrent), buf(gBias));
+            return;
+        }
         lstm.backward(buf(x), mask == null ? null : buf(mask), buf(kernel), buf(recurrent), buf(hc), buf(gates),
                 buf(gHc), x.size(0), x.size(1), x.size(2), recurrent.size(0), buf(gx), buf(gKernel),
                 buf(gRecurrent), buf(gBias));

@@ -105,7 +105,7 @@ class CudaBackendTest {
             Path weights = dir.resolve(w.name().replace(' ', '_') + ".safetensors");
             Backends.setDefaultDevice("cpu");
             try (Sequential model = w.model().get().seed(42)) {
-                model.build(w.x().shape());
+                model.build(java.util.Arrays.copyOfRange(w.x().shape(), 1, w.x().rank()));
                 model.save(weights);
             }
             History cpu = train(w, weights, Device.CPU);
@@ -203,6 +203,31 @@ class CudaBackendTest {
         } finally {
             backend.setGemmPrecision(CublasHandle.Precision.FP32);
         }
+    }
+
+    private static Tensor lstmOutputs(java.util.List<Tensor> in, Tensor mask, int n, int t, int u) {
+        Tensor m = mask == null ? null : mask.to(in.get(0).device());
+        Tensor hc = dev.isthmus.nn.tensor.Functional.lstm(in.get(0), m, in.get(1), in.get(2), in.get(3));
+        Tensor h = hc.slice(2, 0, u).reshape(n, t * u);
+        Tensor c = hc.slice(1, t - 1, t).slice(2, u, 2 * u).reshape(n, u);
+        return Tensor.concat(1, h, c);
+    }
+
+    @Test
+    void lstmMatchesTheCpuThroughCudnnAndThroughTheGateKernels() {
+        int n = 4, t = 7, d = 5, u = 6;
+        Tensor[] inputs = {Tensor.uniform(new int[] {n, t, d}, -1, 1, 1), Tensor.uniform(new int[] {d, 4 * u}, -0.5f, 0.5f, 2),
+            Tensor.uniform(new int[] {u, 4 * u}, -0.5f, 0.5f, 3), Tensor.uniform(new int[] {4 * u}, -0.5f, 0.5f, 4)};
+        BackendParity parity = BackendParity.standard().withTolerance(2e-4, 2e-3);
+        parity.check("unmasked LSTM (cuDNN RNN v8)", CUDA, in -> lstmOutputs(in, null, n, t, u), inputs);
+        float[] mask = new float[n * t];
+        for (int i = 0; i < n; i++) {
+            for (int s = i; s < t; s++) {
+                mask[i * t + s] = 1f; // row i pre-padded by i steps
+            }
+        }
+        Tensor m = Tensor.of(mask, n, t);
+        parity.check("masked LSTM (cuBLAS + gate kernels)", CUDA, in -> lstmOutputs(in, m, n, t, u), inputs);
     }
 
     @Test

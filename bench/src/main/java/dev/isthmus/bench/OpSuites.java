@@ -1,0 +1,254 @@
+package dev.isthmus.bench;
+
+import dev.isthmus.cuda.CublasHandle;
+import dev.isthmus.nn.backend.Backends;
+import dev.isthmus.nn.backend.cuda.CudaBackend;
+import dev.isthmus.nn.tensor.Device;
+import dev.isthmus.nn.tensor.Tensor;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * JMH suites of single operations, each on every device named in {@code device} (the runner,
+ * {@link Bench}, passes the devices present). Scores are milliseconds per operation, the device
+ * synchronised at the end of each, so GPU figures are completed work.
+ */
+public final class OpSuites {
+    private OpSuites() {
+    }
+
+    /** Square C = A·B through the backend: CPU SGEMM, or cuBLAS in fp32, TF32 or BF16. */
+    @State(Scope.Benchmark)
+    @BenchmarkMode(Mode.AverageTime)
+    @OutputTimeUnit(TimeUnit.MILLISECONDS)
+    @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
+    @Warmup(iterations = 2, time = 1)
+    @Measurement(iterations = 3, time = 1)
+    public static class Gemm {
+        @Param({"1024"})
+        public int size;
+
+        /** cpu, cuda-fp32, cuda-tf32 or cuda-bf16. */
+        @Param({"cpu"})
+        public String config;
+
+        private Device device;
+        private Tensor a;
+        private Tensor b;
+        private Tensor c;
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            device = config.equals("cpu") ? Device.CPU : Device.cuda(0);
+            if (device.kind() == Device.Kind.CUDA) {
+                ((CudaBackend) Backends.of(device)).setGemmPrecision(
+                        CublasHandle.Precision.valueOf(config.substring(5).toUpperCase(java.util.Locale.ROOT)));
+            }
+            a = Tensor.uniform(new int[] {size, size}, -1, 1, 1).to(device);
+            b = Tensor.uniform(new int[] {size, size}, -1, 1, 2).to(device);
+            c = Tensor.zeros(null, device, size, size);
+        }
+
+        @Benchmark
+        public void gemm() {
+            Backends.of(device).gemm(false, false, size, size, size, 1f, a, 0, b, 0, 0f, c, 0, 1);
+            Suites.finish(device);
+        }
+    }
+
+    /** Conv2D forward, backward-data + backward-filter, at the image sample's, a ResNet-like and the speech sample's shape. */
+    @State(Scope.Benchmark)
+    @BenchmarkMode(Mode.AverageTime)
+    @OutputTimeUnit(TimeUnit.MILLISECONDS)
+    @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
+    @Warmup(iterations = 2, time = 1)
+    @Measurement(iterations = 3, time = 1)
+    public static class Conv {
+        @Param({"image", "resnet"})
+        public String shape;
+
+        @Param({"forward", "backward"})
+        public String pass;
+
+        @Param({"cpu"})
+        public String device;
+
+        private Suites.Convolution c;
+        private Device target;
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            target = Suites.device(device);
+            c = new Suites.Convolution(shape, target);
+        }
+
+        @Benchmark
+        public void conv() {
+            if (pass.equals("forward")) {
+                c.backend.conv2d(c.x, c.kernel, c.window, c.out);
+            } else {
+                c.backend.conv2dBackwardData(c.out, c.kernel, c.window, c.gx);
+                c.backend.conv2dBackwardFilter(c.x, c.out, c.window, c.gk);
+            }
+            Suites.finish(target);
+        }
+    }
+
+    /** The LSTM primitive over a whole sequence at the text, recommender and speech shapes. */
+    @State(Scope.Benchmark)
+    @BenchmarkMode(Mode.AverageTime)
+    @OutputTimeUnit(TimeUnit.MILLISECONDS)
+    @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
+    @Warmup(iterations = 2, time = 1)
+    @Measurement(iterations = 3, time = 1)
+    public static class Lstm {
+        @Param({"text", "recommend", "speech"})
+        public String shape;
+
+        @Param({"forward", "backward"})
+        public String pass;
+
+        @Param({"cpu"})
+        public String device;
+
+        private Suites.Recurrence r;
+        private Device target;
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            target = Suites.device(device);
+            r = new Suites.Recurrence(shape, target);
+        }
+
+        @Benchmark
+        public void lstm() {
+            if (pass.equals("forward")) {
+                r.forward();
+            } else {
+                r.backward();
+            }
+            Suites.finish(target);
+        }
+    }
+
+    /** Sparse softmax cross-entropy from logits, forward and backward (the classifiers' loss). */
+    @State(Scope.Benchmark)
+    @BenchmarkMode(Mode.AverageTime)
+    @OutputTimeUnit(TimeUnit.MILLISECONDS)
+    @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
+    @Warmup(iterations = 2, time = 1)
+    @Measurement(iterations = 3, time = 1)
+    public static class SoftmaxCrossEntropy {
+        @Param({"image", "recommend"})
+        public String shape;
+
+        @Param({"cpu"})
+        public String device;
+
+        private Tensor logits;
+        private Tensor labels;
+        private Device target;
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            target = Suites.device(device);
+            Tensor[] t = Suites.logitsAndLabels(shape, target);
+            logits = t[0].requiresGrad(true);
+            labels = t[1];
+        }
+
+        @Benchmark
+        public void crossEntropy() {
+            try (dev.isthmus.nn.tensor.Scope ignored = dev.isthmus.nn.tensor.Scope.open()) {
+                logits.zeroGrad();
+                Suites.CROSS_ENTROPY.compute(labels, logits).backward();
+            }
+            Suites.finish(target);
+        }
+    }
+
+    /** One Adam step over every parameter of the image or the recommender model. */
+    @State(Scope.Benchmark)
+    @BenchmarkMode(Mode.AverageTime)
+    @OutputTimeUnit(TimeUnit.MILLISECONDS)
+    @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
+    @Warmup(iterations = 2, time = 1)
+    @Measurement(iterations = 3, time = 1)
+    public static class AdamUpdate {
+        @Param({"image", "recommend"})
+        public String model;
+
+        @Param({"cpu"})
+        public String device;
+
+        private Suites.Trainer trainer;
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            trainer = new Suites.Trainer(model, 32, 1, Suites.device(device));
+            trainer.step(); // gradients and moments exist from here on
+        }
+
+        @Benchmark
+        public void adam() {
+            trainer.optimizer.step(trainer.model.parameters());
+            Suites.finish(trainer.device);
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            trainer.close();
+        }
+    }
+
+    /** One full training step (forward, loss, backward, Adam) of a sample model at a batch size and width. */
+    @State(Scope.Benchmark)
+    @BenchmarkMode(Mode.AverageTime)
+    @OutputTimeUnit(TimeUnit.MILLISECONDS)
+    @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
+    @Warmup(iterations = 2, time = 1)
+    @Measurement(iterations = 3, time = 1)
+    public static class TrainingStep {
+        @Param({"mlp", "text", "image", "recommend", "speech"})
+        public String model;
+
+        @Param({"32", "64", "256"})
+        public int batch;
+
+        @Param({"1"})
+        public double width;
+
+        @Param({"cpu"})
+        public String device;
+
+        private Suites.Trainer trainer;
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            trainer = new Suites.Trainer(model, batch, width, Suites.device(device));
+        }
+
+        @Benchmark
+        public void step() {
+            trainer.step();
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            trainer.close();
+        }
+    }
+}

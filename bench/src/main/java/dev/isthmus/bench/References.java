@@ -1,0 +1,139 @@
+package dev.isthmus.bench;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Reference figures measured right after ours, in the same run: numpy's matmul for CPU GEMM
+ * (bench/numpy_gemm.py), and on a GPU machine the same workloads in PyTorch eager and
+ * {@code torch.compile} (bench/torch_suite.py). Rows without a reference stay without one.
+ */
+final class References {
+    private References() {
+    }
+
+    static void attach(List<Bench.Row> rows, Path out) throws IOException, InterruptedException {
+        Set<Integer> cpuGemm = new LinkedHashSet<>();
+        boolean cuda = false;
+        for (Bench.Row r : rows) {
+            if (r.suite().equals("gemm") && r.device().equals("cpu")) {
+                cpuGemm.add(Integer.parseInt(r.shape().substring(0, r.shape().indexOf('x'))));
+            }
+            cuda |= r.device().equals("cuda");
+        }
+        if (!cpuGemm.isEmpty()) {
+            numpy(rows, cpuGemm);
+        }
+        if (cuda) {
+            torch(rows, out);
+        }
+    }
+
+    private static void numpy(List<Bench.Row> rows, Set<Integer> sizes) throws IOException, InterruptedException {
+        List<String> sizeList = sizes.stream().map(String::valueOf).toList();
+        ProcessBuilder pb = new ProcessBuilder("python3", "bench/numpy_gemm.py", "--sizes", String.join(",", sizeList),
+                "--warmup", "1", "--iterations", "3", "--time", "1");
+        pb.environment().putIfAbsent("OPENBLAS_NUM_THREADS", Integer.toString(Runtime.getRuntime().availableProcessors()));
+        List<String> lines = output(pb);
+        if (lines == null) {
+            System.out.println("bench: numpy reference not measured (python3 with numpy did not run)");
+            return;
+        }
+        String name = lines.stream().filter(l -> l.startsWith("# ")).findFirst().map(l -> l.substring(2)).orElse("numpy");
+        Map<Integer, Double> gflops = new HashMap<>();
+        for (String l : lines) {
+            String[] p = l.split(",");
+            if (p.length == 2 && !l.startsWith("#")) {
+                gflops.put(Integer.parseInt(p[0].trim()), Double.parseDouble(p[1].trim()));
+            }
+        }
+        rows.replaceAll(r -> {
+            if (r.suite().equals("gemm") && r.device().equals("cpu")) {
+                Double g = gflops.get(Integer.parseInt(r.shape().substring(0, r.shape().indexOf('x'))));
+                return g == null ? r : r.withReference(g, name);
+            }
+            return r;
+        });
+    }
+
+    private static void torch(List<Bench.Row> rows, Path out) throws IOException, InterruptedException {
+        Path wanted = out.resolve("torch-workloads.txt");
+        List<String> keys = new ArrayList<>();
+        for (Bench.Row r : rows) {
+            if (r.device().equals("cuda")) {
+                keys.add(r.key());
+            }
+        }
+        Files.write(wanted, keys);
+        Path result = out.resolve("torch-results.json");
+        List<String> lines = output(new ProcessBuilder("python3", "bench/torch_suite.py", wanted.toString(), result.toString()));
+        if (lines == null || !Files.exists(result)) {
+            System.out.println("bench: PyTorch references not measured (python3 with torch and CUDA did not run)");
+            return;
+        }
+        Map<String, Double> eager = new HashMap<>();
+        Map<String, Double> compiled = new HashMap<>();
+        String version = "PyTorch eager";
+        try (JsonParser p = new JsonFactory().createParser(result.toFile())) {
+            p.nextToken();
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                p.nextToken();
+                if (field.equals("torch")) {
+                    version = "PyTorch " + p.getText() + " eager";
+                } else if (field.equals("eager_ms") || field.equals("compiled_ms")) {
+                    Map<String, Double> target = field.equals("eager_ms") ? eager : compiled;
+                    while (p.nextToken() == JsonToken.FIELD_NAME) {
+                        String key = p.currentName();
+                        p.nextToken();
+                        target.put(key, p.getDoubleValue());
+                    }
+                } else {
+                    p.skipChildren();
+                }
+            }
+        }
+        String name = version;
+        rows.replaceAll(r -> {
+            if (!r.device().equals("cuda")) {
+                return r;
+            }
+            Bench.Row x = r;
+            Double ms = eager.get(r.key());
+            if (ms != null) {
+                x = x.withReference(r.work() > 0 ? r.work() / (ms / 1000) : ms, name);
+            }
+            Double c = compiled.get(r.key());
+            return c == null ? x : x.withCompiled(c);
+        });
+    }
+
+    /** The process's output lines, or null when it could not start or failed. */
+    private static List<String> output(ProcessBuilder pb) throws IOException, InterruptedException {
+        Process p;
+        try {
+            p = pb.redirectErrorStream(true).start();
+        } catch (IOException e) {
+            return null;
+        }
+        String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(20, TimeUnit.MINUTES) || p.exitValue() != 0) {
+            System.out.println("bench: " + String.join(" ", pb.command()) + " failed:\n" + text);
+            return null;
+        }
+        return text.lines().toList();
+    }
+}
