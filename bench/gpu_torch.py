@@ -74,7 +74,7 @@ class LastStep(nn.Module):
 
 
 def models():
-    # Same layer sizes and batch sizes as GpuCheck.java; images NCHW here, NHWC there.
+    # Same layer sizes, input shapes and batch sizes as GpuCheck.java (Workloads.java); images NCHW here, NHWC there.
     cls = nn.CrossEntropyLoss()
     return [
         ("mlp", nn.Sequential(nn.Linear(10, 10), nn.ReLU(), nn.Linear(10, 1)), nn.MSELoss(),
@@ -89,9 +89,9 @@ def models():
                                     nn.Linear(64, 9000)), cls,
          torch.randint(0, 9000, (256, 10)), torch.randint(0, 9000, (256,))),
         ("speech", nn.Sequential(nn.Conv2d(1, 16, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(16, 32, 3), nn.ReLU(),
-                                 nn.MaxPool2d(2), Flatten(), nn.Linear(32 * 14 * 8, 64), nn.ReLU(), nn.Dropout(0.3),
+                                 nn.MaxPool2d(2), Flatten(), nn.Linear(32 * 23 * 5, 64), nn.ReLU(), nn.Dropout(0.3),
                                  nn.Linear(64, 10)), cls,
-         torch.randn(32, 1, 64, 40), torch.randint(0, 10, (32,))),
+         torch.randn(32, 1, 101, 27), torch.randint(0, 10, (32,))),
     ]
 
 

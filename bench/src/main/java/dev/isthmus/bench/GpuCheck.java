@@ -6,16 +6,6 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import dev.isthmus.cuda.CublasHandle;
 import dev.isthmus.nn.backend.Backends;
 import dev.isthmus.nn.backend.cuda.CudaBackend;
-import dev.isthmus.nn.layers.Activation;
-import dev.isthmus.nn.layers.Conv2D;
-import dev.isthmus.nn.layers.Dense;
-import dev.isthmus.nn.layers.Dropout;
-import dev.isthmus.nn.layers.Embedding;
-import dev.isthmus.nn.layers.Flatten;
-import dev.isthmus.nn.layers.LSTM;
-import dev.isthmus.nn.layers.MaxPooling2D;
-import dev.isthmus.nn.losses.Loss;
-import dev.isthmus.nn.losses.Losses;
 import dev.isthmus.nn.model.Fit;
 import dev.isthmus.nn.model.Sequential;
 import dev.isthmus.nn.optim.Adam;
@@ -26,7 +16,6 @@ import dev.isthmus.nn.tensor.Tensor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.function.Supplier;
 
 /**
  * The Java half of the one-shot device check (bench/gpu-check.sh): on CUDA device 0, measures
@@ -141,47 +130,27 @@ public final class GpuCheck {
         System.out.printf("dispatch: %.2f us per tiny op (allocation, launch, free)%n", micros);
     }
 
-    private record Model(String name, Supplier<Sequential> build, Loss loss, Tensor x, Tensor y, int batch) {
-    }
-
-    private static Tensor classes(long seed, int bound, int... shape) {
-        float[] v = Tensor.uniform(shape, 0, bound, seed).to(Device.CPU).toArray();
-        for (int i = 0; i < v.length; i++) {
-            v[i] = (float) Math.floor(v[i]);
-        }
-        return Tensor.of(CUDA, v, shape);
-    }
-
+    /** One training step of each sample model at its sample's batch size (Workloads' shapes, as bench/gpu_torch.py). */
     private static void trainingSteps(JsonGenerator json, CudaBackend backend) throws IOException {
-        Model[] models = {
-            new Model("mlp", () -> new Sequential(new Dense(10, Activation.RELU), new Dense(1)), Losses.mse(),
-                    Tensor.uniform(new int[] {32 * 20, 10}, -1, 1, 4), Tensor.uniform(new int[] {32 * 20, 1}, -1, 1, 5), 32),
-            new Model("text", () -> new Sequential(new Embedding(5000, 32, true), new Dropout(0.5f), new LSTM(64),
-                    new Dense(2, Activation.SOFTMAX)), Losses.sparseCategoricalCrossentropy(),
-                    classes(6, 5000, 32 * 20, 20), classes(7, 2, 32 * 20), 32),
-            new Model("image", () -> new Sequential(new Conv2D(32, 3, Activation.RELU), new MaxPooling2D(2), new Flatten(),
-                    new Dense(128, Activation.RELU), new Dense(10, Activation.SOFTMAX)), Losses.sparseCategoricalCrossentropy(),
-                    Tensor.uniform(new int[] {64 * 20, 28, 28, 1}, 0, 1, 8), classes(9, 10, 64 * 20), 64),
-            new Model("recommend", () -> new Sequential(new Embedding(9000, 64, true), new LSTM(64), new Dropout(0.3f),
-                    new Dense(9000, Activation.SOFTMAX)), Losses.sparseCategoricalCrossentropy(),
-                    classes(10, 9000, 256 * 20, 10), classes(11, 9000, 256 * 20), 256),
-            new Model("speech", () -> new Sequential(new Conv2D(16, 3, Activation.RELU), new MaxPooling2D(2),
-                    new Conv2D(32, 3, Activation.RELU), new MaxPooling2D(2), new Flatten(), new Dense(64, Activation.RELU),
-                    new Dropout(0.3f), new Dense(10, Activation.SOFTMAX)), Losses.sparseCategoricalCrossentropy(),
-                    Tensor.uniform(new int[] {32 * 20, 64, 40, 1}, -1, 1, 12), classes(13, 10, 32 * 20), 32)};
         json.writeObjectFieldStart("training_step_ms");
-        for (Model m : models) {
-            try (Sequential model = m.build.get().seed(1)) {
-                model.compile(new Adam(1e-3f), m.loss);
-                model.fit(m.x, m.y, Fit.epochs(1).batchSize(m.batch).verbose(0).shuffle(false));
+        for (String name : Workloads.MODELS) {
+            int batch = switch (name) {
+                case "image" -> 64;
+                case "recommend" -> 256;
+                default -> 32;
+            };
+            Tensor x = Workloads.inputs(name, batch * 20, CUDA);
+            Tensor y = Workloads.labels(name, batch * 20, CUDA);
+            try (Sequential model = Workloads.model(name, 1).seed(1)) {
+                model.compile(new Adam(1e-3f), Workloads.loss(name));
+                model.fit(x, y, Fit.epochs(1).batchSize(batch).verbose(0).shuffle(false));
                 backend.synchronize();
-                int steps = m.x.size(0) / m.batch;
                 long t0 = System.nanoTime();
-                model.fit(m.x, m.y, Fit.epochs(3).batchSize(m.batch).verbose(0).shuffle(false));
+                model.fit(x, y, Fit.epochs(3).batchSize(batch).verbose(0).shuffle(false));
                 backend.synchronize();
-                double ms = (System.nanoTime() - t0) / 1e6 / (3.0 * steps);
-                json.writeNumberField(m.name, ms);
-                System.out.printf("training step %s (batch %d): %.3f ms%n", m.name, m.batch, ms);
+                double ms = (System.nanoTime() - t0) / 1e6 / (3.0 * 20);
+                json.writeNumberField(name, ms);
+                System.out.printf("training step %s (batch %d): %.3f ms%n", name, batch, ms);
             }
         }
         json.writeEndObject();
