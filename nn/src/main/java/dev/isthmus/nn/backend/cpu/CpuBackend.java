@@ -291,30 +291,7 @@ public final class CpuBackend implements Backend {
         MemorySegment os = seg(out);
         int c = x.size(-1);
         long rows = c == 0 ? 0 : x.numel() / c;
-        forChunks(rows, c, (from, to) -> {
-            for (long r = from; r < to; r++) {
-                long base = r * c;
-                float max = Float.NEGATIVE_INFINITY;
-                for (int j = 0; j < c; j++) {
-                    max = Math.max(max, xs.getAtIndex(JAVA_FLOAT, base + j));
-                }
-                double sum = 0;
-                for (int j = 0; j < c; j++) {
-                    sum += Math.exp(xs.getAtIndex(JAVA_FLOAT, base + j) - max);
-                }
-                if (log) {
-                    float lse = (float) (max + Math.log(sum));
-                    for (int j = 0; j < c; j++) {
-                        os.setAtIndex(JAVA_FLOAT, base + j, xs.getAtIndex(JAVA_FLOAT, base + j) - lse);
-                    }
-                } else {
-                    double inv = 1.0 / sum;
-                    for (int j = 0; j < c; j++) {
-                        os.setAtIndex(JAVA_FLOAT, base + j, (float) (Math.exp(xs.getAtIndex(JAVA_FLOAT, base + j) - max) * inv));
-                    }
-                }
-            }
-        });
+        forChunks(rows, c, (from, to) -> RowSoftmax.forward(xs, os, c, from, to, log));
     }
 
     @Override
@@ -324,22 +301,7 @@ public final class CpuBackend implements Backend {
         MemorySegment os = seg(gx);
         int c = y.size(-1);
         long rows = c == 0 ? 0 : y.numel() / c;
-        forChunks(rows, c, (from, to) -> {
-            for (long r = from; r < to; r++) {
-                long base = r * c;
-                double dot = 0;
-                for (int j = 0; j < c; j++) {
-                    float g = gs.getAtIndex(JAVA_FLOAT, base + j);
-                    dot += log ? g : g * ys.getAtIndex(JAVA_FLOAT, base + j);
-                }
-                for (int j = 0; j < c; j++) {
-                    float yv = ys.getAtIndex(JAVA_FLOAT, base + j);
-                    float g = gs.getAtIndex(JAVA_FLOAT, base + j);
-                    float v = log ? (float) (g - Math.exp(yv) * dot) : (float) (yv * (g - dot));
-                    os.setAtIndex(JAVA_FLOAT, base + j, v);
-                }
-            }
-        });
+        forChunks(rows, c, (from, to) -> RowSoftmax.backward(ys, gs, os, c, from, to, log));
     }
 
     // ------------------------------------------------------------------ data movement

@@ -1,0 +1,109 @@
+package dev.isthmus.nn.backend.cpu;
+
+import java.lang.foreign.MemorySegment;
+
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+
+/**
+ * Softmax and log-softmax over rows, forward and backward, on rows staged into float[] scratch.
+ * The exponentials are most of the work (a 256×9000 cross-entropy is 4.6 M of them per step), so
+ * with the Vector API present they go through {@link VectorRowMath} (the JDK's SIMD exp);
+ * otherwise plain loops. Sums are accumulated per row, so results never depend on threads.
+ */
+final class RowSoftmax {
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[3][0]);
+    private static final boolean VECTOR = Sgemm.vectorized();
+
+    private RowSoftmax() {
+    }
+
+    private static float[][] scratch(int c) {
+        float[][] s = SCRATCH.get();
+        if (s[0].length < c) {
+            s = new float[][] {new float[c], new float[c], new float[c]};
+            SCRATCH.set(s);
+        }
+        return s;
+    }
+
+    static void forward(MemorySegment x, MemorySegment out, int c, long fromRow, long toRow, boolean log) {
+        float[][] s = scratch(c);
+        float[] row = s[0];
+        float[] res = s[1];
+        for (long r = fromRow; r < toRow; r++) {
+            long base = r * c;
+            MemorySegment.copy(x, JAVA_FLOAT, base * Float.BYTES, row, 0, c);
+            float max = VECTOR ? VectorRowMath.max(row, c) : max(row, c);
+            double sum = VECTOR ? VectorRowMath.expShifted(row, max, res, c) : expShifted(row, max, res, c);
+            if (log) {
+                float lse = (float) (max + Math.log(sum));
+                for (int j = 0; j < c; j++) {
+                    res[j] = row[j] - lse;
+                }
+            } else {
+                float inv = (float) (1.0 / sum);
+                for (int j = 0; j < c; j++) {
+                    res[j] *= inv;
+                }
+            }
+            MemorySegment.copy(res, 0, out, JAVA_FLOAT, base * Float.BYTES, c);
+        }
+    }
+
+    static void backward(MemorySegment y, MemorySegment gy, MemorySegment gx, int c, long fromRow, long toRow,
+                         boolean log) {
+        float[][] s = scratch(c);
+        float[] yr = s[0];
+        float[] gr = s[1];
+        float[] res = s[2];
+        for (long r = fromRow; r < toRow; r++) {
+            long base = r * c;
+            MemorySegment.copy(y, JAVA_FLOAT, base * Float.BYTES, yr, 0, c);
+            MemorySegment.copy(gy, JAVA_FLOAT, base * Float.BYTES, gr, 0, c);
+            double dot = 0;
+            if (log) {
+                for (int j = 0; j < c; j++) {
+                    dot += gr[j];
+                }
+                // gx = g - exp(y) * sum(g): exp(y) is the softmax the log-softmax came from
+                if (VECTOR) {
+                    VectorRowMath.expShifted(yr, 0f, res, c);
+                } else {
+                    expShifted(yr, 0f, res, c);
+                }
+                float d = (float) dot;
+                for (int j = 0; j < c; j++) {
+                    res[j] = gr[j] - res[j] * d;
+                }
+            } else {
+                for (int j = 0; j < c; j++) {
+                    dot += gr[j] * yr[j];
+                }
+                float d = (float) dot;
+                for (int j = 0; j < c; j++) {
+                    res[j] = yr[j] * (gr[j] - d);
+                }
+            }
+            MemorySegment.copy(res, 0, gx, JAVA_FLOAT, base * Float.BYTES, c);
+        }
+    }
+
+    private static float max(float[] a, int n) {
+        float m = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < n; i++) {
+            m = Math.max(m, a[i]);
+        }
+        return m;
+    }
+
+    /** out[i] = exp(a[i] - shift); returns the sum in double. */
+    static double expShifted(float[] a, float shift, float[] out, int n) {
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            float e = (float) Math.exp(a[i] - shift);
+            out[i] = e;
+            sum += e;
+        }
+        return sum;
+    }
+}
