@@ -25,7 +25,8 @@ public final class CublasHandle implements AutoCloseable {
 
     private final CudaStream stream;
     private final MemorySegment handle;
-    private final Arena scalars = Arena.ofConfined();
+    // Shared, not confined: the backend may be driven from any thread (calls are serialised by its locks).
+    private final Arena scalars = Arena.ofShared();
     private final MemorySegment alpha = scalars.allocate(ValueLayout.JAVA_FLOAT);
     private final MemorySegment beta = scalars.allocate(ValueLayout.JAVA_FLOAT);
     private Precision precision = Precision.FP32;
@@ -57,7 +58,7 @@ public final class CublasHandle implements AutoCloseable {
         }
     }
 
-    public void setPrecision(Precision precision) {
+    public synchronized void setPrecision(Precision precision) {
         stream.context().bind();
         int mode = precision == Precision.TF32 ? Cublas.CUBLAS_TF32_TENSOR_OP_MATH() : Cublas.CUBLAS_DEFAULT_MATH();
         CudaStatus.cublas(Cublas.cublasSetMathMode(handle(), mode), "cublasSetMathMode");
@@ -99,9 +100,10 @@ public final class CublasHandle implements AutoCloseable {
      * The general form: each operand starts {@code offset} floats into its buffer, rows are
      * {@code ld} floats apart (views of a larger matrix, e.g. one time step of a sequence), and
      * batch member {@code i} starts {@code i * stride} floats later. Every extent is checked
-     * against its buffer before cuBLAS is called.
+     * against its buffer before cuBLAS is called. Serialised: alpha and beta are read from host
+     * memory this handle owns.
      */
-    public void gemm(boolean transposeA, boolean transposeB, int m, int n, int k, float alphaValue,
+    public synchronized void gemm(boolean transposeA, boolean transposeB, int m, int n, int k, float alphaValue,
                      DeviceBuffer a, long offsetA, int lda, long strideA,
                      DeviceBuffer b, long offsetB, int ldb, long strideB, float betaValue,
                      DeviceBuffer c, long offsetC, int ldc, long strideC, int batch) {

@@ -20,7 +20,8 @@ public final class CudnnConvolution2d implements AutoCloseable {
     private static final int ALGORITHMS_ASKED = 8;
 
     private final CudnnHandle cudnn;
-    private final Arena arena = Arena.ofConfined();
+    // Shared, not confined: the backend may be driven from any thread (calls are serialised by its locks).
+    private final Arena arena = Arena.ofShared();
     private final MemorySegment x;
     private final MemorySegment w;
     private final MemorySegment y;

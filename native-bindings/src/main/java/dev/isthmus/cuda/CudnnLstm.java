@@ -16,7 +16,8 @@ import java.lang.foreign.ValueLayout;
  */
 public final class CudnnLstm implements AutoCloseable {
     private final CudnnHandle cudnn;
-    private final Arena arena = Arena.ofConfined();
+    // Shared, not confined: the backend may be driven from any thread (calls are serialised by its locks).
+    private final Arena arena = Arena.ofShared();
     private final int n;
     private final int steps;
     private final int inputSize;

@@ -14,7 +14,8 @@ public final class KernelArguments implements AutoCloseable {
     private static final int MAX_ARGUMENTS = 32;
     private static final int VALUE_BYTES = 2048;
 
-    private final Arena arena = Arena.ofConfined();
+    // Shared, not confined: the backend may be driven from any thread (calls are serialised by its locks).
+    private final Arena arena = Arena.ofShared();
     private final MemorySegment values = arena.allocate(VALUE_BYTES, 16);
     private final MemorySegment pointers = arena.allocate(ValueLayout.ADDRESS, MAX_ARGUMENTS);
     private final long[] sizes = new long[MAX_ARGUMENTS];
