@@ -1,21 +1,16 @@
 """The PyTorch half of the one-shot device check: the same workloads as GpuCheck.java, in
-PyTorch eager on CUDA device 0, written as torch-results.json into the folder given."""
+PyTorch eager on CUDA device 0, written as torch-results.json into the folder given. Models and
+the training step come from torch_suite.py (the references of ./isthmus bench)."""
 import json
 import sys
-import time
 
 import torch
-import torch.nn as nn
+
+from torch_suite import gemm as torch_gemm, ms, step
 
 
 def seconds(work, reps):
-    work()
-    torch.cuda.synchronize()
-    t0 = time.perf_counter()
-    for _ in range(reps):
-        work()
-    torch.cuda.synchronize()
-    return (time.perf_counter() - t0) / reps
+    return ms(work, reps) / 1e3
 
 
 def bandwidth():
@@ -32,18 +27,9 @@ def bandwidth():
 def gemm():
     rows = []
     for size in (1024, 4096, 8192):
-        a = torch.empty(size, size, device="cuda").uniform_(-1, 1)
-        b = torch.empty(size, size, device="cuda").uniform_(-1, 1)
         for precision in ("FP32", "TF32", "BF16"):
-            torch.backends.cuda.matmul.allow_tf32 = precision == "TF32"
-            if precision == "BF16":
-                a16, b16 = a.bfloat16(), b.bfloat16()
-                work = lambda: torch.matmul(a16, b16)
-            else:
-                work = lambda: torch.matmul(a, b)
-            s = seconds(work, 5 if size >= 8192 else 20)
-            rows.append({"size": size, "precision": precision, "tflops": 2.0 * size ** 3 / s / 1e12})
-    torch.backends.cuda.matmul.allow_tf32 = False
+            millis = torch_gemm(f"sgemm {precision.lower()}", f"{size}x{size}x{size}")
+            rows.append({"size": size, "precision": precision, "tflops": 2.0 * size ** 3 / millis / 1e9})
     return rows
 
 
@@ -57,60 +43,12 @@ def dispatch():
     return seconds(chain, 50) / 1000 * 1e6
 
 
-class Flatten(nn.Module):
-    def forward(self, x):
-        return x.flatten(1)
-
-
-class LastStep(nn.Module):
-    """LSTM over [n, t, d] returning the last hidden state, as Keras LSTM(return_sequences=False)."""
-
-    def __init__(self, d, units):
-        super().__init__()
-        self.lstm = nn.LSTM(d, units, batch_first=True)
-
-    def forward(self, x):
-        return self.lstm(x)[0][:, -1]
-
-
-def models():
-    # Same layer sizes, input shapes and batch sizes as GpuCheck.java (Workloads.java); images NCHW here, NHWC there.
-    cls = nn.CrossEntropyLoss()
-    return [
-        ("mlp", nn.Sequential(nn.Linear(10, 10), nn.ReLU(), nn.Linear(10, 1)), nn.MSELoss(),
-         torch.randn(32, 10), torch.randn(32, 1)),
-        ("text", nn.Sequential(nn.Embedding(5000, 32, padding_idx=0), nn.Dropout(0.5), LastStep(32, 64),
-                               nn.Linear(64, 2)), cls,
-         torch.randint(0, 5000, (32, 20)), torch.randint(0, 2, (32,))),
-        ("image", nn.Sequential(nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2), Flatten(),
-                                nn.Linear(32 * 13 * 13, 128), nn.ReLU(), nn.Linear(128, 10)), cls,
-         torch.rand(64, 1, 28, 28), torch.randint(0, 10, (64,))),
-        ("recommend", nn.Sequential(nn.Embedding(9000, 64, padding_idx=0), LastStep(64, 64), nn.Dropout(0.3),
-                                    nn.Linear(64, 9000)), cls,
-         torch.randint(0, 9000, (256, 10)), torch.randint(0, 9000, (256,))),
-        ("speech", nn.Sequential(nn.Conv2d(1, 16, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(16, 32, 3), nn.ReLU(),
-                                 nn.MaxPool2d(2), Flatten(), nn.Linear(32 * 23 * 5, 64), nn.ReLU(), nn.Dropout(0.3),
-                                 nn.Linear(64, 10)), cls,
-         torch.randn(32, 1, 101, 27), torch.randint(0, 10, (32,))),
-    ]
+BATCH = {"mlp": 32, "text": 32, "image": 64, "recommend": 256, "speech": 32}
 
 
 def training_steps():
-    results = {}
-    for name, model, loss_fn, x, y in models():
-        model = model.cuda()
-        x, y = x.cuda(), y.cuda()
-        opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-
-        def step():
-            opt.zero_grad(set_to_none=True)
-            loss = loss_fn(model(x), y)
-            loss.backward()
-            opt.step()
-        for _ in range(5):
-            step()
-        results[name] = seconds(step, 60) * 1e3
-    return results
+    # The models, inputs and step of bench/torch_suite.py, at each sample's batch size (as GpuCheck.java).
+    return {name: step(f"train step {name}", f"batch {BATCH[name]}", False, reps=60) for name in BATCH}
 
 
 def main():

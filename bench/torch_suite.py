@@ -102,7 +102,7 @@ def model(name):
         lambda b: (torch.rand(b, 1, 101, 27, device=DEV), torch.randint(0, 10, (b,), device=DEV))
 
 
-def step(workload, shape, compiled):
+def step(workload, shape, compiled, reps=20):
     name = workload.split()[-1]
     batch = int(shape.split()[-1])
     net, loss_fn, data = model(name)
@@ -116,7 +116,7 @@ def step(workload, shape, compiled):
         opt.zero_grad(set_to_none=True)
         loss_fn(net(x), y).backward()
         opt.step()
-    return ms(one)
+    return ms(one, reps)
 
 
 def adam(workload, shape):

@@ -13,57 +13,64 @@ struct Dims {
     for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < (n); \
          i += (long long)blockDim.x * gridDim.x)
 
-__device__ __forceinline__ float warp_sum(float v) {
-    for (int offset = 16; offset > 0; offset >>= 1) v += __shfl_xor_sync(0xffffffffu, v, offset);
+struct SumOp {
+    __device__ __forceinline__ double operator()(double a, double b) const { return a + b; }
+};
+
+// max that lets a NaN win, as the CPU backend's reductions do
+struct MaxOp {
+    __device__ __forceinline__ float operator()(float a, float b) const { return (b > a || isnan(b)) ? b : a; }
+};
+
+template <typename T, typename Op>
+__device__ __forceinline__ T warp_reduce(T v, Op op) {
+    for (int offset = 16; offset > 0; offset >>= 1) v = op(v, __shfl_xor_sync(0xffffffffu, v, offset));
     return v;
 }
 
-__device__ __forceinline__ double warp_sum_d(double v) {
-    for (int offset = 16; offset > 0; offset >>= 1) v += __shfl_xor_sync(0xffffffffu, v, offset);
-    return v;
-}
-
-__device__ __forceinline__ float warp_max(float v) {
-    for (int offset = 16; offset > 0; offset >>= 1) {
-        float o = __shfl_xor_sync(0xffffffffu, v, offset);
-        v = (o > v || isnan(o)) ? o : v;
-    }
-    return v;
-}
-
-// Sum over a block (any size up to 1024, a multiple of 32); every thread gets the result.
-__device__ double block_sum_d(double v) {
-    __shared__ double partial[32];
+// Reduces over a block (any size up to 1024, a multiple of 32): warp shuffles, then one step
+// through shared memory; every thread gets the result.
+template <typename T, typename Op>
+__device__ T block_reduce(T v, Op op, T identity) {
+    __shared__ T partial[32];
     int lane = threadIdx.x & 31;
     int warp = threadIdx.x >> 5;
-    v = warp_sum_d(v);
+    v = warp_reduce(v, op);
     if (lane == 0) partial[warp] = v;
     __syncthreads();
     int warps = (blockDim.x + 31) >> 5;
-    v = threadIdx.x < warps ? partial[threadIdx.x] : 0.0;
-    if (warp == 0) v = warp_sum_d(v);
+    v = threadIdx.x < warps ? partial[threadIdx.x] : identity;
+    if (warp == 0) v = warp_reduce(v, op);
     if (threadIdx.x == 0) partial[0] = v;
     __syncthreads();
-    double result = partial[0];
+    T result = partial[0];
     __syncthreads();
     return result;
 }
 
-__device__ float block_max(float v) {
-    __shared__ float partial[32];
-    int lane = threadIdx.x & 31;
-    int warp = threadIdx.x >> 5;
-    v = warp_max(v);
-    if (lane == 0) partial[warp] = v;
-    __syncthreads();
-    int warps = (blockDim.x + 31) >> 5;
-    v = threadIdx.x < warps ? partial[threadIdx.x] : -INFINITY;
-    if (warp == 0) v = warp_max(v);
-    if (threadIdx.x == 0) partial[0] = v;
-    __syncthreads();
-    float result = partial[0];
-    __syncthreads();
-    return result;
+__device__ __forceinline__ double block_sum_d(double v) {
+    return block_reduce(v, SumOp(), 0.0);
+}
+
+__device__ __forceinline__ float block_max(float v) {
+    return block_reduce(v, MaxOp(), -INFINITY);
+}
+
+// The position of flat index i in an NHWC tensor of h x w pixels and c channels.
+struct Pixel {
+    long long b;
+    int y, x, ch;
+};
+
+__device__ __forceinline__ Pixel nhwc(long long i, int h, int w, int c) {
+    Pixel p;
+    p.ch = (int)(i % c);
+    long long rest = i / c;
+    p.x = (int)(rest % w);
+    rest /= w;
+    p.y = (int)(rest % h);
+    p.b = rest / h;
+    return p;
 }
 
 // Offset of flat output index i in an operand whose strides (0 on broadcast axes) are given.

@@ -53,15 +53,10 @@ extern "C" __global__ void pad_nhwc_f32(const float *src, float *dst, long long 
                                         int left, int paddedH, int paddedW) {
     long long total = n * paddedH * paddedW * (long long)c;
     GRID_STRIDE_LOOP(i, total) {
-        int ch = (int)(i % c);
-        long long p = i / c;
-        int x = (int)(p % paddedW);
-        p /= paddedW;
-        int y = (int)(p % paddedH);
-        long long b = p / paddedH;
-        int sy = y - top;
-        int sx = x - left;
-        dst[i] = (sy >= 0 && sy < h && sx >= 0 && sx < w) ? src[((b * h + sy) * w + sx) * c + ch] : 0.0f;
+        Pixel p = nhwc(i, paddedH, paddedW, c);
+        int sy = p.y - top;
+        int sx = p.x - left;
+        dst[i] = (sy >= 0 && sy < h && sx >= 0 && sx < w) ? src[((p.b * h + sy) * w + sx) * c + p.ch] : 0.0f;
     }
 }
 
@@ -70,12 +65,7 @@ extern "C" __global__ void crop_nhwc_f32(const float *src, float *dst, long long
                                          int left, int paddedH, int paddedW) {
     long long total = n * h * w * (long long)c;
     GRID_STRIDE_LOOP(i, total) {
-        int ch = (int)(i % c);
-        long long p = i / c;
-        int x = (int)(p % w);
-        p /= w;
-        int y = (int)(p % h);
-        long long b = p / h;
-        dst[i] = src[((b * paddedH + y + top) * paddedW + x + left) * c + ch];
+        Pixel p = nhwc(i, h, w, c);
+        dst[i] = src[((p.b * paddedH + p.y + top) * paddedW + p.x + left) * c + p.ch];
     }
 }

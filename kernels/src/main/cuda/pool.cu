@@ -8,12 +8,9 @@ struct Window {
 };
 
 __device__ __forceinline__ long long winner(const float *x, const Window &g, long long o, float *best) {
-    int ch = (int)(o % g.c);
-    long long p = o / g.c;
-    int ox = (int)(p % g.ow);
-    p /= g.ow;
-    int oy = (int)(p % g.oh);
-    long long b = p / g.oh;
+    Pixel out = nhwc(o, g.oh, g.ow, g.c);
+    int ch = out.ch, ox = out.x, oy = out.y;
+    long long b = out.b;
     long long where = -1;
     float v = 0.0f;
     for (int ky = 0; ky < g.kh; ky++) {

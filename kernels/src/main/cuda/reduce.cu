@@ -29,12 +29,13 @@ extern "C" __global__ void reduce_f32(const float *x, float *out, long long outC
     }
 }
 
-// Column sums of a row-major [rows, cols] matrix (bias gradients): one thread per column walks
-// the rows, so neighbouring threads read neighbouring floats.
-extern "C" __global__ void column_sum_f32(const float *x, float *out, long long rows, long long cols) {
+// Column sums (times scale: 1, or 1/rows for a mean) of a row-major [rows, cols] matrix, i.e.
+// reductions over leading axes such as bias gradients: one thread per column walks the rows, so
+// neighbouring threads read neighbouring floats.
+extern "C" __global__ void column_sum_f32(const float *x, float *out, long long rows, long long cols, float scale) {
     GRID_STRIDE_LOOP(j, cols) {
         double sum = 0.0;
         for (long long r = 0; r < rows; r++) sum += x[r * cols + j];
-        out[j] = (float)sum;
+        out[j] = (float)(sum * scale);
     }
 }

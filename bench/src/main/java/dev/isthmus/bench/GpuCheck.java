@@ -1,7 +1,5 @@
 package dev.isthmus.bench;
 
-import com.fasterxml.jackson.core.JsonEncoding;
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.isthmus.cuda.CublasHandle;
 import dev.isthmus.nn.backend.Backends;
@@ -35,8 +33,7 @@ public final class GpuCheck {
         Files.createDirectories(out);
         Backends.setDefaultDevice("cuda");
         CudaBackend backend = (CudaBackend) Backends.of(CUDA);
-        try (JsonGenerator json = new JsonFactory().createGenerator(out.resolve("java-results.json").toFile(),
-                JsonEncoding.UTF8).useDefaultPrettyPrinter()) {
+        Bench.writeJson(out.resolve("java-results.json"), json -> {
             json.writeStartObject();
             json.writeStringField("backend", backend.describe());
             bandwidth(json, backend);
@@ -44,7 +41,7 @@ public final class GpuCheck {
             dispatch(json, backend);
             trainingSteps(json, backend);
             json.writeEndObject();
-        }
+        });
         System.out.println("GpuCheck: wrote " + out.resolve("java-results.json"));
     }
 

@@ -30,14 +30,24 @@ public final class OpSuites {
     private OpSuites() {
     }
 
-    /** Square C = A·B through the backend: CPU SGEMM, or cuBLAS in fp32, TF32 or BF16. */
+    /** The run settings every suite shares (JMH's annotations are inherited). */
     @State(Scope.Benchmark)
     @BenchmarkMode(Mode.AverageTime)
     @OutputTimeUnit(TimeUnit.MILLISECONDS)
     @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
     @Warmup(iterations = 2, time = 1)
     @Measurement(iterations = 3, time = 1)
-    public static class Gemm {
+    public abstract static class Timed {
+    }
+
+    /** A suite measured on each device named in {@code device}. */
+    public abstract static class OnDevice extends Timed {
+        @Param({"cpu"})
+        public String device;
+    }
+
+    /** Square C = A·B through the backend: CPU SGEMM, or cuBLAS in fp32, TF32 or BF16. */
+    public static class Gemm extends Timed {
         @Param({"1024"})
         public int size;
 
@@ -70,21 +80,12 @@ public final class OpSuites {
     }
 
     /** Conv2D forward, backward-data + backward-filter, at the image sample's, a ResNet-like and the speech sample's shape. */
-    @State(Scope.Benchmark)
-    @BenchmarkMode(Mode.AverageTime)
-    @OutputTimeUnit(TimeUnit.MILLISECONDS)
-    @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
-    @Warmup(iterations = 2, time = 1)
-    @Measurement(iterations = 3, time = 1)
-    public static class Conv {
+    public static class Conv extends OnDevice {
         @Param({"image", "resnet"})
         public String shape;
 
         @Param({"forward", "backward"})
         public String pass;
-
-        @Param({"cpu"})
-        public String device;
 
         private Suites.Convolution c;
         private Device target;
@@ -108,21 +109,12 @@ public final class OpSuites {
     }
 
     /** The LSTM primitive over a whole sequence at the text, recommender and speech shapes. */
-    @State(Scope.Benchmark)
-    @BenchmarkMode(Mode.AverageTime)
-    @OutputTimeUnit(TimeUnit.MILLISECONDS)
-    @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
-    @Warmup(iterations = 2, time = 1)
-    @Measurement(iterations = 3, time = 1)
-    public static class Lstm {
+    public static class Lstm extends OnDevice {
         @Param({"text", "recommend", "speech"})
         public String shape;
 
         @Param({"forward", "backward"})
         public String pass;
-
-        @Param({"cpu"})
-        public String device;
 
         private Suites.Recurrence r;
         private Device target;
@@ -145,18 +137,9 @@ public final class OpSuites {
     }
 
     /** Sparse softmax cross-entropy from logits, forward and backward (the classifiers' loss). */
-    @State(Scope.Benchmark)
-    @BenchmarkMode(Mode.AverageTime)
-    @OutputTimeUnit(TimeUnit.MILLISECONDS)
-    @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
-    @Warmup(iterations = 2, time = 1)
-    @Measurement(iterations = 3, time = 1)
-    public static class SoftmaxCrossEntropy {
+    public static class SoftmaxCrossEntropy extends OnDevice {
         @Param({"image", "recommend"})
         public String shape;
-
-        @Param({"cpu"})
-        public String device;
 
         private Tensor logits;
         private Tensor labels;
@@ -181,18 +164,9 @@ public final class OpSuites {
     }
 
     /** One Adam step over every parameter of the image or the recommender model. */
-    @State(Scope.Benchmark)
-    @BenchmarkMode(Mode.AverageTime)
-    @OutputTimeUnit(TimeUnit.MILLISECONDS)
-    @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
-    @Warmup(iterations = 2, time = 1)
-    @Measurement(iterations = 3, time = 1)
-    public static class AdamUpdate {
+    public static class AdamUpdate extends OnDevice {
         @Param({"image", "recommend"})
         public String model;
-
-        @Param({"cpu"})
-        public String device;
 
         private Suites.Trainer trainer;
 
@@ -215,13 +189,7 @@ public final class OpSuites {
     }
 
     /** One full training step (forward, loss, backward, Adam) of a sample model at a batch size and width. */
-    @State(Scope.Benchmark)
-    @BenchmarkMode(Mode.AverageTime)
-    @OutputTimeUnit(TimeUnit.MILLISECONDS)
-    @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"})
-    @Warmup(iterations = 2, time = 1)
-    @Measurement(iterations = 3, time = 1)
-    public static class TrainingStep {
+    public static class TrainingStep extends OnDevice {
         @Param({"mlp", "text", "image", "recommend", "speech"})
         public String model;
 
@@ -230,9 +198,6 @@ public final class OpSuites {
 
         @Param({"1"})
         public double width;
-
-        @Param({"cpu"})
-        public String device;
 
         private Suites.Trainer trainer;
 

@@ -24,8 +24,9 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Square SGEMM C = A·B (float32, row-major, off-heap) on the CPU backend's threads.
  *
- * <p>The score is products per second; GFLOP/s = score * 2 * size^3 / 1e9 ({@code bench/gemm-vs-numpy.sh}
- * converts it and prints numpy's figure beside it). {@code -p threads=N} sets the thread count (0: the
+ * <p>The score is products per second; GFLOP/s = score * 2 * size^3 / 1e9. This isolates the SGEMM
+ * kernel for tuning; {@code ./isthmus bench gemm} measures GEMM through the backend beside numpy in
+ * the same run. {@code -p threads=N} sets the thread count (0: the
  * backend's default, {@code isthmus.cpu.threads} or all processors); {@code -p impl=plain} measures
  * the plain-loop path.
  */

@@ -25,6 +25,7 @@ public final class Kernels implements KernelLauncher, AutoCloseable {
     private final Map<KernelFamily, CudaModule> modules = new EnumMap<>(KernelFamily.class);
     private final Map<KernelFamily, PtxSignatures> signatures = new EnumMap<>(KernelFamily.class);
     private final Map<String, CudaFunction> functions = new HashMap<>();
+    private final java.util.Set<String> checkedEntries = new java.util.HashSet<>();
 
     public Kernels(CudaContext context, CudaStream stream) {
         this.context = context;
@@ -82,10 +83,15 @@ public final class Kernels implements KernelLauncher, AutoCloseable {
         f.launch(stream, gridX, groups, 1, block, 1, 1, 0, args);
     }
 
-    private CudaFunction checked(KernelFamily family, String entry, KernelArguments args) {
+    /**
+     * The kernel, its arguments checked against the PTX on its first launch: each entry has one
+     * launcher, which builds the same argument list every time, so later launches skip the check.
+     */
+    private synchronized CudaFunction checked(KernelFamily family, String entry, KernelArguments args) {
         CudaFunction f = function(family, entry);
-        synchronized (this) {
+        if (!checkedEntries.contains(entry)) {
             signatures.get(family).check(entry, args.sizes());
+            checkedEntries.add(entry);
         }
         return f;
     }

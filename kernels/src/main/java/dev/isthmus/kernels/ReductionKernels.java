@@ -20,10 +20,23 @@ public final class ReductionKernels {
 
     /**
      * Reduces x of {@code shape} over {@code axes} (sorted, distinct) into out, which has one
-     * element per combination of the kept axes, in order.
+     * element per combination of the kept axes, in order. Sums and means over leading axes (bias
+     * gradients) take the column kernel, whose reads are coalesced; everything else the general one.
      */
     public synchronized void reduce(Reduce op, DeviceMemory x, int[] shape, int[] axes, DeviceMemory out) {
         int rank = shape.length;
+        if (op != Reduce.MAX && leading(axes) && axes.length < rank) {
+            long rows = 1;
+            for (int a : axes) {
+                rows *= shape[a];
+            }
+            long cols = 1;
+            for (int d = axes.length; d < rank; d++) {
+                cols *= shape[d];
+            }
+            columnSum(x, rows, cols, op == Reduce.MEAN ? (float) (1.0 / rows) : 1f, out);
+            return;
+        }
         long[] strides = new long[rank];
         long s = 1;
         for (int d = rank - 1; d >= 0; d--) {
@@ -59,9 +72,22 @@ public final class ReductionKernels {
         kernels.rows(KernelFamily.REDUCE, "reduce_f32", outCount, redCount, args);
     }
 
+    private static boolean leading(int[] axes) {
+        for (int i = 0; i < axes.length; i++) {
+            if (axes[i] != i) {
+                return false;
+            }
+        }
+        return axes.length > 0;
+    }
+
     /** out[j] = Σ_r x[r, j] for a row-major [rows, cols] x. */
-    public synchronized void columnSum(DeviceMemory x, long rows, long cols, DeviceMemory out) {
-        args.reset().pointer(x).pointer(out).i64(rows).i64(cols);
+    public void columnSum(DeviceMemory x, long rows, long cols, DeviceMemory out) {
+        columnSum(x, rows, cols, 1f, out);
+    }
+
+    private synchronized void columnSum(DeviceMemory x, long rows, long cols, float scale, DeviceMemory out) {
+        args.reset().pointer(x).pointer(out).i64(rows).i64(cols).f32(scale);
         kernels.linear(KernelFamily.REDUCE, "column_sum_f32", cols, args);
     }
 

@@ -68,6 +68,7 @@ class LaunchSignatureTest {
         e.adamAll(M, 3, 100, 1e-3f, 0.9f, 0.999f, 1e-7f);
         ReductionKernels r = new ReductionKernels(l);
         r.reduce(ReductionKernels.Reduce.MEAN, M, new int[] {2, 3, 4}, new int[] {0, 2}, M);
+        r.reduce(ReductionKernels.Reduce.MEAN, M, new int[] {2, 3, 4}, new int[] {0, 1}, M);
         r.columnSum(M, 4, 5, M);
         r.softmax(M, M, 4, 10, true);
         r.softmaxBackward(M, M, M, 4, 10, false);

@@ -10,6 +10,7 @@ import java.lang.foreign.ValueLayout;
 public final class CudaFunction {
     private final CudaContext context;
     private final String name;
+    private final String launchCall;
     private final MemorySegment function;
     private int suggestedBlockSize;
     private int minGridForFullOccupancy;
@@ -17,6 +18,7 @@ public final class CudaFunction {
     CudaFunction(CudaContext context, String name, MemorySegment function) {
         this.context = context;
         this.name = name;
+        this.launchCall = "cuLaunchKernel(" + name + ")";
         this.function = function;
     }
 
@@ -51,7 +53,7 @@ public final class CudaFunction {
                        int sharedMemoryBytes, KernelArguments arguments) {
         context.bind();
         CudaStatus.driver(CudaDriver.cuLaunchKernel(function, gridX, gridY, gridZ, blockX, blockY, blockZ,
-                sharedMemoryBytes, stream.handle(), arguments.pointers(), MemorySegment.NULL), "cuLaunchKernel(" + name + ")");
+                sharedMemoryBytes, stream.handle(), arguments.pointers(), MemorySegment.NULL), launchCall);
     }
 
     /** Enqueues a one-dimensional launch: {@code grid} blocks of {@code block} threads. */

@@ -1,8 +1,6 @@
 package dev.isthmus.cuda;
 
 import dev.isthmus.cuda.cudnn.Cudnn;
-import dev.isthmus.cuda.cudnn.cudnnConvolutionBwdDataAlgoPerf_t;
-import dev.isthmus.cuda.cudnn.cudnnConvolutionBwdFilterAlgoPerf_t;
 import dev.isthmus.cuda.cudnn.cudnnConvolutionFwdAlgoPerf_t;
 
 import java.lang.foreign.Arena;
@@ -103,76 +101,58 @@ public final class CudnnConvolution2d implements AutoCloseable {
 
     private int forwardAlgorithm() {
         if (forwardAlgorithm < 0) {
-            cudnn.stream().context().bind();
-            MemorySegment perf = cudnnConvolutionFwdAlgoPerf_t.allocateArray(ALGORITHMS_ASKED, arena);
-            MemorySegment count = arena.allocate(ValueLayout.JAVA_INT);
-            CudaStatus.cudnn(Cudnn.cudnnFindConvolutionForwardAlgorithm(cudnn.handle(), x, w, conv, y, ALGORITHMS_ASKED,
-                    count, perf), "cudnnFindConvolutionForwardAlgorithm");
-            for (int i = 0; i < count.get(ValueLayout.JAVA_INT, 0) && forwardAlgorithm < 0; i++) {
-                MemorySegment p = cudnnConvolutionFwdAlgoPerf_t.asSlice(perf, i);
-                if (cudnnConvolutionFwdAlgoPerf_t.status(p) == Cudnn.CUDNN_STATUS_SUCCESS()) {
-                    forwardAlgorithm = cudnnConvolutionFwdAlgoPerf_t.algo(p);
-                    workspaceBytes = Math.max(workspaceBytes, cudnnConvolutionFwdAlgoPerf_t.memory(p));
-                }
-            }
-            requireFound(forwardAlgorithm, "forward");
+            forwardAlgorithm = fastest("forward", "cudnnFindConvolutionForwardAlgorithm", (requested, count, perf) ->
+                    Cudnn.cudnnFindConvolutionForwardAlgorithm(cudnn.handle(), x, w, conv, y, requested, count, perf));
         }
         return forwardAlgorithm;
     }
 
     private int backwardDataAlgorithm() {
         if (backwardDataAlgorithm < 0) {
-            cudnn.stream().context().bind();
-            MemorySegment perf = cudnnConvolutionBwdDataAlgoPerf_t.allocateArray(ALGORITHMS_ASKED, arena);
-            MemorySegment count = arena.allocate(ValueLayout.JAVA_INT);
-            CudaStatus.cudnn(Cudnn.cudnnFindConvolutionBackwardDataAlgorithm(cudnn.handle(), w, y, conv, x,
-                    ALGORITHMS_ASKED, count, perf), "cudnnFindConvolutionBackwardDataAlgorithm");
-            for (int i = 0; i < count.get(ValueLayout.JAVA_INT, 0) && backwardDataAlgorithm < 0; i++) {
-                MemorySegment p = cudnnConvolutionBwdDataAlgoPerf_t.asSlice(perf, i);
-                if (cudnnConvolutionBwdDataAlgoPerf_t.status(p) == Cudnn.CUDNN_STATUS_SUCCESS()) {
-                    backwardDataAlgorithm = cudnnConvolutionBwdDataAlgoPerf_t.algo(p);
-                    workspaceBytes = Math.max(workspaceBytes, cudnnConvolutionBwdDataAlgoPerf_t.memory(p));
-                }
-            }
-            requireFound(backwardDataAlgorithm, "backward data");
+            backwardDataAlgorithm = fastest("backward data", "cudnnFindConvolutionBackwardDataAlgorithm",
+                    (requested, count, perf) -> Cudnn.cudnnFindConvolutionBackwardDataAlgorithm(cudnn.handle(), w, y, conv,
+                            x, requested, count, perf));
         }
         return backwardDataAlgorithm;
     }
 
     private int backwardFilterAlgorithm() {
         if (backwardFilterAlgorithm < 0) {
-            cudnn.stream().context().bind();
-            MemorySegment perf = cudnnConvolutionBwdFilterAlgoPerf_t.allocateArray(ALGORITHMS_ASKED, arena);
-            MemorySegment count = arena.allocate(ValueLayout.JAVA_INT);
-            CudaStatus.cudnn(Cudnn.cudnnFindConvolutionBackwardFilterAlgorithm(cudnn.handle(), x, y, conv, w,
-                    ALGORITHMS_ASKED, count, perf), "cudnnFindConvolutionBackwardFilterAlgorithm");
-            for (int i = 0; i < count.get(ValueLayout.JAVA_INT, 0) && backwardFilterAlgorithm < 0; i++) {
-                MemorySegment p = cudnnConvolutionBwdFilterAlgoPerf_t.asSlice(perf, i);
-                if (cudnnConvolutionBwdFilterAlgoPerf_t.status(p) == Cudnn.CUDNN_STATUS_SUCCESS()) {
-                    backwardFilterAlgorithm = cudnnConvolutionBwdFilterAlgoPerf_t.algo(p);
-                    workspaceBytes = Math.max(workspaceBytes, cudnnConvolutionBwdFilterAlgoPerf_t.memory(p));
-                }
-            }
-            requireFound(backwardFilterAlgorithm, "backward filter");
+            backwardFilterAlgorithm = fastest("backward filter", "cudnnFindConvolutionBackwardFilterAlgorithm",
+                    (requested, count, perf) -> Cudnn.cudnnFindConvolutionBackwardFilterAlgorithm(cudnn.handle(), x, y,
+                            conv, w, requested, count, perf));
         }
         return backwardFilterAlgorithm;
     }
 
-    private void requireFound(int algorithm, String direction) {
-        if (algorithm < 0) {
-            throw new IllegalStateException("cuDNN offers no working " + direction + " algorithm for output [" + outputShape[0] + ", " + outputShape[1] + ", " + outputShape[2]
-                    + ", " + outputShape[3] + "]");
+    /** One of the cudnnFind*Algorithm calls: up to {@code requested} results, fastest first, into {@code perf}. */
+    private interface Finder {
+        int find(int requested, MemorySegment count, MemorySegment perf);
+    }
+
+    /**
+     * Runs a cudnnFind call and returns the fastest algorithm that succeeded, growing the workspace
+     * to what it needs. The forward, backward-data and backward-filter perf structs share one
+     * layout (GeneratedBindingsTest pins it), so the forward one reads all three.
+     */
+    private int fastest(String direction, String call, Finder finder) {
+        cudnn.stream().context().bind();
+        MemorySegment perf = cudnnConvolutionFwdAlgoPerf_t.allocateArray(ALGORITHMS_ASKED, arena);
+        MemorySegment count = arena.allocate(ValueLayout.JAVA_INT);
+        CudaStatus.cudnn(finder.find(ALGORITHMS_ASKED, count, perf), call);
+        for (int i = 0; i < count.get(ValueLayout.JAVA_INT, 0); i++) {
+            MemorySegment p = cudnnConvolutionFwdAlgoPerf_t.asSlice(perf, i);
+            if (cudnnConvolutionFwdAlgoPerf_t.status(p) == Cudnn.CUDNN_STATUS_SUCCESS()) {
+                workspaceBytes = Math.max(workspaceBytes, cudnnConvolutionFwdAlgoPerf_t.memory(p));
+                return cudnnConvolutionFwdAlgoPerf_t.algo(p);
+            }
         }
+        throw new IllegalStateException("cuDNN offers no working " + direction + " algorithm for output "
+                + java.util.Arrays.toString(outputShape));
     }
 
-    private interface Creator {
-        int create(MemorySegment out);
-    }
-
-    private MemorySegment create(String call, Creator creator) {
-        MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
-        CudaStatus.cudnn(creator.create(out), call);
-        return out.get(ValueLayout.ADDRESS, 0);
+    private MemorySegment create(String call, CudnnDescriptors.Creator creator) {
+        return CudnnDescriptors.create(arena, call, creator);
     }
 
     private MemorySegment tensor(int n, int c, int h, int w) {

@@ -75,14 +75,8 @@ public final class CudnnLstm implements AutoCloseable {
         seqLengths.fill32(steps);
     }
 
-    private interface Creator {
-        int create(MemorySegment out);
-    }
-
-    private MemorySegment create(String call, Creator creator) {
-        MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
-        CudaStatus.cudnn(creator.create(out), call);
-        return out.get(ValueLayout.ADDRESS, 0);
+    private MemorySegment create(String call, CudnnDescriptors.Creator creator) {
+        return CudnnDescriptors.create(arena, call, creator);
     }
 
     private MemorySegment data(int vectorSize, MemorySegment lengths) {

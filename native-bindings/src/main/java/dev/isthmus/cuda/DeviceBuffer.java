@@ -39,17 +39,21 @@ public final class DeviceBuffer implements DeviceMemory, AutoCloseable {
             throw new IllegalArgumentException("negative allocation: " + bytes + " bytes");
         }
         stream.context().bind();
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment out = arena.allocate(ValueLayout.JAVA_LONG);
-            int status = CudaDriver.cuMemAllocAsync(out, Math.max(bytes, 1), stream.handle());
-            if (status == CudaDriver.CUDA_ERROR_OUT_OF_MEMORY()) {
-                throw new DeviceOutOfMemoryException(bytes, pool == null ? "pool state unknown" : pool.describe(),
-                        stream.context().memoryInfo());
-            }
-            CudaStatus.driver(status, "cuMemAllocAsync(" + bytes + " bytes)");
-            return new DeviceBuffer(stream, out.get(ValueLayout.JAVA_LONG, 0), bytes, true);
+        MemorySegment out = ALLOCATED.get();
+        int status = CudaDriver.cuMemAllocAsync(out, Math.max(bytes, 1), stream.handle());
+        if (status == CudaDriver.CUDA_ERROR_OUT_OF_MEMORY()) {
+            throw new DeviceOutOfMemoryException(bytes, pool == null ? "pool state unknown" : pool.describe(),
+                    stream.context().memoryInfo());
         }
+        if (status != CudaDriver.CUDA_SUCCESS()) {
+            CudaStatus.driver(status, "cuMemAllocAsync(" + bytes + " bytes)");
+        }
+        return new DeviceBuffer(stream, out.get(ValueLayout.JAVA_LONG, 0), bytes, true);
     }
+
+    /** Where cuMemAllocAsync writes the address: one slot per thread, as every op allocates its output. */
+    private static final ThreadLocal<MemorySegment> ALLOCATED =
+            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(ValueLayout.JAVA_LONG));
 
     @Override
     public long byteSize() {

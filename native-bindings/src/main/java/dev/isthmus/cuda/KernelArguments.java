@@ -30,42 +30,40 @@ public final class KernelArguments implements AutoCloseable {
     }
 
     public KernelArguments pointer(DeviceMemory buffer) {
-        slot(8, 8).set(ValueLayout.JAVA_LONG, 0, buffer.pointer());
+        values.set(ValueLayout.JAVA_LONG, slot(8, 8), buffer.pointer());
         return this;
     }
 
     /** A null pointer (an optional operand that is absent). */
     public KernelArguments nullPointer() {
-        slot(8, 8).set(ValueLayout.JAVA_LONG, 0, 0L);
+        values.set(ValueLayout.JAVA_LONG, slot(8, 8), 0L);
         return this;
     }
 
     public KernelArguments i32(int value) {
-        slot(4, 4).set(ValueLayout.JAVA_INT, 0, value);
+        values.set(ValueLayout.JAVA_INT, slot(4, 4), value);
         return this;
     }
 
     public KernelArguments i64(long value) {
-        slot(8, 8).set(ValueLayout.JAVA_LONG, 0, value);
+        values.set(ValueLayout.JAVA_LONG, slot(8, 8), value);
         return this;
     }
 
     public KernelArguments f32(float value) {
-        slot(4, 4).set(ValueLayout.JAVA_FLOAT, 0, value);
+        values.set(ValueLayout.JAVA_FLOAT, slot(4, 4), value);
         return this;
     }
 
     /** A structure of 64-bit integers passed by value (e.g. {@code struct Dims { long long v[8]; }}). */
     public KernelArguments i64Struct(long[] fields) {
-        MemorySegment s = slot(8L * fields.length, 8);
-        MemorySegment.copy(fields, 0, s, ValueLayout.JAVA_LONG, 0, fields.length);
+        MemorySegment.copy(fields, 0, values, ValueLayout.JAVA_LONG, slot(8L * fields.length, 8), fields.length);
         return this;
     }
 
     /** A structure of 32-bit integers passed by value. */
     public KernelArguments i32Struct(int[] fields) {
-        MemorySegment s = slot(4L * fields.length, 4);
-        MemorySegment.copy(fields, 0, s, ValueLayout.JAVA_INT, 0, fields.length);
+        MemorySegment.copy(fields, 0, values, ValueLayout.JAVA_INT, slot(4L * fields.length, 4), fields.length);
         return this;
     }
 
@@ -82,17 +80,20 @@ public final class KernelArguments implements AutoCloseable {
         return java.util.Arrays.copyOf(sizes, count);
     }
 
-    private MemorySegment slot(long bytes, long alignment) {
+    /**
+     * Reserves the next argument's bytes and points the next pointer at them; returns their offset
+     * in {@code values}. (Launches are the hot path: no segment is made per argument.)
+     */
+    private long slot(long bytes, long alignment) {
         long at = (used + alignment - 1) / alignment * alignment;
         if (count == MAX_ARGUMENTS || at + bytes > VALUE_BYTES) {
             throw new IllegalStateException("kernel argument block is full (" + MAX_ARGUMENTS + " arguments, "
                     + VALUE_BYTES + " bytes)");
         }
-        MemorySegment s = values.asSlice(at, bytes);
         sizes[count] = bytes;
-        pointers.setAtIndex(ValueLayout.ADDRESS, count++, s);
+        pointers.setAtIndex(ValueLayout.JAVA_LONG, count++, values.address() + at);
         used = at + bytes;
-        return s;
+        return at;
     }
 
     @Override

@@ -6,9 +6,6 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -19,25 +16,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @RequiresGpu
 class CudaDriverGpuTest {
-    private static CudaContext context;
-    private static CudaStream stream;
-    private static CudaMemoryPool pool;
+    private static GpuSession gpu;
 
     @BeforeAll
     static void open() {
-        context = CudaContext.retainPrimary(0);
-        stream = CudaStream.create(context);
-        pool = CudaMemoryPool.defaultPool(context);
-        pool.setReleaseThreshold(Long.MAX_VALUE);
+        gpu = GpuSession.open();
     }
 
     @AfterAll
     static void close() {
-        if (stream != null) {
-            stream.close();
-        }
-        if (context != null) {
-            context.close();
+        if (gpu != null) {
+            gpu.close();
         }
     }
 
@@ -49,45 +38,27 @@ class CudaDriverGpuTest {
         return a;
     }
 
-    private static float[] readBack(DeviceBuffer buffer, int n) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment host = arena.allocate(4L * n);
-            buffer.copyToHost(0, host);
-            stream.synchronize();
-            return host.toArray(ValueLayout.JAVA_FLOAT);
-        }
-    }
-
-    private static DeviceBuffer upload(float[] values) {
-        DeviceBuffer buffer = DeviceBuffer.allocate(stream, 4L * values.length, pool);
-        try (Arena arena = Arena.ofConfined()) {
-            buffer.copyFromHost(arena.allocateFrom(ValueLayout.JAVA_FLOAT, values), 0);
-            stream.synchronize();
-        }
-        return buffer;
-    }
-
     @Test
     void deviceQueryDescribesARealDevice() {
-        CudaDevice device = context.device();
+        CudaDevice device = gpu.context().device();
         assertFalse(device.name().isBlank());
         assertTrue(device.totalMemoryBytes() > 1L << 30, device.toString());
         assertTrue(device.computeMajor() >= 7, device.toString());
         assertTrue(device.multiprocessors() > 0, device.toString());
         assertTrue(CudaDevice.driverVersion() >= 12000, "driver " + CudaDevice.driverVersion());
-        long[] mem = context.memoryInfo();
+        long[] mem = gpu.context().memoryInfo();
         assertTrue(mem[0] > 0 && mem[0] <= mem[1]);
     }
 
     @Test
     void hostToDeviceToDeviceToHostRoundTrip() {
         float[] values = ramp(1 << 18);
-        try (DeviceBuffer a = upload(values);
-             DeviceBuffer b = DeviceBuffer.allocate(stream, a.byteSize(), pool)) {
+        try (DeviceBuffer a = gpu.upload(values);
+             DeviceBuffer b = DeviceBuffer.allocate(gpu.stream(), a.byteSize(), gpu.pool())) {
             b.copyFrom(a, 0, 0, a.byteSize());
-            assertArrayEquals(values, readBack(b, values.length));
+            assertArrayEquals(values, gpu.download(b, values.length));
             b.view(4, 8).fill32(Float.floatToRawIntBits(3f));
-            float[] back = readBack(b, values.length);
+            float[] back = gpu.download(b, values.length);
             assertEquals(values[0], back[0]);
             assertEquals(3f, back[1]);
             assertEquals(3f, back[2]);
@@ -98,14 +69,14 @@ class CudaDriverGpuTest {
 
     @Test
     void eventsTimeWorkOnTheStream() {
-        try (DeviceBuffer big = DeviceBuffer.allocate(stream, 256L << 20, pool);
-             CudaEvent start = CudaEvent.create(context);
-             CudaEvent end = CudaEvent.create(context)) {
-            start.record(stream);
+        try (DeviceBuffer big = DeviceBuffer.allocate(gpu.stream(), 256L << 20, gpu.pool());
+             CudaEvent start = CudaEvent.create(gpu.context());
+             CudaEvent end = CudaEvent.create(gpu.context())) {
+            start.record(gpu.stream());
             for (int i = 0; i < 10; i++) {
                 big.clear();
             }
-            end.record(stream);
+            end.record(gpu.stream());
             end.synchronize();
             float ms = end.millisSince(start);
             assertTrue(ms > 0 && ms < 10_000, ms + " ms");
@@ -115,31 +86,31 @@ class CudaDriverGpuTest {
     @Test
     void freedMemoryIsReusedByThePool() {
         for (int i = 0; i < 1000; i++) {
-            try (DeviceBuffer b = DeviceBuffer.allocate(stream, 1 << 20, pool)) {
+            try (DeviceBuffer b = DeviceBuffer.allocate(gpu.stream(), 1 << 20, gpu.pool())) {
                 b.clear();
             }
         }
-        stream.synchronize();
-        long reserved = pool.reservedBytes();
+        gpu.stream().synchronize();
+        long reserved = gpu.pool().reservedBytes();
         for (int i = 0; i < 1000; i++) {
-            try (DeviceBuffer b = DeviceBuffer.allocate(stream, 1 << 20, pool)) {
+            try (DeviceBuffer b = DeviceBuffer.allocate(gpu.stream(), 1 << 20, gpu.pool())) {
                 b.clear();
             }
         }
-        stream.synchronize();
-        assertEquals(reserved, pool.reservedBytes(), pool.describe());
-        assertEquals(0, pool.usedBytes(), pool.describe());
+        gpu.stream().synchronize();
+        assertEquals(reserved, gpu.pool().reservedBytes(), gpu.pool().describe());
+        assertEquals(0, gpu.pool().usedBytes(), gpu.pool().describe());
     }
 
     @Test
     void outOfMemoryNamesTheRequestAndLeavesTheStreamUsable() {
         long huge = 1L << 50;
         DeviceOutOfMemoryException e = assertThrows(DeviceOutOfMemoryException.class,
-                () -> DeviceBuffer.allocate(stream, huge, pool));
+                () -> DeviceBuffer.allocate(gpu.stream(), huge, gpu.pool()));
         assertTrue(e.getMessage().contains(Long.toString(huge)), e.getMessage());
         assertTrue(e.getMessage().contains("pool:"), e.getMessage());
-        try (DeviceBuffer small = upload(new float[] {1, 2, 3})) {
-            assertArrayEquals(new float[] {1, 2, 3}, readBack(small, 3));
+        try (DeviceBuffer small = gpu.upload(new float[] {1, 2, 3})) {
+            assertArrayEquals(new float[] {1, 2, 3}, gpu.download(small, 3));
         }
     }
 
@@ -153,14 +124,14 @@ class CudaDriverGpuTest {
     void ptxLoadsAndItsKernelRunsWithAnOccupancySizedLaunch() throws IOException {
         int n = 100_003;
         float[] values = ramp(n);
-        try (CudaModule module = CudaModule.loadPtx(context, "add_scalar.ptx", testPtx());
-             DeviceBuffer data = upload(values);
+        try (CudaModule module = CudaModule.loadPtx(gpu.context(), "add_scalar.ptx", testPtx());
+             DeviceBuffer data = gpu.upload(values);
              KernelArguments args = new KernelArguments()) {
             CudaFunction add = module.function("add_scalar");
             int block = add.suggestedBlockSize();
             assertTrue(block >= 32 && block <= 1024, "block " + block);
-            add.launch(stream, (n + block - 1) / block, block, args.pointer(data).f32(2.5f).i32(n));
-            float[] back = readBack(data, n);
+            add.launch(gpu.stream(), (n + block - 1) / block, block, args.pointer(data).f32(2.5f).i32(n));
+            float[] back = gpu.download(data, n);
             for (int i = 0; i < n; i++) {
                 assertEquals(values[i] + 2.5f, back[i], 0f, "element " + i);
             }
@@ -169,7 +140,7 @@ class CudaDriverGpuTest {
 
     @Test
     void brokenPtxFailsWithTheJitLog() {
-        KernelLoadException e = assertThrows(KernelLoadException.class, () -> CudaModule.loadPtx(context, "broken.ptx",
+        KernelLoadException e = assertThrows(KernelLoadException.class, () -> CudaModule.loadPtx(gpu.context(), "broken.ptx",
                 ".version 7.8\n.target sm_80\n.address_size 64\n.visible .entry k() { bogus.instruction; }\n"));
         assertTrue(e.getMessage().contains("broken.ptx"), e.getMessage());
     }
@@ -177,20 +148,20 @@ class CudaDriverGpuTest {
     @Test
     void aCapturedGraphReplaysItsKernels() throws IOException {
         int n = 4096;
-        try (CudaModule module = CudaModule.loadPtx(context, "add_scalar.ptx", testPtx());
-             DeviceBuffer data = upload(new float[n]);
+        try (CudaModule module = CudaModule.loadPtx(gpu.context(), "add_scalar.ptx", testPtx());
+             DeviceBuffer data = gpu.upload(new float[n]);
              KernelArguments args = new KernelArguments()) {
             CudaFunction add = module.function("add_scalar");
             args.pointer(data).f32(1f).i32(n);
-            try (CudaGraph graph = CudaGraph.capture(stream, () -> {
-                add.launch(stream, (n + 255) / 256, 256, args);
-                add.launch(stream, (n + 255) / 256, 256, args);
+            try (CudaGraph graph = CudaGraph.capture(gpu.stream(), () -> {
+                add.launch(gpu.stream(), (n + 255) / 256, 256, args);
+                add.launch(gpu.stream(), (n + 255) / 256, 256, args);
             })) {
-                assertEquals(0f, readBack(data, n)[7], "capture does not run the work");
+                assertEquals(0f, gpu.download(data, n)[7], "capture does not run the work");
                 for (int i = 0; i < 3; i++) {
-                    graph.launch(stream);
+                    graph.launch(gpu.stream());
                 }
-                float[] back = readBack(data, n);
+                float[] back = gpu.download(data, n);
                 assertEquals(6f, back[0]);
                 assertEquals(6f, back[n - 1]);
             }

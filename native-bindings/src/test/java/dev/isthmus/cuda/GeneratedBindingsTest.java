@@ -2,6 +2,8 @@ package dev.isthmus.cuda;
 
 import dev.isthmus.cuda.cublas.Cublas;
 import dev.isthmus.cuda.cudnn.Cudnn;
+import dev.isthmus.cuda.cudnn.cudnnConvolutionBwdDataAlgoPerf_t;
+import dev.isthmus.cuda.cudnn.cudnnConvolutionBwdFilterAlgoPerf_t;
 import dev.isthmus.cuda.cudnn.cudnnConvolutionFwdAlgoPerf_t;
 import dev.isthmus.cuda.driver.CudaDriver;
 import org.junit.jupiter.api.Test;
@@ -37,5 +39,12 @@ class GeneratedBindingsTest {
         assertEquals(48, cudnnConvolutionFwdAlgoPerf_t.layout().byteSize());
         assertEquals(16, cudnnConvolutionFwdAlgoPerf_t.layout().byteOffset(
                 java.lang.foreign.MemoryLayout.PathElement.groupElement("memory")));
+    }
+
+    @Test
+    void theThreeConvolutionPerfStructsShareOneLayout() {
+        // CudnnConvolution2d reads all three through the forward struct's accessors.
+        assertEquals(cudnnConvolutionFwdAlgoPerf_t.layout().withoutName(), cudnnConvolutionBwdDataAlgoPerf_t.layout().withoutName());
+        assertEquals(cudnnConvolutionFwdAlgoPerf_t.layout().withoutName(), cudnnConvolutionBwdFilterAlgoPerf_t.layout().withoutName());
     }
 }

@@ -2,7 +2,6 @@ package dev.isthmus.nn.optim;
 
 import dev.isthmus.nn.autograd.GradMode;
 import dev.isthmus.nn.tensor.Tensor;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -11,13 +10,11 @@ import java.util.Map;
  * {@code w -= lr·sqrt(1-β2ᵗ)/(1-β1ᵗ) · m / (sqrt(v) + ε)}. Moment buffers live with the
  * parameters they belong to (same owner scope).
  */
-public final class Adam implements Optimizer {
+public final class Adam extends SlotOptimizer {
     private final float learningRate;
     private final float beta1;
     private final float beta2;
     private final float epsilon;
-    private final Map<Tensor, Tensor[]> moments = new IdentityHashMap<>();
-    private long iterations;
 
     public Adam() {
         this(0.001f);
@@ -32,6 +29,7 @@ public final class Adam implements Optimizer {
             throw new IllegalArgumentException("Adam needs lr > 0, 0 <= beta1, beta2 < 1, epsilon > 0; got lr="
                     + learningRate + " beta1=" + beta1 + " beta2=" + beta2 + " epsilon=" + epsilon);
         }
+        super("m", "v");
         this.learningRate = learningRate;
         this.beta1 = beta1;
         this.beta2 = beta2;
@@ -49,46 +47,12 @@ public final class Adam implements Optimizer {
                 if (g == null) {
                     continue;
                 }
-                Tensor[] mv = moments.computeIfAbsent(p, k -> new Tensor[] {
-                        Tensor.zeros(k.storage().owner(), k.device(), k.shape()),
-                        Tensor.zeros(k.storage().owner(), k.device(), k.shape())});
+                Tensor[] mv = slots(p);
                 byDevice.computeIfAbsent(p.device(), d -> new java.util.ArrayList<>()).add(new Tensor[] {p, g, mv[0], mv[1]});
             }
             byDevice.forEach((device, groups) -> groups.get(0)[0].backend()
                     .adamUpdateAll(groups, learningRate, beta1, beta2, epsilon, iterations));
         }
-    }
-
-    @Override
-    public long iterations() {
-        return iterations;
-    }
-
-    @Override
-    public Map<String, Tensor> state(Map<String, Tensor> parameters) {
-        Map<String, Tensor> out = new java.util.LinkedHashMap<>();
-        parameters.forEach((name, p) -> {
-            Tensor[] mv = moments.get(p);
-            if (mv != null) {
-                out.put(name + ".m", mv[0]);
-                out.put(name + ".v", mv[1]);
-            }
-        });
-        return out;
-    }
-
-    @Override
-    public void restore(Map<String, Tensor> parameters, Map<String, Tensor> state, long iterations) {
-        parameters.forEach((name, p) -> {
-            Tensor m = state.get(name + ".m");
-            Tensor v = state.get(name + ".v");
-            if (m != null && v != null) {
-                moments.put(p, new Tensor[] {
-                        Tensor.zeros(p.storage().owner(), p.device(), p.shape()).copyFrom(m),
-                        Tensor.zeros(p.storage().owner(), p.device(), p.shape()).copyFrom(v)});
-            }
-        });
-        this.iterations = iterations;
     }
 
     @Override

@@ -15,6 +15,36 @@ public final class Shapes {
         return n;
     }
 
+    /** The product of {@code shape[from..to)} (1 for an empty range): the outer or inner count around an axis. */
+    public static long product(int[] shape, int from, int to) {
+        long n = 1;
+        for (int i = from; i < to; i++) {
+            n *= shape[i];
+        }
+        return n;
+    }
+
+    /**
+     * The element count of {@code b} when its shape, leading 1s dropped, equals the trailing axes
+     * of {@code out} — that is, when b repeats over out's leading axes (a bias); otherwise 0.
+     */
+    public static long trailingMatch(int[] b, int[] out) {
+        int start = 0;
+        while (start < b.length && b[start] == 1) {
+            start++;
+        }
+        int len = b.length - start;
+        if (len == 0 || len > out.length) {
+            return 0;
+        }
+        for (int i = 0; i < len; i++) {
+            if (b[start + i] != out[out.length - len + i]) {
+                return 0;
+            }
+        }
+        return product(b, start, b.length);
+    }
+
     public static long[] strides(int[] shape) {
         long[] s = new long[shape.length];
         long acc = 1;

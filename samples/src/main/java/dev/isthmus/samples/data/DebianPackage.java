@@ -7,10 +7,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -59,14 +56,9 @@ public final class DebianPackage extends PackageArchive {
     }
 
     /** {@code <cache>/debian/NAME}: the kept {@code .deb} and the {@code files} folder. */
+    @Override
     public Path folder() {
         return cache.resolveName("debian", name);
-    }
-
-    /** Where the given member is (or will be) extracted: {@code <cache>/debian/NAME/files/MEMBER}. */
-    @Override
-    public Path localPath(String member) {
-        return folder().resolve("files").resolve(CachedFiles.memberPath(member));
     }
 
     /** The checksum file kept next to an extracted member. */
@@ -74,38 +66,9 @@ public final class DebianPackage extends PackageArchive {
         return CachedFiles.checksumFile(file);
     }
 
-    /**
-     * Whether every member is already extracted and matches its recorded checksum; runs nothing
-     * and does not touch the network.
-     */
-    public boolean isExtracted(List<String> members) {
-        for (String member : members) {
-            if (!CachedFiles.verified(localPath(member))) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** The kept {@code .deb}, if one has been downloaded. */
-    public Path cachedDeb() {
-        Path dir = folder();
-        if (!Files.isDirectory(dir)) {
-            return null;
-        }
-        try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(p -> p.getFileName().toString().startsWith(name + "_")
-                            && p.getFileName().toString().endsWith(".deb") && Files.isRegularFile(p))
-                    .max(Comparator.comparing(p -> p.getFileName().toString()))
-                    .orElse(null);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot list " + dir, e);
-        }
-    }
-
     @Override
-    Path keptArchive() {
-        return cachedDeb();
+    boolean isArchive(String fileName) {
+        return fileName.startsWith(name + "_") && fileName.endsWith(".deb");
     }
 
     @Override

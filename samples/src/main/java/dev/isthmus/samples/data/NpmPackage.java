@@ -8,11 +8,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -88,6 +85,7 @@ public final class NpmPackage extends PackageArchive {
     }
 
     /** {@code <cache>/npm/NAME/VERSION}: the kept tarball and the {@code files} folder. */
+    @Override
     public Path folder() {
         return cache.resolveName("npm", folderName(), version);
     }
@@ -96,43 +94,9 @@ public final class NpmPackage extends PackageArchive {
         return name.replace('/', '+');
     }
 
-    /** Where the given member is (or will be) extracted: {@code <cache>/npm/NAME/VERSION/files/MEMBER}. */
     @Override
-    public Path localPath(String member) {
-        return folder().resolve("files").resolve(CachedFiles.memberPath(member));
-    }
-
-    /**
-     * Whether every member is already extracted and matches its recorded checksum; runs nothing
-     * and does not touch the network.
-     */
-    public boolean isExtracted(List<String> members) {
-        for (String member : members) {
-            if (!CachedFiles.verified(localPath(member))) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** The kept tarball, if one has been downloaded. */
-    public Path cachedTarball() {
-        Path dir = folder();
-        if (!Files.isDirectory(dir)) {
-            return null;
-        }
-        try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(p -> p.getFileName().toString().endsWith(".tgz") && Files.isRegularFile(p))
-                    .max(Comparator.comparing(p -> p.getFileName().toString()))
-                    .orElse(null);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot list " + dir, e);
-        }
-    }
-
-    @Override
-    Path keptArchive() {
-        return cachedTarball();
+    boolean isArchive(String fileName) {
+        return fileName.endsWith(".tgz");
     }
 
     @Override

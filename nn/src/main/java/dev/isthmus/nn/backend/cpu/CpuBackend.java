@@ -165,7 +165,8 @@ public final class CpuBackend implements Backend {
             return;
         }
         int rank = shape.length;
-        int inner = trailingMatch(b.shape(), shape);
+        long match = Shapes.trailingMatch(b.shape(), shape);
+        int inner = match > Integer.MAX_VALUE ? 0 : (int) match;
         if (a.numel() == n && inner > 0 && b.numel() == inner) {
             // b repeats along the leading axes of a (a bias): rows of a against one staged b
             long rows = n / inner;
@@ -201,29 +202,6 @@ public final class CpuBackend implements Backend {
                 }
             }
         });
-    }
-
-    /**
-     * The element count of {@code b}'s shape when it equals the trailing axes of {@code out} (after
-     * dropping b's leading ones), i.e. when b repeats over out's leading axes; otherwise 0.
-     */
-    private static int trailingMatch(int[] b, int[] out) {
-        int start = 0;
-        while (start < b.length && b[start] == 1) {
-            start++;
-        }
-        int len = b.length - start;
-        if (len == 0 || len > out.length) {
-            return 0;
-        }
-        long count = 1;
-        for (int i = 0; i < len; i++) {
-            if (b[start + i] != out[out.length - len + i]) {
-                return 0;
-            }
-            count *= b[start + i];
-        }
-        return count > Integer.MAX_VALUE ? 0 : (int) count;
     }
 
     // ------------------------------------------------------------------ reductions
@@ -345,14 +323,8 @@ public final class CpuBackend implements Backend {
     public void copySlice(Tensor src, int axis, int srcStart, Tensor dst, int dstStart, int length) {
         int[] ss = src.shape();
         int[] ds = dst.shape();
-        long outer = 1;
-        for (int i = 0; i < axis; i++) {
-            outer *= ss[i];
-        }
-        long inner = 1;
-        for (int i = axis + 1; i < ss.length; i++) {
-            inner *= ss[i];
-        }
+        long outer = Shapes.product(ss, 0, axis);
+        long inner = Shapes.product(ss, axis + 1, ss.length);
         MemorySegment s = seg(src);
         MemorySegment d = seg(dst);
         long bytes = length * inner * Float.BYTES;

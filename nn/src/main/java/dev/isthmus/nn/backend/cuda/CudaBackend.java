@@ -37,6 +37,13 @@ import java.util.List;
  * GEMMs through cuBLAS, convolutions through cuDNN, everything else through our PTX kernels.
  */
 public final class CudaBackend implements Backend {
+    // nn's op enums to the kernels' op codes, by name, once (a missing kernel op fails here, at load).
+    private static final ElementwiseKernels.Unary[] UNARY = codes(UnaryOp.values(), ElementwiseKernels.Unary.class);
+    private static final ElementwiseKernels.Binary[] BINARY = codes(BinaryOp.values(), ElementwiseKernels.Binary.class);
+    private static final ReductionKernels.Reduce[] REDUCE = codes(ReduceOp.values(), ReductionKernels.Reduce.class);
+    private static final ElementwiseKernels.Distribution[] DISTRIBUTION =
+            codes(Distribution.values(), ElementwiseKernels.Distribution.class);
+
     private final Device device;
     private final CudaContext context;
     private final CudaStream stream;
@@ -73,6 +80,15 @@ public final class CudaBackend implements Backend {
         this.convolutions = new CudaConvolutions(this, cudnn, index);
         boolean kernelsOnly = "kernels".equalsIgnoreCase(System.getProperty("isthmus.cuda.lstm", "cudnn"));
         this.cudnnLstm = cudnn == null || kernelsOnly ? null : new CudnnLstmPath(this, cudnn, lstmKernels, index);
+    }
+
+    private static <A extends Enum<A>, B extends Enum<B>> B[] codes(A[] ops, Class<B> kernelCodes) {
+        @SuppressWarnings("unchecked")
+        B[] out = (B[]) java.lang.reflect.Array.newInstance(kernelCodes, ops.length);
+        for (A op : ops) {
+            out[op.ordinal()] = Enum.valueOf(kernelCodes, op.name());
+        }
+        return out;
     }
 
     /** cuDNN when it loads and makes a handle; without it everything but Conv2D still runs. */
@@ -193,7 +209,7 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void random(Tensor out, Distribution distribution, float a, float b, long seed) {
-        elementwise.random(buf(out), out.numel(), ElementwiseKernels.Distribution.valueOf(distribution.name()), a, b, seed);
+        elementwise.random(buf(out), out.numel(), DISTRIBUTION[distribution.ordinal()], a, b, seed);
     }
 
     @Override
@@ -205,18 +221,18 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void unary(UnaryOp op, Tensor x, float p, float q, Tensor out) {
-        elementwise.unary(ElementwiseKernels.Unary.valueOf(op.name()), buf(x), buf(out), x.numel(), p, q);
+        elementwise.unary(UNARY[op.ordinal()], buf(x), buf(out), x.numel(), p, q);
     }
 
     @Override
     public void unaryBackward(UnaryOp op, Tensor x, Tensor y, Tensor gy, float p, float q, Tensor gx) {
-        elementwise.unaryBackward(ElementwiseKernels.Unary.valueOf(op.name()), buf(x), buf(y), buf(gy), buf(gx),
+        elementwise.unaryBackward(UNARY[op.ordinal()], buf(x), buf(y), buf(gy), buf(gx),
                 x.numel(), p, q);
     }
 
     @Override
     public void binary(BinaryOp op, Tensor a, Tensor b, Tensor out) {
-        ElementwiseKernels.Binary code = ElementwiseKernels.Binary.valueOf(op.name());
+        ElementwiseKernels.Binary code = BINARY[op.ordinal()];
         int[] shape = out.shape();
         long n = out.numel();
         if (n == 0) {
@@ -226,33 +242,13 @@ public final class CudaBackend implements Backend {
             elementwise.binarySame(code, buf(a), buf(b), buf(out), n);
             return;
         }
-        long inner = trailingMatch(b.shape(), shape);
+        long inner = Shapes.trailingMatch(b.shape(), shape);
         if (a.numel() == n && inner > 0 && b.numel() == inner) {
             elementwise.binaryRows(code, buf(a), buf(b), buf(out), n, inner);
             return;
         }
         elementwise.binaryBroadcast(code, buf(a), buf(b), buf(out), n, shape,
                 Shapes.broadcastStrides(a.shape(), shape), Shapes.broadcastStrides(b.shape(), shape));
-    }
-
-    /** b's element count when its shape (leading 1s dropped) equals out's trailing axes; else 0. */
-    private static long trailingMatch(int[] b, int[] out) {
-        int start = 0;
-        while (start < b.length && b[start] == 1) {
-            start++;
-        }
-        int len = b.length - start;
-        if (len == 0 || len > out.length) {
-            return 0;
-        }
-        long count = 1;
-        for (int i = 0; i < len; i++) {
-            if (b[start + i] != out[out.length - len + i]) {
-                return 0;
-            }
-            count *= b[start + i];
-        }
-        return count;
     }
 
     @Override
@@ -265,25 +261,7 @@ public final class CudaBackend implements Backend {
             buf(out).clear();
             return;
         }
-        if (op == ReduceOp.SUM && leadingAxes(axes) && axes.length < x.rank()) {
-            // Sums over the leading axes (bias gradients): neighbouring threads read neighbouring columns.
-            long rows = 1;
-            for (int a : axes) {
-                rows *= x.size(a);
-            }
-            reductions.columnSum(buf(x), rows, x.numel() / rows, buf(out));
-            return;
-        }
-        reductions.reduce(ReductionKernels.Reduce.valueOf(op.name()), buf(x), x.shape(), axes, buf(out));
-    }
-
-    private static boolean leadingAxes(int[] axes) {
-        for (int i = 0; i < axes.length; i++) {
-            if (axes[i] != i) {
-                return false;
-            }
-        }
-        return axes.length > 0;
+        reductions.reduce(REDUCE[op.ordinal()], buf(x), x.shape(), axes, buf(out));
     }
 
     @Override
@@ -312,14 +290,8 @@ public final class CudaBackend implements Backend {
     @Override
     public void copySlice(Tensor src, int axis, int srcStart, Tensor dst, int dstStart, int length) {
         int[] ss = src.shape();
-        long outer = 1;
-        for (int i = 0; i < axis; i++) {
-            outer *= ss[i];
-        }
-        long inner = 1;
-        for (int i = axis + 1; i < ss.length; i++) {
-            inner *= ss[i];
-        }
+        long outer = Shapes.product(ss, 0, axis);
+        long inner = Shapes.product(ss, axis + 1, ss.length);
         index.copySlice(buf(src), buf(dst), outer, ss[axis], dst.shape()[axis], srcStart, dstStart, length, inner);
     }
 

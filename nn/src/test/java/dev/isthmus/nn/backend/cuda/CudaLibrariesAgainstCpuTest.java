@@ -1,12 +1,10 @@
 package dev.isthmus.nn.backend.cuda;
 
 import dev.isthmus.cuda.CublasHandle;
-import dev.isthmus.cuda.CudaContext;
-import dev.isthmus.cuda.CudaMemoryPool;
-import dev.isthmus.cuda.CudaStream;
 import dev.isthmus.cuda.CudnnConvolution2d;
 import dev.isthmus.cuda.CudnnHandle;
 import dev.isthmus.cuda.DeviceBuffer;
+import dev.isthmus.cuda.GpuSession;
 import dev.isthmus.cuda.RequiresGpu;
 import dev.isthmus.nn.backend.Window2d;
 import dev.isthmus.nn.tensor.Functional;
@@ -15,9 +13,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -26,42 +21,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** cuBLAS and cuDNN, called through the bindings' facade, agree with the CPU backend. */
 @RequiresGpu
 class CudaLibrariesAgainstCpuTest {
-    private static CudaContext context;
-    private static CudaStream stream;
-    private static CudaMemoryPool pool;
+    private static GpuSession gpu;
 
     @BeforeAll
     static void open() {
-        context = CudaContext.retainPrimary(0);
-        stream = CudaStream.create(context);
-        pool = CudaMemoryPool.defaultPool(context);
+        gpu = GpuSession.open();
     }
 
     @AfterAll
     static void close() {
-        if (stream != null) {
-            stream.close();
-        }
-        if (context != null) {
-            context.close();
-        }
-    }
-
-    private static DeviceBuffer upload(float[] values) {
-        DeviceBuffer buffer = DeviceBuffer.allocate(stream, 4L * values.length, pool);
-        try (Arena arena = Arena.ofConfined()) {
-            buffer.copyFromHost(arena.allocateFrom(ValueLayout.JAVA_FLOAT, values), 0);
-            stream.synchronize();
-        }
-        return buffer;
-    }
-
-    private static float[] download(DeviceBuffer buffer) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment host = arena.allocate(buffer.byteSize());
-            buffer.copyToHost(0, host);
-            stream.synchronize();
-            return host.toArray(ValueLayout.JAVA_FLOAT);
+        if (gpu != null) {
+            gpu.close();
         }
     }
 
@@ -84,12 +54,12 @@ class CudaLibrariesAgainstCpuTest {
                 Tensor a = Tensor.uniform(ta ? new int[] {k, m} : new int[] {m, k}, -1, 1, 1);
                 Tensor b = Tensor.uniform(tb ? new int[] {n, k} : new int[] {k, n}, -1, 1, 2);
                 Tensor expected = (ta ? a.transpose() : a).matmul(tb ? b.transpose() : b);
-                try (CublasHandle cublas = CublasHandle.create(stream);
-                     DeviceBuffer da = upload(a.toArray());
-                     DeviceBuffer db = upload(b.toArray());
-                     DeviceBuffer dc = DeviceBuffer.allocate(stream, 4L * m * n, pool)) {
+                try (CublasHandle cublas = CublasHandle.create(gpu.stream());
+                     DeviceBuffer da = gpu.upload(a.toArray());
+                     DeviceBuffer db = gpu.upload(b.toArray());
+                     DeviceBuffer dc = DeviceBuffer.allocate(gpu.stream(), 4L * m * n, gpu.pool())) {
                     cublas.gemm(ta, tb, m, n, k, 1f, da, db, 0f, dc);
-                    assertClose(expected.toArray(), download(dc), 1e-4f);
+                    assertClose(expected.toArray(), gpu.download(dc), 1e-4f);
                 }
             }
         }
@@ -109,16 +79,16 @@ class CudaLibrariesAgainstCpuTest {
         Tensor expected = Functional.conv2d(x, kernel, 1, 1, Window2d.Padding.SAME);
         // cuDNN's NHWC filter is [f, kh, kw, c]; Keras's kernel is [kh, kw, c, f].
         float[] krsc = kernel.permute(3, 0, 1, 2).toArray();
-        try (CudnnHandle cudnn = CudnnHandle.create(stream);
+        try (CudnnHandle cudnn = CudnnHandle.create(gpu.stream());
              CudnnConvolution2d conv = new CudnnConvolution2d(cudnn, n, h, w, c, f, 3, 3, 1, 1, 1, 1);
-             DeviceBuffer dx = upload(x.toArray());
-             DeviceBuffer dk = upload(krsc);
-             DeviceBuffer dy = DeviceBuffer.allocate(stream, 4L * n * h * w * f, pool)) {
+             DeviceBuffer dx = gpu.upload(x.toArray());
+             DeviceBuffer dk = gpu.upload(krsc);
+             DeviceBuffer dy = DeviceBuffer.allocate(gpu.stream(), 4L * n * h * w * f, gpu.pool())) {
             assertArrayEquals(new int[] {n, h, w, f}, conv.outputShape());
             conv.prepare();
-            try (DeviceBuffer workspace = DeviceBuffer.allocate(stream, conv.workspaceBytes(), pool)) {
+            try (DeviceBuffer workspace = DeviceBuffer.allocate(gpu.stream(), conv.workspaceBytes(), gpu.pool())) {
                 conv.forward(dx, dk, dy, workspace);
-                assertClose(expected.toArray(), download(dy), 1e-4f);
+                assertClose(expected.toArray(), gpu.download(dy), 1e-4f);
             }
         }
     }
