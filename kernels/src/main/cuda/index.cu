@@ -1,6 +1,7 @@
 // Data movement: permute (transpose), slices along an axis, row gather / scatter-add (embedding
-// lookups and their gradients), picking one class per row (cross-entropy) and its gradient,
-// and zero-padding / cropping of NHWC images (asymmetric "same" convolutions).
+// lookups and their gradients) and picking one class per row (cross-entropy) and its gradient,
+// both checking their int32 / int64 indices on the device, element type conversions, and
+// zero-padding / cropping of NHWC images (asymmetric "same" convolutions).
 #include "common.cuh"
 
 // out (shape outShape) = x permuted; srcStrides[d] is x's stride of the axis that lands at d.
@@ -21,31 +22,135 @@ extern "C" __global__ void copy_slice_f32(const float *src, float *dst, long lon
     }
 }
 
-// out[i, :] = src[index[i], :]; indices are floats holding integers.
-extern "C" __global__ void gather_rows_f32(const float *src, const float *index, float *out, long long count,
-                                           long long row) {
+// Index tensors are int32 or int64 (one kernel of each, suffixed _i32 / _i64). An index outside
+// [0, bound) is never followed: its element is skipped (gathers write 0) and the first such index
+// is recorded in an IndexError the host reads at its next read of device values, so checking
+// costs no round trip. op tells the host which operation it was (1 gather, 2 scatter, 3 pick).
+struct IndexError {
+    unsigned long long op;
+    long long position;
+    long long value;
+    long long bound;
+};
+
+__device__ __forceinline__ bool index_ok(long long v, long long bound, long long position, unsigned long long op,
+                                         IndexError *err) {
+    if (v >= 0 && v < bound) return true;
+    if (atomicCAS(&err->op, 0ull, op) == 0ull) {
+        err->position = position;
+        err->value = v;
+        err->bound = bound;
+    }
+    return false;
+}
+
+// out[i, :] = src[index[i], :] for rows of `row` 32-bit words (an int64 or float64 row counts two
+// words per element), so one kernel moves rows of every element type.
+template <typename I>
+__device__ void gather_rows(const unsigned int *src, const I *index, unsigned int *out, long long count,
+                            long long row, long long rows, IndexError *err) {
     GRID_STRIDE_LOOP(i, count * row) {
         long long k = i / row;
-        out[i] = src[(long long)index[k] * row + (i - k * row)];
+        long long r = (long long)index[k];
+        out[i] = index_ok(r, rows, k, 1ull, err) ? src[r * row + (i - k * row)] : 0u;
     }
+}
+
+extern "C" __global__ void gather_rows_i32(const unsigned int *src, const int *index, unsigned int *out,
+                                           long long count, long long row, long long rows, IndexError *err) {
+    gather_rows(src, index, out, count, row, rows, err);
+}
+
+extern "C" __global__ void gather_rows_i64(const unsigned int *src, const long long *index, unsigned int *out,
+                                           long long count, long long row, long long rows, IndexError *err) {
+    gather_rows(src, index, out, count, row, rows, err);
 }
 
 // out[index[i], :] += g[i, :]; repeated indices add up (atomics).
-extern "C" __global__ void scatter_add_rows_f32(const float *g, const float *index, float *out, long long count,
-                                                long long row) {
+template <typename I>
+__device__ void scatter_add_rows(const float *g, const I *index, float *out, long long count, long long row,
+                                 long long rows, IndexError *err) {
     GRID_STRIDE_LOOP(i, count * row) {
         long long k = i / row;
-        atomicAdd(&out[(long long)index[k] * row + (i - k * row)], g[i]);
+        long long r = (long long)index[k];
+        if (index_ok(r, rows, k, 2ull, err)) atomicAdd(&out[r * row + (i - k * row)], g[i]);
     }
 }
 
-extern "C" __global__ void pick_f32(const float *x, const float *labels, float *out, long long n, long long classes) {
-    GRID_STRIDE_LOOP(i, n) out[i] = x[i * classes + (long long)labels[i]];
+extern "C" __global__ void scatter_add_rows_i32(const float *g, const int *index, float *out, long long count,
+                                                long long row, long long rows, IndexError *err) {
+    scatter_add_rows(g, index, out, count, row, rows, err);
 }
 
-extern "C" __global__ void pick_backward_f32(const float *g, const float *labels, float *gx, long long n,
-                                             long long classes) {
-    GRID_STRIDE_LOOP(i, n) gx[i * classes + (long long)labels[i]] += g[i];
+extern "C" __global__ void scatter_add_rows_i64(const float *g, const long long *index, float *out, long long count,
+                                                long long row, long long rows, IndexError *err) {
+    scatter_add_rows(g, index, out, count, row, rows, err);
+}
+
+// out[i] = x[i, labels[i]]
+template <typename I>
+__device__ void pick(const float *x, const I *labels, float *out, long long n, long long classes, IndexError *err) {
+    GRID_STRIDE_LOOP(i, n) {
+        long long l = (long long)labels[i];
+        out[i] = index_ok(l, classes, i, 3ull, err) ? x[i * classes + l] : 0.0f;
+    }
+}
+
+extern "C" __global__ void pick_i32(const float *x, const int *labels, float *out, long long n, long long classes,
+                                    IndexError *err) {
+    pick(x, labels, out, n, classes, err);
+}
+
+extern "C" __global__ void pick_i64(const float *x, const long long *labels, float *out, long long n,
+                                    long long classes, IndexError *err) {
+    pick(x, labels, out, n, classes, err);
+}
+
+// gx[i, labels[i]] += g[i]; one label per row, so no two threads meet.
+template <typename I>
+__device__ void pick_backward(const float *g, const I *labels, float *gx, long long n, long long classes,
+                              IndexError *err) {
+    GRID_STRIDE_LOOP(i, n) {
+        long long l = (long long)labels[i];
+        if (index_ok(l, classes, i, 3ull, err)) gx[i * classes + l] += g[i];
+    }
+}
+
+extern "C" __global__ void pick_backward_i32(const float *g, const int *labels, float *gx, long long n,
+                                             long long classes, IndexError *err) {
+    pick_backward(g, labels, gx, n, classes, err);
+}
+
+extern "C" __global__ void pick_backward_i64(const float *g, const long long *labels, float *gx, long long n,
+                                             long long classes, IndexError *err) {
+    pick_backward(g, labels, gx, n, classes, err);
+}
+
+// Element type conversions, as Java's casts: integers to float round to nearest; float to
+// integers truncates toward zero, NaN gives 0 and out-of-range values saturate (the cvt.rzi.sat
+// conversions nvcc emits for these intrinsics); int64 to int32 saturates like Math.clamp.
+extern "C" __global__ void cast_i32_f32(const int *src, float *dst, long long n) {
+    GRID_STRIDE_LOOP(i, n) dst[i] = __int2float_rn(src[i]);
+}
+
+extern "C" __global__ void cast_i64_f32(const long long *src, float *dst, long long n) {
+    GRID_STRIDE_LOOP(i, n) dst[i] = __ll2float_rn(src[i]);
+}
+
+extern "C" __global__ void cast_f32_i32(const float *src, int *dst, long long n) {
+    GRID_STRIDE_LOOP(i, n) dst[i] = isnan(src[i]) ? 0 : __float2int_rz(src[i]);
+}
+
+extern "C" __global__ void cast_f32_i64(const float *src, long long *dst, long long n) {
+    GRID_STRIDE_LOOP(i, n) dst[i] = isnan(src[i]) ? 0ll : __float2ll_rz(src[i]);
+}
+
+extern "C" __global__ void cast_i32_i64(const int *src, long long *dst, long long n) {
+    GRID_STRIDE_LOOP(i, n) dst[i] = (long long)src[i];
+}
+
+extern "C" __global__ void cast_i64_i32(const long long *src, int *dst, long long n) {
+    GRID_STRIDE_LOOP(i, n) dst[i] = (int)max(-2147483648ll, min(2147483647ll, src[i]));
 }
 
 // dst [n, h + top + bottom, w + left + right, c] = src [n, h, w, c] framed by zeros.

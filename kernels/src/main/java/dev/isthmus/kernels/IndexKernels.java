@@ -3,10 +3,30 @@ package dev.isthmus.kernels;
 import dev.isthmus.cuda.DeviceMemory;
 import dev.isthmus.cuda.KernelArguments;
 
-/** Launchers for {@code index.cu}: permute, slices, gather/scatter of rows, pick, NHWC pad/crop. */
+/**
+ * Launchers for {@code index.cu}: permute, slices, gather/scatter of rows, pick, element type
+ * conversions, NHWC pad/crop. Index tensors are int32 or int64 ({@code wideIndex}); the index
+ * kernels record the first out-of-range index in an {@link #INDEX_ERROR_BYTES}-byte record
+ * (op code, position, value, bound as four 64-bit words; op 0 means none) for the host to read.
+ */
 public final class IndexKernels {
-    static final String[] ENTRIES = {"permute_f32", "copy_slice_f32", "gather_rows_f32", "scatter_add_rows_f32",
-        "pick_f32", "pick_backward_f32", "pad_nhwc_f32", "crop_nhwc_f32"};
+    static final String[] ENTRIES = {"permute_f32", "copy_slice_f32", "gather_rows_i32", "gather_rows_i64",
+        "scatter_add_rows_i32", "scatter_add_rows_i64", "pick_i32", "pick_i64", "pick_backward_i32",
+        "pick_backward_i64", "cast_i32_f32", "cast_i64_f32", "cast_f32_i32", "cast_f32_i64", "cast_i32_i64",
+        "cast_i64_i32", "pad_nhwc_f32", "crop_nhwc_f32"};
+
+    /** Size of the device record of the first bad index. */
+    public static final long INDEX_ERROR_BYTES = 32;
+
+    /** The op codes of that record, by the operation that met the index. */
+    public enum IndexOp {
+        NONE, GATHER, SCATTER, PICK
+    }
+
+    /** Element types the conversions take, by their kernel name suffix. */
+    public enum ElementType {
+        F32, I32, I64
+    }
 
     private final KernelLauncher kernels;
     private final KernelArguments args = new KernelArguments();
@@ -41,24 +61,44 @@ public final class IndexKernels {
         kernels.linear(KernelFamily.INDEX, "copy_slice_f32", outer * length * inner, args);
     }
 
-    public synchronized void gatherRows(DeviceMemory src, DeviceMemory index, DeviceMemory out, long count, long row) {
-        args.reset().pointer(src).pointer(index).pointer(out).i64(count).i64(row);
-        kernels.linear(KernelFamily.INDEX, "gather_rows_f32", count * row, args);
+    /**
+     * out[i, :] = src[index[i], :] for rows of {@code rowWords} 32-bit words ({@code rows} rows in src);
+     * an element type of 8 bytes counts two words per element.
+     */
+    public synchronized void gatherRows(DeviceMemory src, DeviceMemory index, boolean wideIndex, DeviceMemory out,
+                                        long count, long rowWords, long rows, DeviceMemory error) {
+        args.reset().pointer(src).pointer(index).pointer(out).i64(count).i64(rowWords).i64(rows).pointer(error);
+        kernels.linear(KernelFamily.INDEX, wideIndex ? "gather_rows_i64" : "gather_rows_i32", count * rowWords, args);
     }
 
-    public synchronized void scatterAddRows(DeviceMemory g, DeviceMemory index, DeviceMemory out, long count, long row) {
-        args.reset().pointer(g).pointer(index).pointer(out).i64(count).i64(row);
-        kernels.linear(KernelFamily.INDEX, "scatter_add_rows_f32", count * row, args);
+    public synchronized void scatterAddRows(DeviceMemory g, DeviceMemory index, boolean wideIndex, DeviceMemory out,
+                                            long count, long row, long rows, DeviceMemory error) {
+        args.reset().pointer(g).pointer(index).pointer(out).i64(count).i64(row).i64(rows).pointer(error);
+        kernels.linear(KernelFamily.INDEX, wideIndex ? "scatter_add_rows_i64" : "scatter_add_rows_i32", count * row,
+                args);
     }
 
-    public synchronized void pick(DeviceMemory x, DeviceMemory labels, DeviceMemory out, long n, long classes) {
-        args.reset().pointer(x).pointer(labels).pointer(out).i64(n).i64(classes);
-        kernels.linear(KernelFamily.INDEX, "pick_f32", n, args);
+    public synchronized void pick(DeviceMemory x, DeviceMemory labels, boolean wideIndex, DeviceMemory out, long n,
+                                  long classes, DeviceMemory error) {
+        args.reset().pointer(x).pointer(labels).pointer(out).i64(n).i64(classes).pointer(error);
+        kernels.linear(KernelFamily.INDEX, wideIndex ? "pick_i64" : "pick_i32", n, args);
     }
 
-    public synchronized void pickBackward(DeviceMemory g, DeviceMemory labels, DeviceMemory gx, long n, long classes) {
-        args.reset().pointer(g).pointer(labels).pointer(gx).i64(n).i64(classes);
-        kernels.linear(KernelFamily.INDEX, "pick_backward_f32", n, args);
+    public synchronized void pickBackward(DeviceMemory g, DeviceMemory labels, boolean wideIndex, DeviceMemory gx,
+                                          long n, long classes, DeviceMemory error) {
+        args.reset().pointer(g).pointer(labels).pointer(gx).i64(n).i64(classes).pointer(error);
+        kernels.linear(KernelFamily.INDEX, wideIndex ? "pick_backward_i64" : "pick_backward_i32", n, args);
+    }
+
+    /** dst = src converted elementwise from one element type to another (they differ). */
+    public synchronized void cast(DeviceMemory src, ElementType from, DeviceMemory dst, ElementType to, long n) {
+        if (from == to) {
+            throw new IllegalArgumentException("cast from " + from + " to itself; copy instead");
+        }
+        String entry = "cast_" + from.name().toLowerCase(java.util.Locale.ROOT) + "_"
+                + to.name().toLowerCase(java.util.Locale.ROOT);
+        args.reset().pointer(src).pointer(dst).i64(n);
+        kernels.linear(KernelFamily.INDEX, entry, n, args);
     }
 
     /** dst [n, paddedH, paddedW, c] = src [n, h, w, c] placed at (top, left) in zeros. */

@@ -75,10 +75,19 @@ class LaunchSignatureTest {
         IndexKernels i = new IndexKernels(l);
         i.permute(M, new int[] {2, 3, 4}, new int[] {2, 0, 1}, M);
         i.copySlice(M, M, 2, 5, 3, 1, 0, 3, 4);
-        i.gatherRows(M, M, M, 3, 8);
-        i.scatterAddRows(M, M, M, 3, 8);
-        i.pick(M, M, M, 4, 10);
-        i.pickBackward(M, M, M, 4, 10);
+        for (boolean wide : new boolean[] {false, true}) {
+            i.gatherRows(M, M, wide, M, 3, 8, 5, M);
+            i.scatterAddRows(M, M, wide, M, 3, 8, 5, M);
+            i.pick(M, M, wide, M, 4, 10, M);
+            i.pickBackward(M, M, wide, M, 4, 10, M);
+        }
+        for (IndexKernels.ElementType from : IndexKernels.ElementType.values()) {
+            for (IndexKernels.ElementType to : IndexKernels.ElementType.values()) {
+                if (from != to) {
+                    i.cast(M, from, M, to, 10);
+                }
+            }
+        }
         i.padNhwc(M, M, 2, 5, 5, 3, 1, 1, 8, 8);
         i.cropNhwc(M, M, 2, 5, 5, 3, 1, 1, 8, 8);
         PoolKernels p = new PoolKernels(l);

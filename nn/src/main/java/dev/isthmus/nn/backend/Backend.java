@@ -1,15 +1,20 @@
 package dev.isthmus.nn.backend;
 
+import dev.isthmus.nn.tensor.DType;
 import dev.isthmus.nn.tensor.Device;
 import dev.isthmus.nn.tensor.Scope;
 import dev.isthmus.nn.tensor.Storage;
 import dev.isthmus.nn.tensor.Tensor;
+import java.lang.foreign.MemorySegment;
 
 /**
  * The primitive operations a device implements. Inputs and outputs are contiguous row-major
- * float32 tensors on this backend's device; outputs are allocated by the caller (shapes are
- * checked by {@link Tensor} before a primitive is called). Autograd composes these primitives;
- * a backend never records the tape.
+ * tensors on this backend's device, float32 unless a method says otherwise; outputs are allocated
+ * by the caller (shapes and element types are checked by {@link Tensor} before a primitive is
+ * called). Index tensors (row numbers, labels) are int32 or int64, and every index op checks its
+ * indices against their bound: the CPU throws {@link dev.isthmus.nn.tensor.IndexOutOfRangeException}
+ * at once, a device backend at its next read of values to the host. Autograd composes these
+ * primitives; a backend never records the tape.
  */
 public interface Backend {
     Device device();
@@ -17,14 +22,26 @@ public interface Backend {
     /** A one-line description, e.g. "cpu (2 threads, vector GEMM 512-bit)". */
     String describe();
 
-    /** Zero-filled storage of {@code numel} floats owned by {@code owner} (null: GC-managed). */
-    Storage allocate(long numel, Scope owner);
+    /** Zero-filled storage of {@code numel} elements of {@code dtype} owned by {@code owner} (null: GC-managed). */
+    Storage allocate(long numel, DType dtype, Scope owner);
 
-    void copyFromHost(float[] src, Tensor dst);
+    /** Copies {@code dst.storage().byteSize()} bytes of host memory (heap or native) into {@code dst}. */
+    void copyFromHost(MemorySegment src, Tensor dst);
 
-    float[] copyToHost(Tensor src);
+    /**
+     * Copies every element of {@code src} into host memory (heap or native); waits for pending
+     * device work, and raises a pending index error of earlier work.
+     */
+    void copyToHost(Tensor src, MemorySegment dst);
 
+    /** Copies the elements of {@code src} into {@code dst} (same element type and count). */
     void copy(Tensor src, Tensor dst);
+
+    /**
+     * Converts between element types, elementwise: integers to float32 round to nearest, float32
+     * to integers truncate toward zero (NaN gives 0, out-of-range values saturate, as Java's casts).
+     */
+    void cast(Tensor src, Tensor dst);
 
     void fill(Tensor out, float value);
 
@@ -60,17 +77,21 @@ public interface Backend {
 
     /**
      * Copies {@code length} positions along {@code axis} from {@code src} (starting at
-     * {@code srcStart}) into {@code dst} (starting at {@code dstStart}); all other dimensions match.
+     * {@code srcStart}) into {@code dst} (starting at {@code dstStart}); all other dimensions
+     * match. Any element type (both tensors have the same).
      */
     void copySlice(Tensor src, int axis, int srcStart, Tensor dst, int dstStart, int length);
 
-    /** out[i, ...] = src[index[i], ...]; index holds integral values in range. */
+    /**
+     * out[i, ...] = src[index[i], ...] for an int32 or int64 index, each in [0, src.size(0));
+     * {@code src} and {@code out} of any one element type.
+     */
     void gatherRows(Tensor src, Tensor index, Tensor out);
 
-    /** out[index[i], ...] += g[i, ...]. */
+    /** out[index[i], ...] += g[i, ...]; indices as for {@link #gatherRows}. */
     void scatterAddRows(Tensor g, Tensor index, Tensor out);
 
-    /** out[i] = x[i, label[i]] for x of shape [n, c]. */
+    /** out[i] = x[i, label[i]] for x of shape [n, c] and int32 or int64 labels in [0, c). */
     void pick(Tensor x, Tensor labels, Tensor out);
 
     /** gx[i, label[i]] += g[i]. */

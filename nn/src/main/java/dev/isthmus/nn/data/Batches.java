@@ -3,6 +3,7 @@ package dev.isthmus.nn.data;
 import dev.isthmus.nn.tensor.ShapeMismatchException;
 import dev.isthmus.nn.tensor.Shapes;
 import dev.isthmus.nn.tensor.Tensor;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.Objects;
@@ -17,9 +18,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  * gathered with {@link Tensor#indexSelect(Tensor)} into the caller's current scope.
  */
 public final class Batches implements Iterable<Tensor[]> {
-    /** Row numbers travel as floats, which are exact integers only up to 2^24. */
-    private static final int MAX_ROWS = 1 << 24;
-
     private final int batchSize;
     private final long seed;
     private final boolean shuffle;
@@ -68,10 +66,6 @@ public final class Batches implements Iterable<Tensor[]> {
             throw new IllegalArgumentException("Batches: the arrays have no rows (shape " + Shapes.str(copy[0].shape())
                     + ")");
         }
-        if (rows > MAX_ROWS) {
-            throw new IllegalArgumentException("Batches: " + rows + " rows is more than the " + MAX_ROWS
-                    + " that float row indices can address");
-        }
         return new Batches(batchSize, seed, shuffle, false, copy, rows);
     }
 
@@ -114,10 +108,7 @@ public final class Batches implements Iterable<Tensor[]> {
                     throw new NoSuchElementException("Batches: epoch " + epoch + " has only " + steps() + " batches");
                 }
                 int n = Math.min(batchSize, end - pos);
-                float[] idx = new float[n];
-                for (int k = 0; k < n; k++) {
-                    idx[k] = order[pos + k];
-                }
+                int[] idx = Arrays.copyOfRange(order, pos, pos + n);
                 pos += n;
                 Tensor[] batch = new Tensor[arrays.length];
                 for (int a = 0; a < arrays.length; a++) {

@@ -24,7 +24,18 @@ public final class Categorical {
      * trailing axis of size 1 (labels shaped [n, 1]) is dropped first, as Keras does.
      */
     public static Tensor toCategorical(Tensor labels, int numClasses) {
-        float[] values = labels.toArray();
+        int[] ints = labels.dtype().isInteger() ? integerLabels(labels.toLongArray()) : integerLabels(labels.toArray());
+        int c = classes(ints, numClasses);
+        int[] in = labels.shape();
+        if (in.length > 1 && in[in.length - 1] == 1) {
+            in = Arrays.copyOf(in, in.length - 1);
+        }
+        int[] out = Arrays.copyOf(in, in.length + 1);
+        out[in.length] = c;
+        return Tensor.of(labels.device(), oneHot(ints, c), out);
+    }
+
+    private static int[] integerLabels(float[] values) {
         int[] ints = new int[values.length];
         for (int i = 0; i < values.length; i++) {
             float v = values[i];
@@ -34,14 +45,19 @@ public final class Categorical {
             }
             ints[i] = (int) v;
         }
-        int c = classes(ints, numClasses);
-        int[] in = labels.shape();
-        if (in.length > 1 && in[in.length - 1] == 1) {
-            in = Arrays.copyOf(in, in.length - 1);
+        return ints;
+    }
+
+    private static int[] integerLabels(long[] values) {
+        int[] ints = new int[values.length];
+        for (int i = 0; i < values.length; i++) {
+            if (values[i] < 0 || values[i] > Integer.MAX_VALUE) {
+                throw new IllegalArgumentException("toCategorical: label at position " + i + " is " + values[i]
+                        + ", not a class number");
+            }
+            ints[i] = (int) values[i];
         }
-        int[] out = Arrays.copyOf(in, in.length + 1);
-        out[in.length] = c;
-        return Tensor.of(labels.device(), oneHot(ints, c), out);
+        return ints;
     }
 
     /** The index of the largest value along the last axis, one per leading position; ties go to the first. */

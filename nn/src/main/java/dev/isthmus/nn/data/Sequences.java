@@ -7,8 +7,8 @@ import java.util.Objects;
 
 /**
  * Pads and truncates integer sequences to one length, as Keras's {@code pad_sequences}: the result is
- * [n, maxLen] with padding and truncating both {@link Padding#PRE}/{@link Truncating#PRE} and value 0
- * unless told otherwise. A {@code maxLen} of 0 or less means the length of the longest sequence.
+ * an int32 tensor [n, maxLen] with padding and truncating both {@link Padding#PRE}/{@link Truncating#PRE}
+ * and value 0 unless told otherwise. A {@code maxLen} of 0 or less means the length of the longest sequence.
  */
 public final class Sequences {
     private Sequences() {
@@ -24,10 +24,24 @@ public final class Sequences {
     }
 
     public static Tensor pad(List<int[]> seqs, int maxLen, Padding padding) {
-        return pad(seqs, maxLen, padding, Truncating.PRE, 0f);
+        return pad(seqs, maxLen, padding, Truncating.PRE, 0);
     }
 
-    /** A float tensor [seqs.size(), maxLen]; items are exact up to 2^24, far beyond any vocabulary. */
+    /** An int32 tensor [seqs.size(), maxLen] (what Embedding takes), padded with {@code value}. */
+    public static Tensor pad(List<int[]> seqs, int maxLen, Padding padding, Truncating truncating, int value) {
+        int[][] rows = padToArray(seqs, maxLen, padding, truncating, value);
+        int len = length(seqs, maxLen);
+        int[] flat = new int[rows.length * len];
+        for (int r = 0; r < rows.length; r++) {
+            System.arraycopy(rows[r], 0, flat, r * len, len);
+        }
+        return Tensor.of(flat, rows.length, len);
+    }
+
+    /**
+     * A float32 tensor [seqs.size(), maxLen] padded with a float {@code value}, for models that read
+     * the items as numbers; items are exact up to 2^24.
+     */
     public static Tensor pad(List<int[]> seqs, int maxLen, Padding padding, Truncating truncating, float value) {
         int len = length(seqs, maxLen);
         float[] out = new float[seqs.size() * len];

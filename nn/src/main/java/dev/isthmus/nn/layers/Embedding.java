@@ -1,13 +1,15 @@
 package dev.isthmus.nn.layers;
 
+import dev.isthmus.nn.tensor.DType;
 import dev.isthmus.nn.tensor.Tensor;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * Keras {@code Embedding}: integer ids [batch, ...] → vectors [batch, ..., outputDim], weights
- * uniform in [-0.05, 0.05]. With {@code maskZero}, id 0 is padding and the layer emits a mask
- * ([batch, time], 0 where the id is 0) that LSTM and pooling layers honour.
+ * uniform in [-0.05, 0.05]. Ids are int32 or int64 tensors; float ids are cast to int32 as Keras
+ * casts them. With {@code maskZero}, id 0 is padding and the layer emits a mask ([batch, time],
+ * 0 where the id is 0) that LSTM and pooling layers honour.
  */
 public final class Embedding extends Layer {
     private final int inputDim;
@@ -41,12 +43,13 @@ public final class Embedding extends Layer {
 
     @Override
     protected Tensor forward(Tensor x, boolean training) {
-        return parameters().get("embeddings").indexSelect(x);
+        return parameters().get("embeddings").indexSelect(x.cast(DType.INT32));
     }
 
     @Override
     public Tensor outputMask(Tensor x, Tensor mask) {
-        return maskZero ? x.gt(Tensor.zeros(1)) : null;
+        // Every non-zero integer stays non-zero as a float, so the mask is exact for any id.
+        return maskZero ? x.cast(DType.FLOAT32).gt(Tensor.zeros(1)) : null;
     }
 
     @Override

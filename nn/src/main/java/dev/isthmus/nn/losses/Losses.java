@@ -1,12 +1,14 @@
 package dev.isthmus.nn.losses;
 
+import dev.isthmus.nn.tensor.DType;
 import dev.isthmus.nn.tensor.ShapeMismatchException;
 import dev.isthmus.nn.tensor.Shapes;
 import dev.isthmus.nn.tensor.Tensor;
 import java.util.Arrays;
 
 /**
- * The standard losses, Keras semantics. Cross-entropies from probabilities clip them to
+ * The standard losses, Keras semantics. Sparse cross-entropy takes int32/int64 labels (float
+ * labels are cast to int32, as Keras casts them); the others take labels of any type as float32. Cross-entropies from probabilities clip them to
  * [1e-7, 1 - 1e-7] as Keras does; when the probabilities come straight from a softmax (or sigmoid)
  * on the tape, its logits are used through a log-softmax instead, which is exact and stable.
  */
@@ -62,7 +64,7 @@ public final class Losses {
                         "differ: one-hot labels must have the prediction's shape (use sparse categorical"
                                 + " cross-entropy for integer labels)");
             }
-            return t.mul(logProbabilities(p, fromLogits)).sum(-1).neg().mean();
+            return t.cast(DType.FLOAT32).mul(logProbabilities(p, fromLogits)).sum(-1).neg().mean();
         });
     }
 
@@ -77,7 +79,7 @@ public final class Losses {
                 throw new ShapeMismatchException("sparse_categorical_crossentropy: predictions must be [n, classes], got "
                         + Shapes.str(p.shape()));
             }
-            Tensor labels = t.rank() == 2 && t.size(1) == 1 ? t.reshape(-1) : t;
+            Tensor labels = (t.rank() == 2 && t.size(1) == 1 ? t.reshape(-1) : t).cast(DType.INT32);
             if (labels.rank() != 1 || labels.size(0) != p.size(0)) {
                 throw ShapeMismatchException.of("sparse_categorical_crossentropy", t.shape(), p.shape(),
                         "do not fit: labels must be [n] or [n, 1] for predictions [n, classes]");
@@ -107,10 +109,10 @@ public final class Losses {
     /** Labels reshaped to the prediction's shape when they hold the same values ([n] vs [n, 1]). */
     static Tensor matchShape(String loss, Tensor t, Tensor p) {
         if (Arrays.equals(t.shape(), p.shape())) {
-            return t;
+            return t.cast(DType.FLOAT32);
         }
         if (t.numel() == p.numel() && squeezedEqual(t.shape(), p.shape())) {
-            return t.reshape(p.shape());
+            return t.reshape(p.shape()).cast(DType.FLOAT32);
         }
         throw ShapeMismatchException.of(loss, t.shape(), p.shape(), "differ: labels (first) must match predictions (second)");
     }

@@ -21,7 +21,7 @@ public final class Metrics {
         @Override
         public double[] batchTotals(Tensor yTrue, Tensor yPred) {
             float[] p = yPred.toArray();
-            float[] t = yTrue.toArray();
+            double[] t = labelValues(yTrue);
             int n = yPred.size(0);
             int c = n == 0 ? 0 : p.length / n;
             double correct = 0;
@@ -70,7 +70,7 @@ public final class Metrics {
 
     private static double[] perSample(Tensor yTrue, Tensor yPred, boolean squared) {
         float[] p = yPred.toArray();
-        float[] t = yTrue.toArray();
+        double[] t = labelValues(yTrue);
         requireSame(t.length, p.length, yTrue, yPred);
         int n = yPred.size(0);
         double sum = 0;
@@ -82,6 +82,19 @@ public final class Metrics {
         return new double[] {n == 0 ? 0 : sum * n / p.length, n};
     }
 
+    /** Labels of any element type as doubles, which hold every int32 and float32 exactly. */
+    private static double[] labelValues(Tensor labels) {
+        if (labels.dtype().isInteger()) {
+            return java.util.Arrays.stream(labels.toLongArray()).asDoubleStream().toArray();
+        }
+        float[] f = labels.toArray();
+        double[] d = new double[f.length];
+        for (int i = 0; i < f.length; i++) {
+            d[i] = f[i];
+        }
+        return d;
+    }
+
     private static void requireSame(int a, int b, Tensor yTrue, Tensor yPred) {
         if (a != b) {
             throw ShapeMismatchException.of("metric", yTrue.shape(), yPred.shape(), "do not fit: labels vs predictions");
@@ -89,6 +102,16 @@ public final class Metrics {
     }
 
     private static int argmax(float[] v, int from, int n) {
+        int best = 0;
+        for (int j = 1; j < n; j++) {
+            if (v[from + j] > v[from + best]) {
+                best = j;
+            }
+        }
+        return best;
+    }
+
+    private static int argmax(double[] v, int from, int n) {
         int best = 0;
         for (int j = 1; j < n; j++) {
             if (v[from + j] > v[from + best]) {

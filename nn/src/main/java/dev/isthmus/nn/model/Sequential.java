@@ -321,11 +321,7 @@ public final class Sequential implements AutoCloseable {
     }
 
     private static Tensor indexTensor(int[] perm, int from, int to) {
-        float[] f = new float[to - from];
-        for (int i = from; i < to; i++) {
-            f[i - from] = perm[i];
-        }
-        return Tensor.of(f, f.length);
+        return Tensor.of(Arrays.copyOfRange(perm, from, to), to - from);
     }
 
     // ---------------------------------------------------------------- saving

@@ -50,8 +50,14 @@ public final class Adam extends SlotOptimizer {
                 Tensor[] mv = slots(p);
                 byDevice.computeIfAbsent(p.device(), d -> new java.util.ArrayList<>()).add(new Tensor[] {p, g, mv[0], mv[1]});
             }
-            byDevice.forEach((device, groups) -> groups.get(0)[0].backend()
-                    .adamUpdateAll(groups, learningRate, beta1, beta2, epsilon, iterations));
+            byDevice.forEach((device, groups) -> {
+                groups.get(0)[0].backend().adamUpdateAll(groups, learningRate, beta1, beta2, epsilon, iterations);
+                for (Tensor[] g : groups) {
+                    g[0].markWrittenInPlace();
+                    g[2].markWrittenInPlace();
+                    g[3].markWrittenInPlace();
+                }
+            });
         }
     }
 

@@ -1,6 +1,8 @@
 package dev.isthmus.nn.tensor;
 
+import dev.isthmus.nn.autograd.AutogradException;
 import dev.isthmus.nn.autograd.GradMode;
+import dev.isthmus.nn.autograd.Node;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -10,13 +12,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** The tape walk: reverse topological order from the root, summing gradients per tensor. */
+/**
+ * The tape walk: reverse topological order from the root, summing gradients per tensor. Every node
+ * on the way is checked before any gradient is computed, so a refused backward changes nothing.
+ */
 final class Backprop {
     private Backprop() {
     }
 
-    static void run(Tensor root, Tensor seed) {
+    static void run(Tensor root, Tensor seed, boolean retainGraph) {
         List<Tensor> order = topologicalOrder(root);
+        for (Tensor t : order) {
+            if (!t.isLeaf()) {
+                checkUsable(t);
+            }
+        }
         Map<Tensor, Tensor> grads = new IdentityHashMap<>();
         grads.put(root, seed);
         try (var ignored = GradMode.noGrad()) {
@@ -45,6 +55,38 @@ final class Backprop {
                 }
             }
         }
+        if (!retainGraph) {
+            for (Tensor t : order) {
+                if (!t.isLeaf()) {
+                    t.gradFn().release();
+                }
+            }
+        }
+    }
+
+    /** Refuses a node freed by an earlier backward, or one whose saved tensors were written in place since. */
+    private static void checkUsable(Tensor t) {
+        Node node = t.gradFn();
+        node.backward();
+        if (t.storage().version() != node.outputVersion()) {
+            throw modified(node, "its output", t, node.outputVersion());
+        }
+        List<Tensor> inputs = node.inputs();
+        for (int i = 0; i < inputs.size(); i++) {
+            Tensor in = inputs.get(i);
+            if (in.storage().version() != node.inputVersion(i)) {
+                throw modified(node, "input " + i, in, node.inputVersion(i));
+            }
+        }
+    }
+
+    private static AutogradException modified(Node node, String which, Tensor t, int recorded) {
+        String kind = t.isLeaf() ? (t.requiresGrad() ? "a leaf that requires grad" : "a constant") : "made by '"
+                + t.gradFn().op() + "'";
+        return new AutogradException("backward(): " + which + " of '" + node.op() + "' (" + t.dtype() + " tensor of shape "
+                + Shapes.str(t.shape()) + ", " + kind + ") was written in place after '" + node.op()
+                + "' recorded it (version " + t.storage().version() + ", recorded at " + recorded
+                + "), so its gradient would be wrong; compute the graph again after the write, or write into a copy");
     }
 
     /** Tensors that require grad and lead to {@code root}, each after all of its inputs. */

@@ -19,17 +19,17 @@ public final class CpuStorage extends Storage {
 
     private MemorySegment segment;
 
-    private CpuStorage(long numel, Scope owner) {
-        super(numel, owner);
-        this.segment = allocateIn(owner, numel * Float.BYTES, this);
+    private CpuStorage(long numel, DType dtype, Scope owner) {
+        super(numel, dtype, owner);
+        this.segment = allocateIn(owner, numel * dtype.byteSize(), this);
     }
 
-    /** Zero-filled storage of {@code numel} floats owned by {@code owner} (null: GC-managed). */
-    public static CpuStorage allocate(long numel, Scope owner) {
+    /** Zero-filled storage of {@code numel} elements of {@code dtype} owned by {@code owner} (null: GC-managed). */
+    public static CpuStorage allocate(long numel, DType dtype, Scope owner) {
         if (numel < 0) {
             throw new IllegalArgumentException("negative element count " + numel);
         }
-        return new CpuStorage(numel, owner);
+        return new CpuStorage(numel, dtype, owner);
     }
 
     private static MemorySegment allocateIn(Scope owner, long bytes, Object holder) {
@@ -67,7 +67,7 @@ public final class CpuStorage extends Storage {
         return Device.CPU;
     }
 
-    /** The memory, bounded to exactly this storage's floats. */
+    /** The memory, bounded to exactly this storage's elements. */
     public MemorySegment segment() {
         checkLive();
         return segment;

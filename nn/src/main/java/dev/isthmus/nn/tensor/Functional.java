@@ -18,6 +18,8 @@ public final class Functional {
                     "do not fit: expected input [n, h, w, c] and kernel [kh, kw, c, filters] with the same c");
         }
         x.checkSameDevice("conv2d", kernel);
+        x.requireFloat("conv2d");
+        kernel.requireFloat("conv2d");
         Window2d g = Window2d.of(x.size(0), x.size(1), x.size(2), x.size(3), kernel.size(0), kernel.size(1),
                 strideH, strideW, padding);
         Tensor out = Tensor.like(x, new int[] {x.size(0), g.outHeight(), g.outWidth(), kernel.size(3)});
@@ -42,6 +44,7 @@ public final class Functional {
         if (x.rank() != 4) {
             throw new ShapeMismatchException("maxPool2d: expected input [n, h, w, c], got " + Shapes.str(x.shape()));
         }
+        x.requireFloat("maxPool2d");
         Window2d g = Window2d.of(x.size(0), x.size(1), x.size(2), x.size(3), poolH, poolW, strideH, strideW, padding);
         Tensor out = Tensor.like(x, new int[] {x.size(0), g.outHeight(), g.outWidth(), x.size(3)});
         x.backend().maxPool2d(x, g, out);
@@ -71,6 +74,11 @@ public final class Functional {
         }
         if (mask != null && !Arrays.equals(mask.shape(), new int[] {x.size(0), x.size(1)})) {
             throw ShapeMismatchException.of("lstm mask", x.shape(), mask.shape(), "do not fit: the mask must be [batch, time]");
+        }
+        for (Tensor t : new Tensor[] {x, kernel, recurrent, bias, mask}) {
+            if (t != null) {
+                t.requireFloat("lstm");
+            }
         }
         int n = x.size(0);
         int t = x.size(1);

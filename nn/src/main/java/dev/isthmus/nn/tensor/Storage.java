@@ -1,15 +1,20 @@
 package dev.isthmus.nn.tensor;
 
 /**
- * A block of float32 memory on one device, owned by a {@link Scope} (or, when created outside
- * any scope, by the garbage collector). Tensors view storage; several tensors may share one.
+ * A block of memory holding {@code numel} elements of one {@link DType} on one device, owned by a
+ * {@link Scope} (or, when created outside any scope, by the garbage collector). Tensors view
+ * storage; several tensors may share one, and with it its version: the count of in-place writes,
+ * which autograd compares with the version an operation saved to refuse a stale backward.
  */
 public abstract class Storage {
     private final long numel;
+    private final DType dtype;
     private Scope owner;
+    private int version;
 
-    protected Storage(long numel, Scope owner) {
+    protected Storage(long numel, DType dtype, Scope owner) {
         this.numel = numel;
+        this.dtype = dtype;
         this.owner = owner;
     }
 
@@ -19,8 +24,21 @@ public abstract class Storage {
         return numel;
     }
 
+    public final DType dtype() {
+        return dtype;
+    }
+
     public final long byteSize() {
-        return numel * Float.BYTES;
+        return numel * dtype.byteSize();
+    }
+
+    /** How many times this memory was written in place since it was made. */
+    public final int version() {
+        return version;
+    }
+
+    final void bumpVersion() {
+        version++;
     }
 
     /** The scope whose closing frees this storage; null when the garbage collector frees it. */
@@ -35,7 +53,7 @@ public abstract class Storage {
     /** Throws {@link TensorFreedException} if the owning scope has closed. */
     public final void checkLive() {
         if (isFreed()) {
-            throw new TensorFreedException("tensor storage of " + numel + " floats was freed when "
+            throw new TensorFreedException("tensor storage of " + numel + " " + dtype + " elements was freed when "
                     + owner + " closed" + (owner.closedAt() == null
                             ? " (run with -Disthmus.debug.memory=true to record where)" : ""),
                     owner.closedAt());

@@ -8,13 +8,18 @@ import dev.isthmus.nn.backend.Backends;
 import dev.isthmus.nn.backend.BinaryOp;
 import dev.isthmus.nn.backend.ReduceOp;
 import dev.isthmus.nn.backend.UnaryOp;
+import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import java.util.List;
 
 /**
- * A float32, row-major, contiguous n-dimensional array on one {@link Device}, with reverse-mode
- * automatic differentiation. Operations return new tensors owned by the current {@link Scope};
- * the few in-place operations ({@code ...InPlace}) are for optimizers and never record the tape.
+ * A row-major, contiguous n-dimensional array on one {@link Device}, with reverse-mode automatic
+ * differentiation. Elements are float32 unless made otherwise: int32 and int64 tensors
+ * ({@link #of(int[], int...)}, {@link #of(long[], int...)}, {@link #cast}) carry indices, labels
+ * and token ids, and take part in the ops that read them (indexSelect, pick, slices, concat,
+ * reshape, copies); arithmetic takes float32 only. Operations return new tensors owned by the
+ * current {@link Scope}; the few in-place operations ({@code ...InPlace}) are for optimizers,
+ * never record the tape, and bump the memory's version, which a later backward checks.
  */
 public final class Tensor {
     private final int[] shape;
@@ -30,23 +35,29 @@ public final class Tensor {
 
     // ---------------------------------------------------------------- creation
 
-    /** An uninitialised-by-contract (zero-filled) tensor on {@code device}, owned by the current scope. */
+    /** An uninitialised-by-contract (zero-filled) float32 tensor on {@code device}, owned by the current scope. */
     public static Tensor empty(Device device, int... shape) {
-        return allocate(device, Scope.current(), shape.clone());
+        return empty(device, DType.FLOAT32, shape);
     }
 
-    /** A zero-filled tensor owned by {@code owner} (null: GC-managed), whatever scope is current. */
+    /** An uninitialised-by-contract (zero-filled) tensor of {@code dtype}, owned by the current scope. */
+    public static Tensor empty(Device device, DType dtype, int... shape) {
+        return allocate(device, Scope.current(), dtype, shape.clone());
+    }
+
+    /** A zero-filled float32 tensor owned by {@code owner} (null: GC-managed), whatever scope is current. */
     public static Tensor zeros(Scope owner, Device device, int... shape) {
-        return allocate(device, owner, shape.clone());
+        return allocate(device, owner, DType.FLOAT32, shape.clone());
     }
 
-    private static Tensor allocate(Device device, Scope owner, int[] shape) {
+    private static Tensor allocate(Device device, Scope owner, DType dtype, int[] shape) {
         Shapes.checkValid(shape);
-        return new Tensor(shape, Backends.of(device).allocate(Shapes.numel(shape), owner));
+        return new Tensor(shape, Backends.of(device).allocate(Shapes.numel(shape), dtype, owner));
     }
 
+    /** A new tensor of {@code t}'s device and element type, owned by the current scope. */
     static Tensor like(Tensor t, int[] shape) {
-        return allocate(t.device(), Scope.current(), shape);
+        return allocate(t.device(), Scope.current(), t.dtype(), shape);
     }
 
     /** A tensor holding {@code data} in row-major order with the given shape, on the default device. */
@@ -55,13 +66,38 @@ public final class Tensor {
     }
 
     public static Tensor of(Device device, float[] data, int... shape) {
-        int[] s = shape.length == 0 && data.length != 1 ? new int[] {data.length} : shape.clone();
-        if (Shapes.numel(s) != data.length) {
-            throw new ShapeMismatchException("Tensor.of: " + data.length + " values cannot fill shape "
+        return fromHost(device, DType.FLOAT32, MemorySegment.ofArray(data), data.length, shape);
+    }
+
+    /** An int32 tensor (indices, labels, token ids) holding {@code data}, on the default device. */
+    public static Tensor of(int[] data, int... shape) {
+        return of(Backends.defaultDevice(), data, shape);
+    }
+
+    public static Tensor of(Device device, int[] data, int... shape) {
+        return fromHost(device, DType.INT32, MemorySegment.ofArray(data), data.length, shape);
+    }
+
+    /** An int64 tensor holding {@code data}, on the default device. */
+    public static Tensor of(long[] data, int... shape) {
+        return of(Backends.defaultDevice(), data, shape);
+    }
+
+    public static Tensor of(Device device, long[] data, int... shape) {
+        return fromHost(device, DType.INT64, MemorySegment.ofArray(data), data.length, shape);
+    }
+
+    /** A tensor of {@code count} host values; an empty shape means a vector of them (a scalar for one). */
+    private static Tensor fromHost(Device device, DType dtype, MemorySegment data, int count, int[] shape) {
+        int[] s = shape.length == 0 && count != 1 ? new int[] {count} : shape.clone();
+        if (Shapes.numel(s) != count) {
+            throw new ShapeMismatchException("Tensor.of: " + count + " values cannot fill shape "
                     + Shapes.str(s) + " (" + Shapes.numel(s) + " elements)");
         }
-        Tensor t = allocate(device, Scope.current(), s);
-        t.backend().copyFromHost(data, t);
+        Tensor t = allocate(device, Scope.current(), dtype, s);
+        if (count > 0) {
+            t.backend().copyFromHost(data, t);
+        }
         return t;
     }
 
@@ -176,6 +212,10 @@ public final class Tensor {
         return storage.numel();
     }
 
+    public DType dtype() {
+        return storage.dtype();
+    }
+
     public Device device() {
         return storage.device();
     }
@@ -195,6 +235,9 @@ public final class Tensor {
 
     /** Marks a leaf tensor as a parameter whose gradient {@link #backward()} accumulates. */
     public Tensor requiresGrad(boolean value) {
+        if (value && !dtype().isFloatingPoint()) {
+            throw new DTypeException("only float32 tensors can require gradients; this one is " + dtype());
+        }
         if (gradFn != null && !value) {
             throw new IllegalStateException("cannot clear requiresGrad on a tensor produced by '"
                     + gradFn.op() + "'; use detach()");
@@ -215,7 +258,7 @@ public final class Tensor {
     /** Zeroes the accumulated gradient (its memory, owned with this tensor, is reused). */
     public void zeroGrad() {
         if (grad != null) {
-            grad.backend().fill(grad, 0f);
+            grad.fillInPlace(0f);
         }
     }
 
@@ -231,10 +274,60 @@ public final class Tensor {
 
     // ---------------------------------------------------------------- reading values
 
-    /** A copy of all values in row-major order; waits for pending device work. */
+    /** A copy of all values of a float32 tensor in row-major order; waits for pending device work. */
     public float[] toArray() {
+        requireDType("toArray()", DType.FLOAT32, "toIntArray() or toLongArray() read integer tensors");
+        float[] out = new float[hostLength()];
+        readInto(MemorySegment.ofArray(out));
+        return out;
+    }
+
+    /** A copy of all values of an int32 tensor in row-major order; waits for pending device work. */
+    public int[] toIntArray() {
+        requireDType("toIntArray()", DType.INT32, "toLongArray() reads int64, toArray() float32");
+        int[] out = new int[hostLength()];
+        readInto(MemorySegment.ofArray(out));
+        return out;
+    }
+
+    /** A copy of all values of an int32 or int64 tensor, widened to long; waits for pending device work. */
+    public long[] toLongArray() {
+        if (dtype() == DType.INT32) {
+            return Arrays.stream(toIntArray()).asLongStream().toArray();
+        }
+        requireDType("toLongArray()", DType.INT64, "toArray() reads float32");
+        long[] out = new long[hostLength()];
+        readInto(MemorySegment.ofArray(out));
+        return out;
+    }
+
+    private int hostLength() {
         storage.checkLive();
-        return backend().copyToHost(this);
+        if (numel() > Integer.MAX_VALUE - 8) {
+            throw new IllegalStateException("tensor of " + numel() + " elements does not fit a Java array");
+        }
+        return (int) numel();
+    }
+
+    private void readInto(MemorySegment host) {
+        if (numel() > 0) {
+            backend().copyToHost(this, host);
+        }
+    }
+
+    private void requireDType(String op, DType expected, String hint) {
+        if (dtype() != expected) {
+            throw new DTypeException(op + " needs a " + expected + " tensor, got " + dtype() + " of shape "
+                    + Shapes.str(shape) + "; " + hint);
+        }
+    }
+
+    /** Throws {@link DTypeException} unless this tensor is float32: arithmetic takes float32 only. */
+    void requireFloat(String op) {
+        if (dtype() != DType.FLOAT32) {
+            throw new DTypeException(op + " takes float32 tensors, got " + dtype() + " of shape " + Shapes.str(shape)
+                    + "; cast(DType.FLOAT32) first");
+        }
     }
 
     /** The single value of a one-element tensor. */
@@ -250,7 +343,31 @@ public final class Tensor {
         if (device.equals(device())) {
             return this;
         }
-        return of(device, toArray(), shape);
+        storage.checkLive();
+        Tensor out = allocate(device, Scope.current(), dtype(), shape.clone());
+        if (numel() > 0) {
+            try (java.lang.foreign.Arena staging = java.lang.foreign.Arena.ofConfined()) {
+                MemorySegment host = staging.allocate(storage.byteSize(), 64);
+                backend().copyToHost(this, host);
+                out.backend().copyFromHost(host, out);
+                out.backend().synchronize();
+            }
+        }
+        return out;
+    }
+
+    /**
+     * This tensor's values as {@code dtype} (this tensor when it already is): integers to float32
+     * round to nearest, float32 to integers truncate toward zero as Java's casts. Not differentiable.
+     */
+    public Tensor cast(DType dtype) {
+        if (dtype == dtype()) {
+            return this;
+        }
+        storage.checkLive();
+        Tensor out = allocate(device(), Scope.current(), dtype, shape.clone());
+        backend().cast(this, out);
+        return out;
     }
 
     /** A copy in new memory owned by the current scope (differentiable). */
@@ -262,16 +379,34 @@ public final class Tensor {
 
     // ---------------------------------------------------------------- autograd
 
-    /** Back-propagates from this scalar (d this / d this = 1) into every leaf that requires grad. */
+    /**
+     * Back-propagates from this scalar (d this / d this = 1) into every leaf that requires grad, then
+     * frees the graph: a second backward through it raises
+     * {@link dev.isthmus.nn.autograd.AutogradException} (see {@link #backward(boolean)}).
+     */
     public void backward() {
+        backward(false);
+    }
+
+    /** As {@link #backward()}; with {@code retainGraph} the graph stays usable for another backward. */
+    public void backward(boolean retainGraph) {
         if (numel() != 1) {
             throw new IllegalStateException("backward() without a gradient needs a scalar, got shape "
                     + Shapes.str(shape) + "; pass the output gradient with backward(gradient)");
         }
-        backward(onesLike(this));
+        backward(onesLike(this), retainGraph);
     }
 
     public void backward(Tensor gradient) {
+        backward(gradient, false);
+    }
+
+    /**
+     * Back-propagates {@code gradient} (d loss / d this) into every leaf that requires grad. Refuses,
+     * with {@link dev.isthmus.nn.autograd.AutogradException} and before touching any gradient, a graph
+     * freed by an earlier backward or one whose saved tensors were written in place since.
+     */
+    public void backward(Tensor gradient, boolean retainGraph) {
         if (!Arrays.equals(gradient.shape, shape)) {
             throw ShapeMismatchException.of("backward", shape, gradient.shape, "differ: the gradient must match the output");
         }
@@ -279,12 +414,12 @@ public final class Tensor {
             throw new IllegalStateException("backward(): this tensor does not require grad (no parameter led to it,"
                     + " or it was computed under noGrad)");
         }
-        Backprop.run(this, gradient);
+        Backprop.run(this, gradient, retainGraph);
     }
 
     void accumulateGrad(Tensor g) {
         if (grad == null) {
-            grad = allocate(device(), storage.owner(), shape.clone());
+            grad = allocate(device(), storage.owner(), DType.FLOAT32, shape.clone());
             backend().copy(g, grad);
         } else {
             grad.backend().binary(BinaryOp.ADD, grad, g, grad);
@@ -298,7 +433,7 @@ public final class Tensor {
         for (Tensor in : inputs) {
             if (in.requiresGrad) {
                 out.requiresGrad = true;
-                out.gradFn = new Node(op, List.of(inputs), backward);
+                out.gradFn = new Node(op, List.of(inputs), backward, out.storage.version());
                 return out;
             }
         }
@@ -308,6 +443,7 @@ public final class Tensor {
     // ---------------------------------------------------------------- elementwise
 
     private Tensor unary(UnaryOp op, float p, float q) {
+        requireFloat(op.name().toLowerCase(java.util.Locale.ROOT));
         storage.checkLive();
         Tensor out = like(this, shape);
         backend().unary(op, this, p, q, out);
@@ -389,6 +525,8 @@ public final class Tensor {
 
     private Tensor binary(BinaryOp op, Tensor b, String name) {
         checkSameDevice(name, b);
+        requireFloat(name);
+        b.requireFloat(name);
         storage.checkLive();
         b.storage.checkLive();
         int[] outShape = Shapes.broadcast(name, shape, b.shape);
@@ -436,6 +574,8 @@ public final class Tensor {
 
     private Tensor compare(BinaryOp op, Tensor b, String name) {
         checkSameDevice(name, b);
+        requireFloat(name);
+        b.requireFloat(name);
         Tensor out = like(this, Shapes.broadcast(name, shape, b.shape));
         backend().binary(op, this, b, out);
         return out;
@@ -493,6 +633,7 @@ public final class Tensor {
     }
 
     private Tensor reduce(ReduceOp op, int[] axesIn, boolean keepDims) {
+        requireFloat(op.name().toLowerCase(java.util.Locale.ROOT));
         storage.checkLive();
         int[] axes = Shapes.axes(axesIn, shape.length);
         int[] kept = shape.clone();
@@ -540,6 +681,7 @@ public final class Tensor {
         if (Arrays.equals(shape, target)) {
             return this;
         }
+        requireFloat("expandTo");
         Tensor out = like(this, target.clone()); // zero-filled: adding broadcasts this into it
         backend().binary(BinaryOp.ADD, out, this, out);
         int[] own = shape;
@@ -557,6 +699,7 @@ public final class Tensor {
     }
 
     private Tensor softmax(int axis, boolean log) {
+        requireFloat(log ? "logSoftmax" : "softmax");
         int a = Shapes.axis(axis, shape.length);
         if (a != shape.length - 1) {
             int[] perm = swapLast(a);
@@ -659,6 +802,7 @@ public final class Tensor {
         if (identity) {
             return this;
         }
+        requireFloat("permute");
         int[] outShape = new int[shape.length];
         int[] inverse = new int[shape.length];
         for (int i = 0; i < perm.length; i++) {
@@ -691,6 +835,10 @@ public final class Tensor {
                 }
             }
             first.checkSameDevice("concat", p);
+            if (p.dtype() != first.dtype()) {
+                throw new DTypeException("concat: tensors of " + first.dtype() + " and " + p.dtype()
+                        + "; cast one first");
+            }
             total += p.shape[a];
         }
         outShape[a] = total;
@@ -741,7 +889,7 @@ public final class Tensor {
         if (rank() < 1) {
             throw new IllegalArgumentException("indexSelect needs rank >= 1, got a scalar");
         }
-        checkIndices("indexSelect", indices, shape[0]);
+        checkIndexTensor("indexSelect", indices);
         int[] outShape = new int[indices.rank() + shape.length - 1];
         System.arraycopy(indices.shape, 0, outShape, 0, indices.rank());
         System.arraycopy(shape, 1, outShape, indices.rank(), shape.length - 1);
@@ -756,11 +904,7 @@ public final class Tensor {
     }
 
     public Tensor indexSelect(int... rows) {
-        float[] f = new float[rows.length];
-        for (int i = 0; i < rows.length; i++) {
-            f[i] = rows[i];
-        }
-        return indexSelect(of(device(), f, rows.length));
+        return indexSelect(of(device(), rows, rows.length));
     }
 
     /** For x of shape [n, c]: out[i] = x[i, labels[i]]. */
@@ -768,7 +912,8 @@ public final class Tensor {
         if (rank() != 2 || labels.rank() != 1 || labels.shape[0] != shape[0]) {
             throw ShapeMismatchException.of("pick", shape, labels.shape, "do not fit: expected [n, c] and [n]");
         }
-        checkIndices("pick (labels)", labels, shape[1]);
+        requireFloat("pick");
+        checkIndexTensor("pick (labels)", labels);
         Tensor out = like(this, new int[] {shape[0]});
         backend().pick(this, labels, out);
         Tensor x = this;
@@ -779,15 +924,16 @@ public final class Tensor {
         }, this, labels);
     }
 
-    private void checkIndices(String op, Tensor indices, int bound) {
+    /**
+     * Index tensors are int32 or int64. Their values are checked by the backend in the op itself
+     * ({@link IndexOutOfRangeException}), so no index is read back to the host here.
+     */
+    private void checkIndexTensor(String op, Tensor indices) {
         checkSameDevice(op, indices);
-        float[] v = indices.toArray();
-        for (int i = 0; i < v.length; i++) {
-            float f = v[i];
-            if (!(f >= 0 && f < bound) || f != Math.rint(f)) {
-                throw new IndexOutOfBoundsException(op + ": value " + f + " at position " + i
-                        + " is not an integer in [0, " + bound + ")");
-            }
+        indices.storage.checkLive();
+        if (!indices.dtype().isInteger()) {
+            throw new DTypeException(op + ": indices must be int32 or int64, got " + indices.dtype()
+                    + " of shape " + Shapes.str(indices.shape) + "; make them with Tensor.of(int[]) or cast(DType.INT32)");
         }
     }
 
@@ -799,6 +945,8 @@ public final class Tensor {
      */
     public Tensor matmul(Tensor b) {
         checkSameDevice("matmul", b);
+        requireFloat("matmul");
+        b.requireFloat("matmul");
         if (rank() < 2 || b.rank() < 2) {
             throw ShapeMismatchException.of("matmul", shape, b.shape, "need rank >= 2 (use reshape for vectors)");
         }
@@ -874,29 +1022,50 @@ public final class Tensor {
 
     /** this *= s; never recorded. */
     public Tensor mulInPlace(float s) {
+        requireFloat("mulInPlace");
         storage.checkLive();
         backend().unary(UnaryOp.AFFINE, this, s, 0f, this);
+        markWrittenInPlace();
         return this;
     }
 
-    /** this = other's values (same shape); never recorded. */
+    /** this = other's values (same shape and element type); never recorded. */
     public Tensor copyFrom(Tensor other) {
         if (!Arrays.equals(shape, other.shape)) {
             throw ShapeMismatchException.of("copyFrom", shape, other.shape, "differ");
         }
         checkSameDevice("copyFrom", other);
+        if (other.dtype() != dtype()) {
+            throw new DTypeException("copyFrom: a " + other.dtype() + " tensor into a " + dtype() + " one; cast it first");
+        }
+        storage.checkLive();
+        other.storage.checkLive();
         backend().copy(other, this);
+        markWrittenInPlace();
         return this;
     }
 
     public Tensor fillInPlace(float value) {
+        requireFloat("fillInPlace");
         storage.checkLive();
         backend().fill(this, value);
+        markWrittenInPlace();
         return this;
+    }
+
+    /**
+     * Records that this tensor's memory was written in place, for code that writes it through a
+     * backend primitive (an optimizer's fused update): a graph that saved it before refuses to
+     * back-propagate. The in-place methods of this class call it themselves.
+     */
+    public void markWrittenInPlace() {
+        storage.bumpVersion();
     }
 
     private void inPlaceBinary(BinaryOp op, Tensor other) {
         checkSameDevice(op.name(), other);
+        requireFloat(op.name().toLowerCase(java.util.Locale.ROOT) + "InPlace");
+        other.requireFloat(op.name().toLowerCase(java.util.Locale.ROOT) + "InPlace");
         int[] s = Shapes.broadcast(op.name().toLowerCase(java.util.Locale.ROOT) + "InPlace", shape, other.shape);
         if (!Arrays.equals(s, shape)) {
             throw ShapeMismatchException.of(op.name().toLowerCase(java.util.Locale.ROOT) + "InPlace", shape, other.shape,
@@ -904,6 +1073,7 @@ public final class Tensor {
         }
         storage.checkLive();
         backend().binary(op, this, other, this);
+        markWrittenInPlace();
     }
 
     // ---------------------------------------------------------------- printing
@@ -914,11 +1084,21 @@ public final class Tensor {
         if (storage.isFreed()) {
             return "tensor(<freed>, shape=" + Shapes.str(shape) + ")";
         }
-        float[] v = toArray();
+        java.util.function.IntFunction<String> item;
+        if (dtype() == DType.FLOAT32) {
+            float[] v = toArray();
+            item = i -> formatValue(v[i]);
+        } else {
+            long[] v = toLongArray();
+            item = i -> Long.toString(v[i]);
+        }
         StringBuilder sb = new StringBuilder("tensor(");
-        boolean summarize = v.length > 1000;
-        format(sb, v, 0, 0, summarize, 7);
+        boolean summarize = numel() > 1000;
+        format(sb, item, 0, 0, summarize, 7);
         sb.append(", shape=").append(Shapes.str(shape));
+        if (dtype() != DType.FLOAT32) {
+            sb.append(", dtype=").append(dtype());
+        }
         if (!device().equals(Device.CPU)) {
             sb.append(", device=").append(device());
         }
@@ -928,9 +1108,10 @@ public final class Tensor {
         return sb.append(')').toString();
     }
 
-    private void format(StringBuilder sb, float[] v, int dim, long offset, boolean summarize, int indent) {
+    private void format(StringBuilder sb, java.util.function.IntFunction<String> item, int dim, long offset,
+                        boolean summarize, int indent) {
         if (shape.length == 0) {
-            sb.append(formatValue(v[0]));
+            sb.append(item.apply(0));
             return;
         }
         long stride = 1;
@@ -946,9 +1127,9 @@ public final class Tensor {
                 continue;
             }
             if (dim == shape.length - 1) {
-                sb.append(formatValue(v[(int) (offset + i)]));
+                sb.append(item.apply((int) (offset + i)));
             } else {
-                format(sb, v, dim + 1, offset + i * stride, summarize, indent);
+                format(sb, item, dim + 1, offset + i * stride, summarize, indent);
             }
             if (i < n - 1) {
                 sb.append(dim == shape.length - 1 ? ", " : ",\n" + " ".repeat(indent + dim + 1));

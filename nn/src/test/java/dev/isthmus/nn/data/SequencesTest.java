@@ -1,7 +1,9 @@
 package dev.isthmus.nn.data;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.isthmus.nn.tensor.DType;
 import dev.isthmus.nn.tensor.Tensor;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -11,7 +13,8 @@ class SequencesTest {
 
     private static void assertPadded(float[][] expected, Tensor actual) {
         assertArrayEquals(new int[] {expected.length, expected[0].length}, actual.shape());
-        assertArrayEquals(Tensor.of(expected).toArray(), actual.toArray());
+        assertEquals(DType.INT32, actual.dtype());
+        assertArrayEquals(Tensor.of(expected).cast(DType.INT32).toIntArray(), actual.toIntArray());
     }
 
     @Test
@@ -27,13 +30,13 @@ class SequencesTest {
     @Test
     void prePaddingWithPostTruncatingKeepsTheFirstItems() {
         assertPadded(new float[][] {{1, 2}, {4, 5}, {0, 6}},
-                Sequences.pad(SEQS, 2, Padding.PRE, Truncating.POST, 0f));
+                Sequences.pad(SEQS, 2, Padding.PRE, Truncating.POST, 0));
     }
 
     @Test
     void postPaddingWithPostTruncating() {
         assertPadded(new float[][] {{1, 2}, {4, 5}, {6, 0}},
-                Sequences.pad(SEQS, 2, Padding.POST, Truncating.POST, 0f));
+                Sequences.pad(SEQS, 2, Padding.POST, Truncating.POST, 0));
     }
 
     @Test
@@ -45,10 +48,17 @@ class SequencesTest {
     }
 
     @Test
+    void aFloatPaddingValueGivesAFloatTensor() {
+        Tensor t = Sequences.pad(SEQS, 2, Padding.POST, Truncating.POST, 0.5f);
+        assertEquals(DType.FLOAT32, t.dtype());
+        assertArrayEquals(new float[] {1, 2, 4, 5, 6, 0.5f}, t.toArray());
+    }
+
+    @Test
     void paddingValueAndEmptySequences() {
         List<int[]> seqs = List.of(new int[] {1, 2, 3}, new int[] {}, new int[] {6});
         assertPadded(new float[][] {{1, 2, 3, -1}, {-1, -1, -1, -1}, {6, -1, -1, -1}},
-                Sequences.pad(seqs, 4, Padding.POST, Truncating.PRE, -1f));
+                Sequences.pad(seqs, 4, Padding.POST, Truncating.PRE, -1));
     }
 
     @Test

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.isthmus.nn.model.Sequential;
 import dev.isthmus.nn.tensor.Functional;
 import dev.isthmus.nn.tensor.ShapeMismatchException;
+import dev.isthmus.nn.tensor.DType;
+import dev.isthmus.nn.tensor.IndexOutOfRangeException;
 import dev.isthmus.nn.tensor.Tensor;
 import dev.isthmus.nn.testkit.GradientCheck;
 import org.junit.jupiter.api.Test;
@@ -146,11 +148,13 @@ class RecurrentTest {
     void embeddingGradientAndBadIds() {
         var e = new Embedding(6, 3);
         e.build(new int[] {4}, null, 2);
-        Tensor ids = Tensor.of(new float[] {1, 5, 1, 0, 2, 2, 3, 4}, 2, 4);
+        Tensor ids = Tensor.of(new int[] {1, 5, 1, 0, 2, 2, 3, 4}, 2, 4);
         assertArrayEquals(new int[] {2, 4, 3}, e.call(ids, false).shape());
+        // float ids are cast to int32, as Keras casts them
+        assertArrayEquals(e.call(ids, false).toArray(), e.call(ids.cast(DType.FLOAT32), false).toArray());
         GradientCheck.standard().check("embedding", in -> in.get(0).indexSelect(ids), Tensor.uniform(new int[] {6, 3}, -1f, 1f, 3));
-        var bad = assertThrows(IndexOutOfBoundsException.class, () -> e.call(Tensor.of(new float[] {1, 6, 0, 0}, 1, 4), false));
-        assertTrue(bad.getMessage().contains("6.0") && bad.getMessage().contains("[0, 6)"), bad.getMessage());
+        var bad = assertThrows(IndexOutOfRangeException.class, () -> e.call(Tensor.of(new int[] {1, 6, 0, 0}, 1, 4), false));
+        assertTrue(bad.getMessage().contains("index 6 at position 1") && bad.getMessage().contains("[0, 6)"), bad.getMessage());
     }
 
     @Test

@@ -37,7 +37,7 @@ class OpGradientTest {
     }
 
     static Tensor labels(int n, int classes) {
-        float[] v = new float[n];
+        int[] v = new int[n];
         for (int i = 0; i < n; i++) {
             v[i] = (i * 7 + 3) % classes;
         }

@@ -104,7 +104,7 @@ class TensorTest {
         assertArrayEquals(new float[] {4, 5, 0, 1, 4, 5}, t.indexSelect(2, 0, 2).toArray());
         assertArrayEquals(new float[] {0, 1, 0, 2, 3, 0, 4, 5, 0}, Tensor.concat(1, t, Tensor.zeros(3, 1)).toArray());
         assertThrows(IndexOutOfBoundsException.class, () -> t.slice(0, 2, 4));
-        assertThrows(IndexOutOfBoundsException.class, () -> t.indexSelect(3));
+        assertThrows(IndexOutOfRangeException.class, () -> t.indexSelect(3));
     }
 
     @Test

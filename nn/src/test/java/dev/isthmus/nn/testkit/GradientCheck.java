@@ -58,7 +58,7 @@ public final class GradientCheck {
                 values[i] = (float) (orig - epsilon);
                 double minus = evaluate(f, in, x, values, projection);
                 values[i] = orig;
-                Backends.cpu().copyFromHost(values, x);
+                Backends.cpu().copyFromHost(java.lang.foreign.MemorySegment.ofArray(values), x);
                 double numeric = (plus - minus) / ((double) (float) (orig + epsilon) - (double) (float) (orig - epsilon));
                 double a = analytic[i];
                 double tol = absTolerance + relTolerance * Math.max(Math.abs(a), Math.abs(numeric));
@@ -73,7 +73,7 @@ public final class GradientCheck {
 
     private static double evaluate(Function<List<Tensor>, Tensor> f, List<Tensor> in, Tensor x, float[] values,
                                    float[] projection) {
-        Backends.cpu().copyFromHost(values, x);
+        Backends.cpu().copyFromHost(java.lang.foreign.MemorySegment.ofArray(values), x);
         try (var ignored = GradMode.noGrad()) {
             float[] y = f.apply(in).toArray();
             double s = 0;

@@ -1,6 +1,8 @@
 package dev.isthmus.nn.backend.cpu;
 
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import dev.isthmus.nn.backend.Backend;
 import dev.isthmus.nn.backend.BinaryOp;
@@ -8,7 +10,9 @@ import dev.isthmus.nn.backend.ReduceOp;
 import dev.isthmus.nn.backend.UnaryOp;
 import dev.isthmus.nn.backend.Window2d;
 import dev.isthmus.nn.tensor.CpuStorage;
+import dev.isthmus.nn.tensor.DType;
 import dev.isthmus.nn.tensor.Device;
+import dev.isthmus.nn.tensor.IndexOutOfRangeException;
 import dev.isthmus.nn.tensor.Scope;
 import dev.isthmus.nn.tensor.Shapes;
 import dev.isthmus.nn.tensor.Storage;
@@ -65,8 +69,8 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public Storage allocate(long numel, Scope owner) {
-        return CpuStorage.allocate(numel, owner);
+    public Storage allocate(long numel, DType dtype, Scope owner) {
+        return CpuStorage.allocate(numel, dtype, owner);
     }
 
     private static MemorySegment seg(Tensor t) {
@@ -74,24 +78,47 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public void copyFromHost(float[] src, Tensor dst) {
-        MemorySegment.copy(src, 0, seg(dst), JAVA_FLOAT, 0, src.length);
+    public void copyFromHost(MemorySegment src, Tensor dst) {
+        MemorySegment.copy(src, 0, seg(dst), 0, dst.storage().byteSize());
     }
 
     @Override
-    public float[] copyToHost(Tensor src) {
-        long n = src.numel();
-        if (n > Integer.MAX_VALUE - 8) {
-            throw new IllegalStateException("tensor of " + n + " elements does not fit a Java array");
-        }
-        float[] out = new float[(int) n];
-        MemorySegment.copy(seg(src), JAVA_FLOAT, 0, out, 0, out.length);
-        return out;
+    public void copyToHost(Tensor src, MemorySegment dst) {
+        MemorySegment.copy(seg(src), 0, dst, 0, src.storage().byteSize());
     }
 
     @Override
     public void copy(Tensor src, Tensor dst) {
-        MemorySegment.copy(seg(src), 0, seg(dst), 0, src.numel() * Float.BYTES);
+        MemorySegment.copy(seg(src), 0, seg(dst), 0, src.storage().byteSize());
+    }
+
+    @Override
+    public void cast(Tensor src, Tensor dst) {
+        MemorySegment s = seg(src);
+        MemorySegment d = seg(dst);
+        DType from = src.dtype();
+        DType to = dst.dtype();
+        forChunks(src.numel(), (lo, hi) -> {
+            for (long i = lo; i < hi; i++) {
+                switch (to) {
+                    case FLOAT32 -> d.setAtIndex(JAVA_FLOAT, i, switch (from) {
+                        case FLOAT32 -> s.getAtIndex(JAVA_FLOAT, i);
+                        case INT32 -> (float) s.getAtIndex(JAVA_INT, i);
+                        case INT64 -> (float) s.getAtIndex(JAVA_LONG, i);
+                    });
+                    case INT32 -> d.setAtIndex(JAVA_INT, i, switch (from) {
+                        case FLOAT32 -> (int) s.getAtIndex(JAVA_FLOAT, i);
+                        case INT32 -> s.getAtIndex(JAVA_INT, i);
+                        case INT64 -> (int) Math.clamp(s.getAtIndex(JAVA_LONG, i), Integer.MIN_VALUE, Integer.MAX_VALUE);
+                    });
+                    case INT64 -> d.setAtIndex(JAVA_LONG, i, switch (from) {
+                        case FLOAT32 -> (long) s.getAtIndex(JAVA_FLOAT, i);
+                        case INT32 -> s.getAtIndex(JAVA_INT, i);
+                        case INT64 -> s.getAtIndex(JAVA_LONG, i);
+                    });
+                }
+            }
+        });
     }
 
     @Override
@@ -327,10 +354,11 @@ public final class CpuBackend implements Backend {
         long inner = Shapes.product(ss, axis + 1, ss.length);
         MemorySegment s = seg(src);
         MemorySegment d = seg(dst);
-        long bytes = length * inner * Float.BYTES;
+        int size = src.dtype().byteSize();
+        long bytes = length * inner * size;
         for (long o = 0; o < outer; o++) {
-            long from = (o * ss[axis] + srcStart) * inner * Float.BYTES;
-            long to = (o * ds[axis] + dstStart) * inner * Float.BYTES;
+            long from = (o * ss[axis] + srcStart) * inner * size;
+            long to = (o * ds[axis] + dstStart) * inner * size;
             MemorySegment.copy(s, from, d, to, bytes);
         }
     }
@@ -340,11 +368,13 @@ public final class CpuBackend implements Backend {
         MemorySegment s = seg(src);
         MemorySegment ix = seg(index);
         MemorySegment o = seg(out);
-        long row = src.size(0) == 0 ? 0 : src.numel() / src.size(0);
-        long bytes = row * Float.BYTES;
+        int rows = src.size(0);
+        long row = rows == 0 ? 0 : src.numel() / rows;
+        long bytes = row * src.dtype().byteSize();
+        boolean wide = index.dtype() == DType.INT64;
         long n = index.numel();
         for (long i = 0; i < n; i++) {
-            long r = (long) ix.getAtIndex(JAVA_FLOAT, i);
+            long r = checkedIndex("indexSelect", ix, wide, i, rows);
             MemorySegment.copy(s, r * bytes, o, i * bytes, bytes);
         }
     }
@@ -354,10 +384,12 @@ public final class CpuBackend implements Backend {
         MemorySegment gs = seg(g);
         MemorySegment ix = seg(index);
         MemorySegment o = seg(out);
-        long row = out.size(0) == 0 ? 0 : out.numel() / out.size(0);
+        int rows = out.size(0);
+        long row = rows == 0 ? 0 : out.numel() / rows;
+        boolean wide = index.dtype() == DType.INT64;
         long n = index.numel();
         for (long i = 0; i < n; i++) {
-            long r = (long) ix.getAtIndex(JAVA_FLOAT, i);
+            long r = checkedIndex("indexSelect (gradient)", ix, wide, i, rows);
             for (long j = 0; j < row; j++) {
                 long oi = r * row + j;
                 o.setAtIndex(JAVA_FLOAT, oi, o.getAtIndex(JAVA_FLOAT, oi) + gs.getAtIndex(JAVA_FLOAT, i * row + j));
@@ -371,9 +403,10 @@ public final class CpuBackend implements Backend {
         MemorySegment ls = seg(labels);
         MemorySegment os = seg(out);
         int c = x.size(1);
+        boolean wide = labels.dtype() == DType.INT64;
         long n = labels.numel();
         for (long i = 0; i < n; i++) {
-            long l = (long) ls.getAtIndex(JAVA_FLOAT, i);
+            long l = checkedIndex("pick (labels)", ls, wide, i, c);
             os.setAtIndex(JAVA_FLOAT, i, xs.getAtIndex(JAVA_FLOAT, i * c + l));
         }
     }
@@ -384,11 +417,21 @@ public final class CpuBackend implements Backend {
         MemorySegment ls = seg(labels);
         MemorySegment os = seg(gx);
         int c = gx.size(1);
+        boolean wide = labels.dtype() == DType.INT64;
         long n = labels.numel();
         for (long i = 0; i < n; i++) {
-            long oi = i * c + (long) ls.getAtIndex(JAVA_FLOAT, i);
+            long oi = i * c + checkedIndex("pick (labels)", ls, wide, i, c);
             os.setAtIndex(JAVA_FLOAT, oi, os.getAtIndex(JAVA_FLOAT, oi) + gs.getAtIndex(JAVA_FLOAT, i));
         }
+    }
+
+    /** Index i of an int32 ({@code wide} false) or int64 index tensor, checked against [0, bound). */
+    private static long checkedIndex(String op, MemorySegment index, boolean wide, long i, long bound) {
+        long v = wide ? index.getAtIndex(JAVA_LONG, i) : index.getAtIndex(JAVA_INT, i);
+        if (v < 0 || v >= bound) {
+            throw new IndexOutOfRangeException(op, i, v, bound);
+        }
+        return v;
     }
 
     @Override

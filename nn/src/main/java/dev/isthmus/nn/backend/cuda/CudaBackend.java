@@ -20,7 +20,9 @@ import dev.isthmus.nn.backend.BinaryOp;
 import dev.isthmus.nn.backend.ReduceOp;
 import dev.isthmus.nn.backend.UnaryOp;
 import dev.isthmus.nn.backend.Window2d;
+import dev.isthmus.nn.tensor.DType;
 import dev.isthmus.nn.tensor.Device;
+import dev.isthmus.nn.tensor.IndexOutOfRangeException;
 import dev.isthmus.nn.tensor.Scope;
 import dev.isthmus.nn.tensor.Shapes;
 import dev.isthmus.nn.tensor.Storage;
@@ -57,6 +59,10 @@ public final class CudaBackend implements Backend {
     private final IndexKernels index;
     private final PoolKernels pooling;
     private PinnedHostBuffer staging;
+    /** The first out-of-range index an index kernel met (see {@link IndexKernels}), and its host copy. */
+    private final DeviceBuffer indexError;
+    private final PinnedHostBuffer indexErrorHost;
+    private boolean indexErrorPossible;
     private DeviceBuffer adamTable;
     private long[] adamTableRows = new long[0];
 
@@ -80,6 +86,9 @@ public final class CudaBackend implements Backend {
         this.convolutions = new CudaConvolutions(this, cudnn, index);
         boolean kernelsOnly = "kernels".equalsIgnoreCase(System.getProperty("isthmus.cuda.lstm", "cudnn"));
         this.cudnnLstm = cudnn == null || kernelsOnly ? null : new CudnnLstmPath(this, cudnn, lstmKernels, index);
+        this.indexError = DeviceBuffer.allocate(stream, IndexKernels.INDEX_ERROR_BYTES, pool);
+        indexError.clear();
+        this.indexErrorHost = PinnedHostBuffer.allocate(context, IndexKernels.INDEX_ERROR_BYTES);
     }
 
     private static <A extends Enum<A>, B extends Enum<B>> B[] codes(A[] ops, Class<B> kernelCodes) {
@@ -145,8 +154,8 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
-    public Storage allocate(long numel, Scope owner) {
-        CudaStorage s = new CudaStorage(device, stream, pool, numel, owner);
+    public Storage allocate(long numel, DType dtype, Scope owner) {
+        CudaStorage s = new CudaStorage(device, stream, pool, numel, dtype, owner);
         s.buffer().clear();
         return s;
     }
@@ -161,26 +170,26 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
-    public void copyFromHost(float[] src, Tensor dst) {
-        if (src.length == 0) {
+    public void copyFromHost(MemorySegment src, Tensor dst) {
+        long bytes = dst.storage().byteSize();
+        if (bytes == 0) {
             return;
         }
         // From pageable memory the driver stages the data before returning, so the arena may close.
         try (Arena arena = Arena.ofConfined()) {
-            buf(dst).copyFromHost(arena.allocateFrom(ValueLayout.JAVA_FLOAT, src), 0);
+            MemorySegment host = arena.allocate(bytes, 64);
+            MemorySegment.copy(src, 0, host, 0, bytes);
+            buf(dst).copyFromHost(host, 0);
         }
     }
 
+    /**
+     * Reads through pinned staging, with the record of bad indices in the same synchronisation:
+     * an index error of any earlier op surfaces here, at the first read after it.
+     */
     @Override
-    public synchronized float[] copyToHost(Tensor src) {
-        long n = src.numel();
-        if (n > Integer.MAX_VALUE - 8) {
-            throw new IllegalStateException("tensor of " + n + " elements does not fit a Java array");
-        }
-        if (n == 0) {
-            return new float[0];
-        }
-        long bytes = n * Float.BYTES;
+    public synchronized void copyToHost(Tensor src, MemorySegment dst) {
+        long bytes = src.storage().byteSize();
         if (staging == null || staging.segment().byteSize() < bytes) {
             if (staging != null) {
                 staging.close();
@@ -188,14 +197,61 @@ public final class CudaBackend implements Backend {
             staging = PinnedHostBuffer.allocate(context, Math.max(bytes, 1 << 20));
         }
         MemorySegment host = staging.segment().asSlice(0, bytes);
-        buf(src).copyToHost(0, host);
+        if (bytes > 0) {
+            buf(src).copyToHost(0, host);
+        }
+        boolean checkIndices = indexErrorPossible;
+        if (checkIndices) {
+            indexError.copyToHost(0, indexErrorHost.segment());
+        }
         stream.synchronize();
-        return host.toArray(ValueLayout.JAVA_FLOAT);
+        if (checkIndices) {
+            indexErrorPossible = false;
+            raiseIndexError();
+        }
+        MemorySegment.copy(host, 0, dst, 0, bytes);
+    }
+
+    private void raiseIndexError() {
+        MemorySegment record = indexErrorHost.segment();
+        long op = record.getAtIndex(ValueLayout.JAVA_LONG, 0);
+        if (op == 0) {
+            return;
+        }
+        indexError.clear();
+        String name = switch (IndexKernels.IndexOp.values()[(int) Math.min(op, IndexKernels.IndexOp.values().length - 1)]) {
+            case GATHER -> "indexSelect";
+            case SCATTER -> "indexSelect (gradient)";
+            default -> "pick (labels)";
+        };
+        throw new IndexOutOfRangeException(name + " (an earlier op on " + device + ", reported at this read)",
+                record.getAtIndex(ValueLayout.JAVA_LONG, 1), record.getAtIndex(ValueLayout.JAVA_LONG, 2),
+                record.getAtIndex(ValueLayout.JAVA_LONG, 3));
     }
 
     @Override
     public void copy(Tensor src, Tensor dst) {
-        buf(dst).copyFrom(buf(src), 0, 0, src.numel() * Float.BYTES);
+        buf(dst).copyFrom(buf(src), 0, 0, src.storage().byteSize());
+    }
+
+    @Override
+    public void cast(Tensor src, Tensor dst) {
+        if (src.numel() > 0) {
+            index.cast(buf(src), elementType(src.dtype()), buf(dst), elementType(dst.dtype()), src.numel());
+        }
+    }
+
+    private static IndexKernels.ElementType elementType(DType dtype) {
+        return switch (dtype) {
+            case FLOAT32 -> IndexKernels.ElementType.F32;
+            case INT32 -> IndexKernels.ElementType.I32;
+            case INT64 -> IndexKernels.ElementType.I64;
+        };
+    }
+
+    /** Elements of {@code dtype} in 32-bit words, the unit the data-movement kernels copy. */
+    private static long words(DType dtype) {
+        return dtype.byteSize() / Integer.BYTES;
     }
 
     @Override
@@ -291,30 +347,52 @@ public final class CudaBackend implements Backend {
     public void copySlice(Tensor src, int axis, int srcStart, Tensor dst, int dstStart, int length) {
         int[] ss = src.shape();
         long outer = Shapes.product(ss, 0, axis);
-        long inner = Shapes.product(ss, axis + 1, ss.length);
+        long inner = Shapes.product(ss, axis + 1, ss.length) * words(src.dtype());
         index.copySlice(buf(src), buf(dst), outer, ss[axis], dst.shape()[axis], srcStart, dstStart, length, inner);
     }
 
     @Override
     public void gatherRows(Tensor src, Tensor indices, Tensor out) {
         long row = src.size(0) == 0 ? 0 : src.numel() / src.size(0);
-        index.gatherRows(buf(src), buf(indices), buf(out), indices.numel(), row);
+        if (indices.numel() * row == 0) {
+            return;
+        }
+        indexErrorPossible = true;
+        index.gatherRows(buf(src), buf(indices), wide(indices), buf(out), indices.numel(), row * words(src.dtype()),
+                src.size(0), indexError);
     }
 
     @Override
     public void scatterAddRows(Tensor g, Tensor indices, Tensor out) {
         long row = out.size(0) == 0 ? 0 : out.numel() / out.size(0);
-        index.scatterAddRows(buf(g), buf(indices), buf(out), indices.numel(), row);
+        if (indices.numel() * row == 0) {
+            return;
+        }
+        indexErrorPossible = true;
+        index.scatterAddRows(buf(g), buf(indices), wide(indices), buf(out), indices.numel(), row, out.size(0),
+                indexError);
     }
 
     @Override
     public void pick(Tensor x, Tensor labels, Tensor out) {
-        index.pick(buf(x), buf(labels), buf(out), labels.numel(), x.size(1));
+        if (labels.numel() == 0) {
+            return;
+        }
+        indexErrorPossible = true;
+        index.pick(buf(x), buf(labels), wide(labels), buf(out), labels.numel(), x.size(1), indexError);
     }
 
     @Override
     public void pickBackward(Tensor g, Tensor labels, Tensor gx) {
-        index.pickBackward(buf(g), buf(labels), buf(gx), labels.numel(), gx.size(1));
+        if (labels.numel() == 0) {
+            return;
+        }
+        indexErrorPossible = true;
+        index.pickBackward(buf(g), buf(labels), wide(labels), buf(gx), labels.numel(), gx.size(1), indexError);
+    }
+
+    private static boolean wide(Tensor indices) {
+        return indices.dtype() == DType.INT64;
     }
 
     @Override

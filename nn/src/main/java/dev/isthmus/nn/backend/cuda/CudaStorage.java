@@ -3,6 +3,7 @@ package dev.isthmus.nn.backend.cuda;
 import dev.isthmus.cuda.CudaMemoryPool;
 import dev.isthmus.cuda.CudaStream;
 import dev.isthmus.cuda.DeviceBuffer;
+import dev.isthmus.nn.tensor.DType;
 import dev.isthmus.nn.tensor.Device;
 import dev.isthmus.nn.tensor.Scope;
 import dev.isthmus.nn.tensor.Storage;
@@ -11,7 +12,7 @@ import java.lang.ref.Cleaner;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Float32 storage in device memory from the backend's stream-ordered pool. A scope frees it when
+ * Storage in device memory from the backend's stream-ordered pool. A scope frees it when
  * it closes (ordered after the work already enqueued on the stream); storage made outside any
  * scope is freed when the garbage collector finds it unreachable.
  */
@@ -34,20 +35,20 @@ final class CudaStorage extends Storage {
         }
     }
 
-    CudaStorage(Device device, CudaStream stream, CudaMemoryPool pool, long numel, Scope owner) {
-        super(numel, owner);
+    CudaStorage(Device device, CudaStream stream, CudaMemoryPool pool, long numel, DType dtype, Scope owner) {
+        super(numel, dtype, owner);
         this.device = device;
         this.stream = stream;
         this.pool = pool;
         this.holder = new Holder();
-        holder.buffer = allocateFor(owner, numel);
+        holder.buffer = allocateFor(owner, byteSize());
         if (owner == null) {
             CLEANER.register(this, holder);
         }
     }
 
-    private DeviceBuffer allocateFor(Scope owner, long numel) {
-        DeviceBuffer buffer = DeviceBuffer.allocate(stream, numel * Float.BYTES, pool);
+    private DeviceBuffer allocateFor(Scope owner, long bytes) {
+        DeviceBuffer buffer = DeviceBuffer.allocate(stream, bytes, pool);
         LIVE_BYTES.addAndGet(buffer.byteSize());
         if (owner != null) {
             owner.onClose(() -> release(buffer));
@@ -79,7 +80,7 @@ final class CudaStorage extends Storage {
     @Override
     protected void relocate(Scope target) {
         DeviceBuffer old = holder.buffer;
-        DeviceBuffer fresh = allocateFor(target, numel());
+        DeviceBuffer fresh = allocateFor(target, byteSize());
         fresh.copyFrom(old, 0, 0, old.byteSize());
         holder.buffer = fresh;
         release(old);
