@@ -175,6 +175,21 @@ class SequentialTest {
     }
 
     @Test
+    void fitVisitsEveryRowBeyondFloatPrecision() {
+        int n = (1 << 24) + 2;
+        float[] xs = new float[n];
+        xs[n - 1] = Float.NaN; // row 2^24 + 1: a float32 row number would round it to 2^24
+        Tensor x = Tensor.of(xs, n, 1);
+        Tensor y = Tensor.zeros(n, 1);
+        try (var model = new Sequential(new Dense(1))) {
+            model.compile(new dev.isthmus.nn.optim.SGD(0.01f), Losses.mse());
+            var e = assertThrows(NonFiniteLossException.class,
+                    () -> model.fit(x, y, Fit.epochs(1).batchSize(1 << 22).shuffle(false).verbose(0)));
+            assertTrue(e.getMessage().contains("step 5"), e.getMessage());
+        }
+    }
+
+    @Test
     void labelsOutOfRangeAreRejectedWithTheValue() {
         try (var model = new Sequential(new Dense(3, Activation.SOFTMAX))) {
             model.compile(new Adam(), Losses.sparseCategoricalCrossentropy());

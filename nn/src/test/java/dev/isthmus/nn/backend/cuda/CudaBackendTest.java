@@ -50,12 +50,14 @@ class CudaBackendTest {
         return (CudaBackend) Backends.of(CUDA);
     }
 
+    /** An int32 tensor of ids or labels in [0, bound). */
     private static Tensor integers(long seed, int bound, int... shape) {
         float[] v = Tensor.uniform(shape, 0f, bound, seed).toArray();
+        int[] ids = new int[v.length];
         for (int i = 0; i < v.length; i++) {
-            v[i] = (float) Math.floor(v[i]);
+            ids[i] = (int) Math.floor(v[i]);
         }
-        return Tensor.of(v, shape);
+        return Tensor.of(ids, shape);
     }
 
     private record Workload(String name, Supplier<Sequential> model, Loss loss, Tensor x, Tensor y) {
@@ -63,10 +65,10 @@ class CudaBackendTest {
 
     private static List<Workload> sampleModels() {
         Tensor tokens = integers(3, 50, 16, 12);
-        float[] padded = tokens.toArray();
+        int[] padded = tokens.toIntArray();
         for (int i = 0; i < 16; i++) {
             for (int t = 0; t < i % 5; t++) {
-                padded[i * 12 + t] = 0f; // pre-padding, different per row: exercises the LSTM mask
+                padded[i * 12 + t] = 0; // pre-padding, different per row: exercises the LSTM mask
             }
         }
         return List.of(
@@ -228,6 +230,49 @@ class CudaBackendTest {
         }
         Tensor m = Tensor.of(mask, n, t);
         parity.check("masked LSTM (cuBLAS + gate kernels)", CUDA, in -> lstmOutputs(in, m, n, t, u), inputs);
+    }
+
+    @Test
+    void integerIndicesGatherScatterPickAndCastAsOnTheCpu() {
+        // 3000 rows of 700 floats: many blocks of the grid-stride gather and scatter
+        Tensor rows = integers(21, 3000, 4096);
+        Tensor labels = integers(22, 700, 4096);
+        BackendParity parity = BackendParity.standard();
+        for (dev.isthmus.nn.tensor.DType type : new dev.isthmus.nn.tensor.DType[] {
+            dev.isthmus.nn.tensor.DType.INT32, dev.isthmus.nn.tensor.DType.INT64}) {
+            Tensor r = rows.cast(type);
+            Tensor l = labels.cast(type);
+            parity.check("indexSelect " + type, CUDA, in -> in.get(0).indexSelect(r.to(in.get(0).device())),
+                    Tensor.uniform(new int[] {3000, 700}, -1, 1, 23));
+            parity.check("pick " + type, CUDA, in -> in.get(0).indexSelect(r.to(in.get(0).device()))
+                    .pick(l.to(in.get(0).device())), Tensor.uniform(new int[] {3000, 700}, -1, 1, 24));
+        }
+        Tensor wide = Tensor.of(new long[] {1L << 40, -3, 7, Long.MAX_VALUE}, 2, 2);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(wide.indexSelect(1, 0, 1).toLongArray(),
+                wide.to(CUDA).indexSelect(1, 0, 1).toLongArray(), "int64 rows move whole");
+        Tensor f = Tensor.of(new float[] {2.9f, -2.9f, Float.NaN, 1e20f, -1e20f, 16777217f}, 6);
+        for (var from : dev.isthmus.nn.tensor.DType.values()) {
+            Tensor src = f.cast(from);
+            for (var to : dev.isthmus.nn.tensor.DType.values()) {
+                Tensor cpu = src.cast(to);
+                Tensor gpu = src.to(CUDA).cast(to).to(Device.CPU);
+                assertEquals(cpu.toString(), gpu.toString(), "cast " + from + " -> " + to);
+            }
+        }
+    }
+
+    @Test
+    void aBadIndexOnTheDeviceIsReportedAtTheNextReadAndOnlyOnce() {
+        Tensor x = Tensor.uniform(new int[] {5, 3}, -1, 1, 1).to(CUDA);
+        Tensor picked = x.indexSelect(Tensor.of(CUDA, new int[] {0, 9, 1}, 3)); // no host read here
+        Tensor sum = picked.sum();
+        var e = assertThrows(dev.isthmus.nn.tensor.IndexOutOfRangeException.class, sum::item);
+        assertTrue(e.getMessage().contains("indexSelect") && e.getMessage().contains("index 9 at position 1")
+                && e.getMessage().contains("[0, 5)"), e.getMessage());
+        assertEquals(x.sum().item(), x.sum().item(), "the backend carries on after the report");
+        var p = assertThrows(dev.isthmus.nn.tensor.IndexOutOfRangeException.class,
+                () -> x.pick(Tensor.of(CUDA, new long[] {0, 1, 2, 3, -1}, 5)).toArray());
+        assertTrue(p.getMessage().contains("pick") && p.getMessage().contains("index -1 at position 4"), p.getMessage());
     }
 
     @Test
