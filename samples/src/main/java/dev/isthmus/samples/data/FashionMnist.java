@@ -128,19 +128,19 @@ public record FashionMnist(Split train, Split test) {
             return Tensor.of(data, indices.length, ROWS, COLS, 1);
         }
 
-        /** Labels {@code from} (inclusive) to {@code to} (exclusive) as a [n] tensor of class ids. */
+        /** Labels {@code from} (inclusive) to {@code to} (exclusive) as a [n] int32 tensor of class ids. */
         public Tensor labels(int from, int to) {
             Objects.checkFromToIndex(from, to, count);
-            float[] data = new float[to - from];
+            int[] data = new int[to - from];
             for (int k = 0; k < data.length; k++) {
                 data[k] = labels[from + k];
             }
             return Tensor.of(data, to - from);
         }
 
-        /** The labels at the given indices as a [n] tensor of class ids. */
+        /** The labels at the given indices as a [n] int32 tensor of class ids. */
         public Tensor labels(int[] indices) {
-            float[] data = new float[indices.length];
+            int[] data = new int[indices.length];
             for (int j = 0; j < indices.length; j++) {
                 data[j] = labels[Objects.checkIndex(indices[j], count)];
             }

@@ -63,9 +63,9 @@ public final class SpeechInput {
         return Tensor.of(out, s[0], FRAMES, BANDS, 1);
     }
 
-    /** The labels as the float class ids sparse cross-entropy expects: [n]. */
+    /** The labels as the int32 class ids sparse cross-entropy expects: [n]. */
     public static Tensor labels(List<SpokenDigits.Clip> clips) {
-        float[] y = new float[clips.size()];
+        int[] y = new int[clips.size()];
         for (int i = 0; i < y.length; i++) {
             y[i] = clips.get(i).label();
         }

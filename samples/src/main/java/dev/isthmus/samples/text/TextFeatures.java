@@ -82,12 +82,12 @@ public final class TextFeatures {
 
     /** Word ids [n, {@link #MAX_LEN}], padded with 0 after the words, long sentences cut at the front. */
     public static Tensor features(Tokenizer tokenizer, List<String> texts) {
-        return Sequences.pad(tokenizer.textsToSequences(texts), MAX_LEN, Padding.POST, Truncating.PRE, 0f);
+        return Sequences.pad(tokenizer.textsToSequences(texts), MAX_LEN, Padding.POST, Truncating.PRE, 0);
     }
 
-    /** Class ids [n] as floats: 0 negative, 1 positive. */
+    /** Class ids [n] (int32): 0 negative, 1 positive. */
     public static Tensor labels(List<Sentence> sentences) {
-        float[] y = new float[sentences.size()];
+        int[] y = new int[sentences.size()];
         for (int i = 0; i < y.length; i++) {
             y[i] = sentences.get(i).label();
         }

@@ -81,12 +81,12 @@ class FashionMnistTest {
         for (float f : v) {
             assertTrue(f >= 0f && f <= 1f, "scaled to [0, 1]: " + f);
         }
-        assertArrayEquals(new float[] {0f, 3f}, s.labels(1, 3).toArray());
+        assertArrayEquals(new int[] {0, 3}, s.labels(1, 3).toIntArray());
         assertArrayEquals(new int[] {2}, s.labels(1, 3).shape());
 
         Tensor shuffled = s.images(new int[] {2, 0});
         assertEquals(14 / 255f, shuffled.toArray()[0], 1e-7f);
-        assertArrayEquals(new float[] {3f, 9f}, s.labels(new int[] {2, 0}).toArray());
+        assertArrayEquals(new int[] {3, 9}, s.labels(new int[] {2, 0}).toIntArray());
         assertThrows(IndexOutOfBoundsException.class, () -> s.images(2, 4));
         assertThrows(IndexOutOfBoundsException.class, () -> s.labels(new int[] {3}));
     }

@@ -71,7 +71,7 @@ class SpeechSampleTest {
             assertEquals(fb[SpeechInput.FIRST_BAND + k], xb[base + k]);
         }
         Tensor y = SpeechInput.labels(List.of(new SpokenDigits.Clip(a, 3, "v"), new SpokenDigits.Clip(b, 9, "v")));
-        assertArrayEquals(new float[] {3, 9}, y.toArray());
+        assertArrayEquals(new int[] {3, 9}, y.toIntArray());
         assertArrayEquals(new int[] {2}, y.shape());
     }
 

@@ -88,10 +88,10 @@ class TextFeaturesTest {
         assertEquals(6, t.vocabularySize()); // padding, OOV, great, food, service, awful
         Tensor x = TextFeatures.features(t, List.of("great unseen food"));
         assertArrayEquals(new int[] {1, TextFeatures.MAX_LEN}, x.shape());
-        float[] row = x.toArray();
-        assertArrayEquals(new float[] {2, 1, 3}, java.util.Arrays.copyOf(row, 3));
+        int[] row = x.toIntArray();
+        assertArrayEquals(new int[] {2, 1, 3}, java.util.Arrays.copyOf(row, 3));
         for (int i = 3; i < row.length; i++) {
-            assertEquals(0f, row[i], "padding goes after the words");
+            assertEquals(0, row[i], "padding goes after the words");
         }
     }
 
@@ -104,10 +104,10 @@ class TextFeaturesTest {
         }
         train.add(new Sentence(text.toString(), 1, "imdb"));
         Tokenizer t = TextFeatures.fitTokenizer(train, 0);
-        float[] row = TextFeatures.features(t, TextFeatures.texts(train)).toArray();
+        int[] row = TextFeatures.features(t, TextFeatures.texts(train)).toIntArray();
         assertEquals(TextFeatures.MAX_LEN, row.length);
-        assertEquals(t.wordIndex().get("w5"), (int) row[0]);
-        assertEquals(t.wordIndex().get("w" + (TextFeatures.MAX_LEN + 4)), (int) row[TextFeatures.MAX_LEN - 1]);
+        assertEquals(t.wordIndex().get("w5"), row[0]);
+        assertEquals(t.wordIndex().get("w" + (TextFeatures.MAX_LEN + 4)), row[TextFeatures.MAX_LEN - 1]);
     }
 
     @Test
@@ -115,7 +115,7 @@ class TextFeaturesTest {
         List<Sentence> s = List.of(new Sentence("a", 1, "imdb"), new Sentence("b", 0, "imdb"), new Sentence("c", 1, "amazon"));
         Tensor y = TextFeatures.labels(s);
         assertArrayEquals(new int[] {3}, y.shape());
-        assertArrayEquals(new float[] {1, 0, 1}, y.toArray());
+        assertArrayEquals(new int[] {1, 0, 1}, y.toIntArray());
     }
 
     @Test
