@@ -93,6 +93,10 @@ class EdgeValuesTest {
         for (BinaryOp op : new BinaryOp[] {BinaryOp.MAXIMUM, BinaryOp.MINIMUM}) {
             assertSameFloats(binary(Device.CPU, op, A, B), binary(cuda, op, A, B), op.toString());
         }
+        Tensor cpuA = Tensor.of(A, A.length);
+        Tensor gpuA = cpuA.to(cuda);
+        assertSameFloats(cpuA.relu().toArray(), gpuA.relu().toArray(), "relu, a maximum with 0");
+        assertSameFloats(cpuA.clamp(-0f, 1f).toArray(), gpuA.clamp(-0f, 1f).toArray(), "clamp, a minimum of a maximum");
         float[][] reductions = {{-0f, 0f}, {0f, -0f}, {1f, NAN, INF}, {-INF, -INF}};
         for (float[] values : reductions) {
             assertSameFloats(maxOf(Device.CPU, values), maxOf(cuda, values), "max of " + java.util.Arrays.toString(values));
