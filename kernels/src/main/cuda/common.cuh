@@ -17,9 +17,22 @@ struct SumOp {
     __device__ __forceinline__ double operator()(double a, double b) const { return a + b; }
 };
 
-// max that lets a NaN win, as the CPU backend's reductions do
+// max and min as java.lang.Math has them, and so the CPU backend: a NaN operand is the result,
+// and +0 is above -0. fmaxf/fminf return the other operand for a NaN and either zero for a tie.
+__device__ __forceinline__ float java_maxf(float a, float b) {
+    if (isnan(a) || isnan(b)) return isnan(a) ? a : b;
+    if (a == b) return signbit(a) ? b : a;
+    return a > b ? a : b;
+}
+
+__device__ __forceinline__ float java_minf(float a, float b) {
+    if (isnan(a) || isnan(b)) return isnan(a) ? a : b;
+    if (a == b) return signbit(a) ? a : b;
+    return a < b ? a : b;
+}
+
 struct MaxOp {
-    __device__ __forceinline__ float operator()(float a, float b) const { return (b > a || isnan(b)) ? b : a; }
+    __device__ __forceinline__ float operator()(float a, float b) const { return java_maxf(a, b); }
 };
 
 template <typename T, typename Op>

@@ -17,12 +17,12 @@ __device__ __forceinline__ float unary_op(int op, float x, float p, float q) {
         case LOG: return logf(x);
         case SQRT: return sqrtf(x);
         case ABS: return fabsf(x);
-        case RELU: return fmaxf(x, 0.0f);
+        case RELU: return java_maxf(x, 0.0f);
         case SIGMOID: return sigmoidf(x);
         case TANH: return tanhf(x);
         case POW: return powf(x, p);
         case LEAKY_RELU: return x > 0.0f ? x : p * x;
-        case CLAMP: return fminf(fmaxf(x, p), q);
+        case CLAMP: return java_minf(java_maxf(x, p), q);
         default: return p * x + q;  // AFFINE
     }
 }
@@ -50,8 +50,8 @@ __device__ __forceinline__ float binary_op(int op, float a, float b) {
         case SUB: return a - b;
         case MUL: return a * b;
         case DIV: return a / b;
-        case MAXIMUM: return fmaxf(a, b);
-        case MINIMUM: return fminf(a, b);
+        case MAXIMUM: return java_maxf(a, b);
+        case MINIMUM: return java_minf(a, b);
         case EQUAL: return a == b ? 1.0f : 0.0f;
         default: return a > b ? 1.0f : 0.0f;  // GREATER
     }

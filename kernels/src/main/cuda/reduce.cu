@@ -14,7 +14,7 @@ extern "C" __global__ void reduce_f32(const float *x, float *out, long long outC
             float best = -INFINITY;
             for (long long r = threadIdx.x; r < reducedCount; r += blockDim.x) {
                 float v = x[base + strided_offset(r, reducedRank, reducedShape, reducedStrides)];
-                best = (v > best || isnan(v)) ? v : best;
+                best = java_maxf(best, v);
             }
             best = block_max(best);
             if (threadIdx.x == 0) out[o] = best;

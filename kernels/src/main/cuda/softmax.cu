@@ -7,14 +7,16 @@ extern "C" __global__ void softmax_f32(const float *x, float *out, long long row
         const float *row = x + r * cols;
         float *dst = out + r * cols;
         float max = -INFINITY;
-        for (int j = threadIdx.x; j < cols; j += blockDim.x) max = fmaxf(max, row[j]);
+        for (int j = threadIdx.x; j < cols; j += blockDim.x) max = java_maxf(max, row[j]);
         max = block_max(max);
         double sum = 0.0;
         for (int j = threadIdx.x; j < cols; j += blockDim.x) sum += exp((double)(row[j] - max));
         sum = block_sum_d(sum);
         if (logOutput) {
-            float lse = (float)(max + log(sum));
-            for (int j = threadIdx.x; j < cols; j += blockDim.x) dst[j] = row[j] - lse;
+            // (x - max) - log(sum), rounded once: max + log(sum) in float would round to the
+            // max's ulp (1e-3 at 1e4) and lose the result's digits
+            double logSum = log(sum);
+            for (int j = threadIdx.x; j < cols; j += blockDim.x) dst[j] = (float)(((double)row[j] - max) - logSum);
         } else {
             double inv = 1.0 / sum;
             for (int j = threadIdx.x; j < cols; j += blockDim.x) dst[j] = (float)(exp((double)(row[j] - max)) * inv);

@@ -109,10 +109,14 @@ public interface Backend {
     /** Gradient of conv2d with respect to its kernel: gk [kh, kw, c, f]. */
     void conv2dBackwardFilter(Tensor x, Tensor gy, Window2d window, Tensor gk);
 
-    /** Max pooling, channels-last; padded positions never win. */
+    /**
+     * Max pooling, channels-last. Each window's winner is the first position holding its largest
+     * value in {@link Math#max}'s order (a NaN above everything, so NaN propagates; +0 above -0);
+     * padded positions never win.
+     */
     void maxPool2d(Tensor x, Window2d window, Tensor out);
 
-    /** Routes gy to the position that won each window (the first one on ties). */
+    /** Routes gy to the position that won each window (the first one on ties, infinite ones included). */
     void maxPool2dBackward(Tensor x, Tensor gy, Window2d window, Tensor gx);
 
     /**

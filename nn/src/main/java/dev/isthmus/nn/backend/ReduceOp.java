@@ -1,6 +1,6 @@
 package dev.isthmus.nn.backend;
 
-/** Reductions over a set of axes. */
+/** Reductions over a set of axes. MAX folds {@link Math#max} on every backend: NaN propagates, +0 is above -0. */
 public enum ReduceOp {
     SUM, MEAN, MAX
 }

@@ -8,9 +8,11 @@ import java.util.Arrays;
 
 /**
  * The standard losses, Keras semantics. Sparse cross-entropy takes int32/int64 labels (float
- * labels are cast to int32, as Keras casts them); the others take labels of any type as float32. Cross-entropies from probabilities clip them to
- * [1e-7, 1 - 1e-7] as Keras does; when the probabilities come straight from a softmax (or sigmoid)
- * on the tape, its logits are used through a log-softmax instead, which is exact and stable.
+ * labels are cast to int32, as Keras casts them); the others take labels of any type as float32.
+ * Cross-entropies from probabilities clip them to [1e-7, 1 - 1e-7] as Keras does; when the
+ * probabilities come straight from a softmax (or sigmoid), its logits ({@link Tensor#logitsOf})
+ * are used through a log-softmax instead, which is exact and stable, with the tape recording or
+ * not, so training, validation and evaluation report one loss.
  */
 public final class Losses {
     static final float EPSILON = 1e-7f;
@@ -42,7 +44,7 @@ public final class Losses {
     public static Loss binaryCrossentropy(boolean fromLogits) {
         return named("binary_crossentropy", (t, p) -> {
             Tensor y = matchShape("binary_crossentropy", t, p);
-            Tensor logits = fromLogits ? p : producedBy(p, "sigmoid");
+            Tensor logits = fromLogits ? p : p.logitsOf("sigmoid");
             if (logits != null) {
                 // max(x, 0) - x·y + log(1 + exp(-|x|))
                 return logits.relu().sub(logits.mul(y)).add(logits.abs().neg().exp().add(1f).log()).mean();
@@ -92,18 +94,12 @@ public final class Losses {
         if (fromLogits) {
             return p.logSoftmax(-1);
         }
-        Tensor logits = producedBy(p, "softmax");
+        Tensor logits = p.logitsOf("softmax");
         if (logits != null) {
             return logits.logSoftmax(-1);
         }
         Tensor q = p.div(p.sum(new int[] {-1}, true)).clamp(EPSILON, 1 - EPSILON);
         return q.log();
-    }
-
-    /** The input of the op that made {@code p}, when that op is {@code op} (on the tape). */
-    private static Tensor producedBy(Tensor p, String op) {
-        var node = p.gradFn();
-        return node != null && node.op().equals(op) ? node.inputs().getFirst() : null;
     }
 
     /** Labels reshaped to the prediction's shape when they hold the same values ([n] vs [n, 1]). */

@@ -27,6 +27,17 @@ public final class Tensor {
     private boolean requiresGrad;
     private Tensor grad;
     private Node gradFn;
+    private Squashed squashed;
+
+    /**
+     * The activation ("softmax" over the last axis, or "sigmoid") that made a tensor, its input, and
+     * the versions of both then: a write in place to either makes the pair stale.
+     */
+    private record Squashed(String activation, Tensor logits, int logitsVersion, int outputVersion) {
+        Squashed(String activation, Tensor logits, Tensor output) {
+            this(activation, logits, logits.storage.version(), output.storage.version());
+        }
+    }
 
     private Tensor(int[] shape, Storage storage) {
         this.shape = shape;
@@ -267,6 +278,20 @@ public final class Tensor {
         return gradFn;
     }
 
+    /**
+     * The input of the {@code activation} ("softmax" over the last axis, or "sigmoid") that produced
+     * this tensor, or null when another op produced it, that input has been freed, either was
+     * written in place since, or this tensor was made a parameter of its own (a leaf that requires grad: its gradient must reach it). Kept
+     * whether or not the tape records, as Keras keeps {@code _keras_logits}, so a cross-entropy on
+     * these probabilities works from the logits in training and in evaluation alike.
+     */
+    public Tensor logitsOf(String activation) {
+        boolean ownParameter = requiresGrad && gradFn == null;
+        return squashed != null && squashed.activation().equals(activation) && !ownParameter
+                && !squashed.logits().storage.isFreed() && squashed.logits().storage.version() == squashed.logitsVersion()
+                && storage.version() == squashed.outputVersion() ? squashed.logits() : null;
+    }
+
     /** A tensor sharing this one's memory but not connected to the tape. */
     public Tensor detach() {
         return new Tensor(shape, storage);
@@ -447,6 +472,9 @@ public final class Tensor {
         storage.checkLive();
         Tensor out = like(this, shape);
         backend().unary(op, this, p, q, out);
+        if (op == UnaryOp.SIGMOID) {
+            out.squashed = new Squashed("sigmoid", this, out);
+        }
         Tensor x = this;
         return record(out, op.name().toLowerCase(java.util.Locale.ROOT), g -> {
             Tensor gx = like(x, x.shape);
@@ -708,6 +736,9 @@ public final class Tensor {
         storage.checkLive();
         Tensor out = like(this, shape);
         backend().softmax(this, log, out);
+        if (!log) {
+            out.squashed = new Squashed("softmax", this, out);
+        }
         return record(out, log ? "log_softmax" : "softmax", g -> {
             Tensor gx = like(out, out.shape);
             out.backend().softmaxBackward(out, g, log, gx);

@@ -95,6 +95,52 @@ class LossGradientTest {
         assertEquals(-Math.log(0.75), loss, 1e-6);
     }
 
+    /** Categorical cross-entropy from logits [1e4, 1e4+1] for each class against the exact value, -log-softmax. */
+    private static void assertCrossEntropyOfLargeLogitsExact(Device device) {
+        Tensor logits = Tensor.of(device, new float[] {1e4f, 1e4f + 1}, 1, 2);
+        double logSum = Math.log(Math.exp(-1) + 1);
+        double[] exact = {1 + logSum, logSum};
+        for (int label = 0; label < 2; label++) {
+            float[] oneHot = new float[2];
+            oneHot[label] = 1f;
+            float loss = Losses.categoricalCrossentropy(true).compute(Tensor.of(device, oneHot, 1, 2), logits).item();
+            double ulp = Math.ulp((float) exact[label]);
+            assertTrue(Math.abs(loss - exact[label]) <= ulp, "class " + label + " on " + device + ": " + loss
+                    + " vs exact " + exact[label] + " is " + Math.abs(loss - exact[label]) / ulp + " ulp off");
+        }
+    }
+
+    @Test
+    void crossEntropyFromLargeLogitsIsExactToFloatRounding() {
+        assertCrossEntropyOfLargeLogitsExact(Device.CPU);
+    }
+
+    @Test
+    @RequiresGpu
+    void cudaCrossEntropyFromLargeLogitsIsExactToFloatRounding() {
+        assertCrossEntropyOfLargeLogitsExact(Device.cuda(0));
+    }
+
+    @Test
+    void crossEntropyAfterSoftmaxUsesTheLogitsWithTheTapeOff() {
+        Tensor logits = Tensor.of(new float[] {0f, 40f, 0f, 0f}, 1, 4);
+        Tensor label = Tensor.of(new float[] {1, 0, 0, 0}, 1, 4);
+        float fromLogits = Losses.categoricalCrossentropy(true).compute(label, logits).item();
+        try (var ignored = dev.isthmus.nn.autograd.GradMode.noGrad()) {
+            assertEquals(fromLogits, Losses.categoricalCrossentropy().compute(label, logits.softmax(-1)).item(), 1e-5f);
+        }
+        assertEquals(40f, fromLogits, 1e-5f); // clipped probabilities would give -log(1e-7) = 16.1
+    }
+
+    @Test
+    void aSoftmaxOutputMadeAParameterOfItsOwnGetsItsGradient() {
+        Tensor p = Tensor.of(new float[] {1f, 2f, 3f}, 1, 3).softmax(-1).requiresGrad(true);
+        Losses.categoricalCrossentropy().compute(Tensor.of(new float[] {0, 0, 1}, 1, 3), p).backward();
+        float[] g = p.grad().toArray();
+        // straight on the probabilities: d(-log(p2 / sum p)) / d p2 = -1/p2 + 1/sum p, and sum p = 1
+        assertEquals(1 - 1 / p.toArray()[2], g[2], 1e-5f);
+    }
+
     @Test
     void labelShapeMismatchNamesBothShapes() {
         var e = assertThrows(ShapeMismatchException.class,

@@ -260,11 +260,9 @@ public final class CpuBackend implements Backend {
             }
             if (op == ReduceOp.MAX) {
                 for (int j = 0; j < inner; j++) {
-                    float v = xs.getAtIndex(JAVA_FLOAT, base + j);
                     int oi = (int) (o + j * lastStride);
-                    if (v > acc[oi] || Float.isNaN(v)) {
-                        acc[oi] = v;
-                    }
+                    // Math.max: a NaN wins and +0 is above -0 whatever the order, as on CUDA
+                    acc[oi] = Math.max(acc[oi], xs.getAtIndex(JAVA_FLOAT, base + j));
                 }
             } else if (lastStride == 0) {
                 double s = acc[(int) o];

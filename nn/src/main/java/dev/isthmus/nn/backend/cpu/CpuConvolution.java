@@ -165,11 +165,13 @@ final class CpuConvolution {
             float[] res = new float[outSize];
             MemorySegment.copy(x, JAVA_FLOAT, (long) b * inSize * Float.BYTES, in, 0, inSize);
             int[] where = new int[c];
-            float[] best = new float[c];
+            int[] rank = new int[c];
             for (int oy = 0, o = 0; oy < g.outHeight(); oy++) {
                 for (int ox = 0; ox < g.outWidth(); ox++, o += c) {
-                    winners(in, g, oy, ox, where, best);
-                    System.arraycopy(best, 0, res, o, c);
+                    winners(in, g, oy, ox, where, rank);
+                    for (int ch = 0; ch < c; ch++) {
+                        res[o + ch] = in[where[ch]];
+                    }
                 }
             }
             MemorySegment.copy(res, 0, out, JAVA_FLOAT, (long) b * outSize * Float.BYTES, outSize);
@@ -187,10 +189,10 @@ final class CpuConvolution {
             MemorySegment.copy(x, JAVA_FLOAT, (long) b * inSize * Float.BYTES, in, 0, inSize);
             MemorySegment.copy(gy, JAVA_FLOAT, (long) b * outSize * Float.BYTES, grad, 0, outSize);
             int[] where = new int[c];
-            float[] best = new float[c];
+            int[] rank = new int[c];
             for (int oy = 0, o = 0; oy < g.outHeight(); oy++) {
                 for (int ox = 0; ox < g.outWidth(); ox++, o += c) {
-                    winners(in, g, oy, ox, where, best);
+                    winners(in, g, oy, ox, where, rank);
                     for (int ch = 0; ch < c; ch++) {
                         res[where[ch]] += grad[o + ch];
                     }
@@ -201,12 +203,15 @@ final class CpuConvolution {
     }
 
     /**
-     * For each channel, the largest value ({@code best}) in the window of output pixel (oy, ox)
-     * and its index in {@code in} (one image, HWC; {@code where}); the first position wins ties. A window always holds at least
-     * one real pixel, and padding never wins. The update is branch-free: on real data "is this
-     * larger?" is a coin toss, and a mispredicted branch per element cost 4× the whole loop.
+     * For each channel, the index in {@code in} (one image, HWC; {@code where}) of the largest value
+     * in the window of output pixel (oy, ox), with {@code rank} as scratch. Largest in the order of
+     * {@link Math#max} (a NaN above everything, +0 above -0), and the first position holding it wins,
+     * so ties, infinite ones included, and several NaNs all go to the first; the CUDA kernel decides
+     * alike. A window always holds at least one real pixel, and padding never wins. The update is
+     * branch-free: on real data "is this larger?" is a coin toss, and a mispredicted branch per
+     * element cost 4× the whole loop.
      */
-    private static void winners(float[] in, Window2d g, int oy, int ox, int[] where, float[] best) {
+    private static void winners(float[] in, Window2d g, int oy, int ox, int[] where, int[] rank) {
         int c = g.channels();
         boolean first = true;
         for (int ky = 0; ky < g.windowHeight(); ky++) {
@@ -223,18 +228,27 @@ final class CpuConvolution {
                 if (first) {
                     for (int ch = 0; ch < c; ch++) {
                         where[ch] = base + ch;
-                        best[ch] = in[base + ch];
+                        rank[ch] = maxOrder(in[base + ch]);
                     }
                     first = false;
                     continue;
                 }
                 for (int ch = 0; ch < c; ch++) {
-                    float v = in[base + ch];
-                    int larger = Float.floatToRawIntBits(best[ch] - v) >> 31; // all ones when v > best
+                    int r = maxOrder(in[base + ch]);
+                    int larger = (int) (((long) rank[ch] - r) >> 63); // all ones when strictly larger
                     where[ch] = (where[ch] & ~larger) | ((base + ch) & larger);
-                    best[ch] = Math.max(best[ch], v);
+                    rank[ch] = Math.max(rank[ch], r);
                 }
             }
         }
+    }
+
+    /**
+     * A float's place in {@link Math#max}'s order as an int that compares the same way: any NaN
+     * (canonicalised) above +Inf, then the positive floats, +0 above -0, the negative floats.
+     */
+    private static int maxOrder(float v) {
+        int bits = Float.floatToIntBits(v);
+        return bits ^ ((bits >> 31) & 0x7fffffff);
     }
 }

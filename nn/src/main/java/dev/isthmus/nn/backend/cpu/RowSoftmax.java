@@ -36,9 +36,11 @@ final class RowSoftmax {
             float max = VECTOR ? VectorRowMath.max(row, c) : max(row, c);
             double sum = VECTOR ? VectorRowMath.expShifted(row, max, res, c) : expShifted(row, max, res, c);
             if (log) {
-                float lse = (float) (max + Math.log(sum));
+                // (x - max) - log(sum), rounded once: adding log(sum) to a large max first would
+                // round it to the max's ulp (1e-3 at 1e4) and lose the result's digits
+                double logSum = Math.log(sum);
                 for (int j = 0; j < c; j++) {
-                    res[j] = row[j] - lse;
+                    res[j] = (float) (((double) row[j] - max) - logSum);
                 }
             } else {
                 float inv = (float) (1.0 / sum);

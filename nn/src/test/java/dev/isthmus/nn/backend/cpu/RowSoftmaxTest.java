@@ -1,16 +1,20 @@
 package dev.isthmus.nn.backend.cpu;
 
+import dev.isthmus.cuda.RequiresGpu;
+import dev.isthmus.nn.tensor.Device;
 import dev.isthmus.nn.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Wide rows (the recommender's 9,000 classes plus a tail that is not a multiple of the vector
  * length) against a double-precision reference, forward and backward, softmax and log-softmax.
- * Surefire runs it with and without the Vector API module, so both exp paths are checked.
+ * Surefire runs it with and without the Vector API module, so both exp paths are checked. Logits
+ * around 1e4 pin log-softmax to float rounding of the exact value, here and on CUDA.
  */
 class RowSoftmaxTest {
     private static final int ROWS = 3;
@@ -23,6 +27,38 @@ class RowSoftmaxTest {
             v[i] = (float) ((r.nextDouble() * 2 - 1) * scale);
         }
         return v;
+    }
+
+    private static float[] random(long seed, float scale, float offset) {
+        float[] v = random(seed, scale);
+        for (int i = 0; i < v.length; i++) {
+            v[i] += offset;
+        }
+        return v;
+    }
+
+    /** log-softmax of row {@code row} of an [n, cols] matrix, in double: (x - max) - log(sum exp(x - max)). */
+    static double[] logSoftmaxRow(float[] x, int row, int cols) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int j = 0; j < cols; j++) {
+            max = Math.max(max, x[row * cols + j]);
+        }
+        double sum = 0;
+        for (int j = 0; j < cols; j++) {
+            sum += Math.exp(x[row * cols + j] - max);
+        }
+        double[] out = new double[cols];
+        for (int j = 0; j < cols; j++) {
+            out[j] = (x[row * cols + j] - max) - Math.log(sum);
+        }
+        return out;
+    }
+
+    /** |actual - exact| within {@code ulps} units in the last place of the float nearest the exact value. */
+    static void withinUlps(double exact, float actual, int ulps, String what) {
+        double error = Math.abs(actual - exact);
+        double ulp = Math.ulp((float) exact);
+        assertTrue(error <= ulps * ulp, what + ": " + actual + " vs exact " + exact + " is " + error / ulp + " ulp off");
     }
 
     private static double[] softmaxRow(float[] x, int row) {
@@ -83,5 +119,42 @@ class RowSoftmaxTest {
                 }
             }
         }
+    }
+
+    private static void assertLargeNearbyLogitsExact(Device device) {
+        float[] x = {1e4f, 1e4f + 1};
+        float[] lp = Tensor.of(device, x, 1, 2).logSoftmax(-1).toArray();
+        double[] exact = logSoftmaxRow(x, 0, 2);
+        withinUlps(exact[0], lp[0], 1, "log-softmax[0] of [1e4, 1e4+1] on " + device);
+        withinUlps(exact[1], lp[1], 1, "log-softmax[1] of [1e4, 1e4+1] on " + device);
+    }
+
+    private static void assertWideRowsAroundTenThousandExact(Device device) {
+        float[] x = random(4, 8f, 1e4f);
+        float[] lp = Tensor.of(device, x, ROWS, COLS).logSoftmax(-1).toArray();
+        for (int i = 0; i < ROWS; i++) {
+            double[] exact = logSoftmaxRow(x, i, COLS);
+            for (int j = 0; j < COLS; j++) {
+                // the row's sum of 9001 exponentials (float lanes on the vector path) adds an ulp or two
+                withinUlps(exact[j], lp[i * COLS + j], 4, "log-softmax[" + i + "," + j + "] on " + device);
+            }
+        }
+    }
+
+    @Test
+    void logSoftmaxOfLargeNearbyLogitsIsExactToFloatRounding() {
+        assertLargeNearbyLogitsExact(Device.CPU);
+    }
+
+    @Test
+    void wideLogSoftmaxRowsAroundTenThousandKeepTheirDigits() {
+        assertWideRowsAroundTenThousandExact(Device.CPU);
+    }
+
+    @Test
+    @RequiresGpu
+    void cudaLogSoftmaxOfLargeLogitsIsExactToFloatRounding() {
+        assertLargeNearbyLogitsExact(Device.cuda(0));
+        assertWideRowsAroundTenThousandExact(Device.cuda(0));
     }
 }
