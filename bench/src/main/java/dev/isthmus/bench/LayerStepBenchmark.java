@@ -77,7 +77,7 @@ public class LayerStepBenchmark {
     }
 
     private static Tensor labels(int n, int classes) {
-        float[] v = new float[n];
+        int[] v = new int[n];
         for (int i = 0; i < n; i++) {
             v[i] = i % classes;
         }

@@ -84,13 +84,14 @@ public final class Workloads {
         };
     }
 
-    /** Whole numbers in [0, bound), as float tensors (token and class ids). */
+    /** Whole numbers in [0, bound), as int32 tensors (token and class ids). */
     static Tensor integers(long seed, int bound, Device device, int... shape) {
         float[] v = Tensor.uniform(shape, 0, bound, seed).toArray();
+        int[] ids = new int[v.length];
         for (int i = 0; i < v.length; i++) {
-            v[i] = Math.min(bound - 1, (float) Math.floor(v[i]));
+            ids[i] = Math.min(bound - 1, (int) Math.floor(v[i]));
         }
-        return Tensor.of(device, v, shape);
+        return Tensor.of(device, ids, shape);
     }
 
     /** Parses "cpu", "cuda" or "cuda:N". */

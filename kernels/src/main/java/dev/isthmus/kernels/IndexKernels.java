@@ -28,6 +28,18 @@ public final class IndexKernels {
         F32, I32, I64
     }
 
+    /** The conversion kernels' names, [from][to], made once (no strings per launch). */
+    private static final String[][] CASTS = new String[ElementType.values().length][ElementType.values().length];
+
+    static {
+        for (ElementType from : ElementType.values()) {
+            for (ElementType to : ElementType.values()) {
+                CASTS[from.ordinal()][to.ordinal()] = "cast_" + from.name().toLowerCase(java.util.Locale.ROOT) + "_"
+                        + to.name().toLowerCase(java.util.Locale.ROOT);
+            }
+        }
+    }
+
     private final KernelLauncher kernels;
     private final KernelArguments args = new KernelArguments();
 
@@ -95,10 +107,8 @@ public final class IndexKernels {
         if (from == to) {
             throw new IllegalArgumentException("cast from " + from + " to itself; copy instead");
         }
-        String entry = "cast_" + from.name().toLowerCase(java.util.Locale.ROOT) + "_"
-                + to.name().toLowerCase(java.util.Locale.ROOT);
         args.reset().pointer(src).pointer(dst).i64(n);
-        kernels.linear(KernelFamily.INDEX, entry, n, args);
+        kernels.linear(KernelFamily.INDEX, CASTS[from.ordinal()][to.ordinal()], n, args);
     }
 
     /** dst [n, paddedH, paddedW, c] = src [n, h, w, c] placed at (top, left) in zeros. */
