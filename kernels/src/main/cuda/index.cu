@@ -174,3 +174,59 @@ extern "C" __global__ void crop_nhwc_f32(const float *src, float *dst, long long
         dst[i] = src[((p.b * paddedH + p.y + top) * paddedW + p.x + left) * c + p.ch];
     }
 }
+
+// Does (a at ia) win over (b at ib) for the first index of the largest value? A NaN counts as the
+// largest (the first NaN wins), as Math.max lets NaN win; equal values go to the lower index.
+__device__ __forceinline__ bool argmax_beats(float a, long long ia, float b, long long ib) {
+    bool aNaN = isnan(a);
+    bool bNaN = isnan(b);
+    if (aNaN || bNaN) return aNaN && (!bNaN || ia < ib);
+    return a > b || (a == b && ia < ib);
+}
+
+// Folds the (value, index) candidate of the lanes of a warp; index `none` marks an empty candidate.
+__device__ __forceinline__ void argmax_warp(float &best, long long &at, long long none) {
+    for (int offset = 16; offset > 0; offset >>= 1) {
+        float v = __shfl_xor_sync(0xffffffffu, best, offset);
+        long long i = __shfl_xor_sync(0xffffffffu, at, offset);
+        if (i != none && (at == none || argmax_beats(v, i, best, at))) {
+            best = v;
+            at = i;
+        }
+    }
+}
+
+// out[r] = the first index of the largest value of row r of x [rows, cols] (int32): one block per
+// row, its threads striding the row, then a warp and a block reduction of (value, index) pairs.
+extern "C" __global__ void argmax_rows_f32(const float *x, int *out, long long rows, long long cols) {
+    __shared__ float warpBest[32];
+    __shared__ long long warpAt[32];
+    int lane = threadIdx.x & 31;
+    int warp = threadIdx.x >> 5;
+    int warps = (blockDim.x + 31) >> 5;
+    for (long long r = blockIdx.x; r < rows; r += gridDim.x) {
+        const float *row = x + r * cols;
+        float best = -INFINITY;
+        long long at = cols;
+        for (long long j = threadIdx.x; j < cols; j += blockDim.x) {
+            float v = row[j];
+            if (at == cols || argmax_beats(v, j, best, at)) {
+                best = v;
+                at = j;
+            }
+        }
+        argmax_warp(best, at, cols);
+        if (lane == 0) {
+            warpBest[warp] = best;
+            warpAt[warp] = at;
+        }
+        __syncthreads();
+        if (warp == 0) {
+            best = lane < warps ? warpBest[lane] : -INFINITY;
+            at = lane < warps ? warpAt[lane] : cols;
+            argmax_warp(best, at, cols);
+            if (lane == 0) out[r] = (int)(at == cols ? 0 : at);
+        }
+        __syncthreads();
+    }
+}

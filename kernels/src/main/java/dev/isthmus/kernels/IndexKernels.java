@@ -13,7 +13,7 @@ public final class IndexKernels {
     static final String[] ENTRIES = {"permute_f32", "copy_slice_f32", "gather_rows_i32", "gather_rows_i64",
         "scatter_add_rows_i32", "scatter_add_rows_i64", "pick_i32", "pick_i64", "pick_backward_i32",
         "pick_backward_i64", "cast_i32_f32", "cast_i64_f32", "cast_f32_i32", "cast_f32_i64", "cast_i32_i64",
-        "cast_i64_i32", "pad_nhwc_f32", "crop_nhwc_f32"};
+        "cast_i64_i32", "argmax_rows_f32", "pad_nhwc_f32", "crop_nhwc_f32"};
 
     /** Size of the device record of the first bad index. */
     public static final long INDEX_ERROR_BYTES = 32;
@@ -100,6 +100,12 @@ public final class IndexKernels {
                                           long n, long classes, DeviceMemory error) {
         args.reset().pointer(g).pointer(labels).pointer(gx).i64(n).i64(classes).pointer(error);
         kernels.linear(KernelFamily.INDEX, wideIndex ? "pick_backward_i64" : "pick_backward_i32", n, args);
+    }
+
+    /** out[r] (int32) = the first index of the largest value of row r of x [rows, cols]; NaN counts as largest. */
+    public synchronized void argmaxRows(DeviceMemory x, DeviceMemory out, long rows, long cols) {
+        args.reset().pointer(x).pointer(out).i64(rows).i64(cols);
+        kernels.rows(KernelFamily.INDEX, "argmax_rows_f32", rows, cols, args);
     }
 
     /** dst = src converted elementwise from one element type to another (they differ). */

@@ -81,6 +81,7 @@ class LaunchSignatureTest {
             i.pick(M, M, wide, M, 4, 10, M);
             i.pickBackward(M, M, wide, M, 4, 10, M);
         }
+        i.argmaxRows(M, M, 4, 10);
         for (IndexKernels.ElementType from : IndexKernels.ElementType.values()) {
             for (IndexKernels.ElementType to : IndexKernels.ElementType.values()) {
                 if (from != to) {

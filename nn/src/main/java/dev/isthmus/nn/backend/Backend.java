@@ -1,6 +1,7 @@
 package dev.isthmus.nn.backend;
 
 import dev.isthmus.nn.tensor.DType;
+import dev.isthmus.nn.tensor.DeviceCounters;
 import dev.isthmus.nn.tensor.Device;
 import dev.isthmus.nn.tensor.Scope;
 import dev.isthmus.nn.tensor.Storage;
@@ -22,8 +23,15 @@ public interface Backend {
     /** A one-line description, e.g. "cpu (2 threads, vector GEMM 512-bit)". */
     String describe();
 
-    /** Zero-filled storage of {@code numel} elements of {@code dtype} owned by {@code owner} (null: GC-managed). */
+    /**
+     * Storage of {@code numel} elements of {@code dtype} owned by {@code owner} (null: GC-managed).
+     * Its contents are unspecified: no op pays for zeros it does not need, so callers that
+     * accumulate into it, or promise zeros, {@link #fill} it first.
+     */
     Storage allocate(long numel, DType dtype, Scope owner);
+
+    /** The counters behind {@link Device#stats()}. */
+    DeviceCounters counters();
 
     /** Copies {@code dst.storage().byteSize()} bytes of host memory (heap or native) into {@code dst}. */
     void copyFromHost(MemorySegment src, Tensor dst);
@@ -96,6 +104,12 @@ public interface Backend {
 
     /** gx[i, label[i]] += g[i]. */
     void pickBackward(Tensor g, Tensor labels, Tensor gx);
+
+    /**
+     * out[r] (int32) = the first index of the largest value along the last axis of row r of x;
+     * a NaN counts as the largest (the first NaN wins), as {@code Math.max} lets NaN win.
+     */
+    void argmax(Tensor x, Tensor out);
 
     /**
      * 2-D convolution, channels-last: x [n, h, w, c], kernel [kh, kw, c, f] (Keras layout),

@@ -77,7 +77,7 @@ public final class MultiHeadAttention extends Layer {
         Tensor k = project(x2d, "key", n, t);
         Tensor v = project(x2d, "value", n, t);
         Tensor scores = q.matmul(k.transpose()).mul((float) (1 / Math.sqrt(keyDim)));
-        Tensor bias = attentionBias(mask, n, t);
+        Tensor bias = attentionBias(mask, n, t, x.device());
         if (bias != null) {
             scores = scores.add(bias);
         }
@@ -86,23 +86,27 @@ public final class MultiHeadAttention extends Layer {
         return heads.matmul(wo).add(parameters().get("output_bias")).reshape(n, t, d);
     }
 
-    /** 0 where a query may attend to a key, a large negative number where it may not; null when all may. */
-    private Tensor attentionBias(Tensor mask, int n, int t) {
-        if (!causal && mask == null) {
-            return null;
-        }
-        float[] keys = mask == null ? null : mask.toArray();
-        int batches = mask == null ? 1 : n;
-        float[] bias = new float[batches * t * t];
-        for (int b = 0; b < batches; b++) {
+    /**
+     * 0 where a query may attend to a key, a large negative number where it may not; null when all
+     * may. Built on the scores' device: the padding mask is never read back to the host.
+     */
+    private Tensor attentionBias(Tensor mask, int n, int t, dev.isthmus.nn.tensor.Device device) {
+        Tensor bias = null;
+        if (causal) {
+            float[] later = new float[t * t];
             for (int i = 0; i < t; i++) {
-                for (int j = 0; j < t; j++) {
-                    boolean allowed = (!causal || j <= i) && (keys == null || keys[b * t + j] != 0f);
-                    bias[(b * t + i) * t + j] = allowed ? 0f : MASKED;
+                for (int j = i + 1; j < t; j++) {
+                    later[i * t + j] = MASKED;
                 }
             }
+            bias = Tensor.of(device, later, 1, 1, t, t);
         }
-        return Tensor.of(bias, batches, 1, t, t);
+        if (mask != null) {
+            // a key is masked where the mask is 0: MASKED · (1 - mask)
+            Tensor keys = mask.neg().add(1f).mul(MASKED).reshape(n, 1, 1, t);
+            bias = bias == null ? keys : bias.minimum(keys);
+        }
+        return bias;
     }
 
     @Override

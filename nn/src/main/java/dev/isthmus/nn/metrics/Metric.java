@@ -3,12 +3,19 @@ package dev.isthmus.nn.metrics;
 import dev.isthmus.nn.tensor.Tensor;
 
 /**
- * A quantity reported during fit/evaluate, averaged over samples. Each batch gives a sum and a
- * count; the epoch's value is their ratio.
+ * A quantity reported during fit/evaluate, averaged over samples. Each batch gives a sum, computed
+ * on the predictions' device and left there (fit and evaluate add the sums up on the device and
+ * read them at progress redraws and epoch ends, never once per step), and a sample count; the
+ * epoch's value is their ratio.
  */
 public interface Metric {
     String name();
 
-    /** {sum of per-sample values, number of samples} for one batch. */
-    double[] batchTotals(Tensor yTrue, Tensor yPred);
+    /** The sum of the per-sample values over the batch: a float32 scalar on yPred's device. */
+    Tensor batchSum(Tensor yTrue, Tensor yPred);
+
+    /** The samples the batch counts for: its first dimension. */
+    default long batchCount(Tensor yTrue, Tensor yPred) {
+        return yPred.size(0);
+    }
 }

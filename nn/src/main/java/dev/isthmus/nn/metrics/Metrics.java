@@ -1,16 +1,21 @@
 package dev.isthmus.nn.metrics;
 
+import dev.isthmus.nn.tensor.DType;
 import dev.isthmus.nn.tensor.ShapeMismatchException;
 import dev.isthmus.nn.tensor.Tensor;
 
-/** Accuracy, MSE and MAE with Keras semantics. */
+/** Accuracy, MSE and MAE with Keras semantics, each computed on the device of the predictions. */
 public final class Metrics {
+    /** Class ids are compared as float32 on the device, which holds every integer below 2^24 exactly. */
+    private static final int MAX_CLASSES = 1 << 24;
+
     private Metrics() {
     }
 
     /**
-     * Accuracy as Keras chooses it: one output column → binary at threshold 0.5; labels of the
-     * prediction's shape → categorical (argmax of both); otherwise sparse (argmax vs label).
+     * Accuracy as Keras chooses it: one output column → binary (prediction above 0.5 against a
+     * label of at least 0.5); labels of the prediction's shape → categorical (argmax of both);
+     * otherwise sparse (argmax against the integer label). Argmax takes the first of tied maxima.
      */
     public static final Metric ACCURACY = new Metric() {
         @Override
@@ -19,28 +24,27 @@ public final class Metrics {
         }
 
         @Override
-        public double[] batchTotals(Tensor yTrue, Tensor yPred) {
-            float[] p = yPred.toArray();
-            double[] t = labelValues(yTrue);
+        public Tensor batchSum(Tensor yTrue, Tensor yPred) {
             int n = yPred.size(0);
-            int c = n == 0 ? 0 : p.length / n;
-            double correct = 0;
+            int c = n == 0 ? 0 : (int) (yPred.numel() / n);
+            Tensor labels = yTrue.dtype().isInteger() ? yTrue : yTrue.cast(DType.FLOAT32);
             if (c == 1) {
-                requireSame(t.length, p.length, yTrue, yPred);
-                for (int i = 0; i < n; i++) {
-                    correct += (p[i] > 0.5f ? 1f : 0f) == Math.round(t[i]) ? 1 : 0;
-                }
-            } else if (t.length == p.length) {
-                for (int i = 0; i < n; i++) {
-                    correct += argmax(p, i * c, c) == argmax(t, i * c, c) ? 1 : 0;
-                }
-            } else {
-                requireSame(t.length, n, yTrue, yPred);
-                for (int i = 0; i < n; i++) {
-                    correct += argmax(p, i * c, c) == Math.round(t[i]) ? 1 : 0;
-                }
+                requireSame(yTrue.numel(), yPred.numel(), yTrue, yPred);
+                Tensor half = Tensor.scalar(0.5f).to(yPred.device());
+                Tensor predicted = yPred.reshape(n).gt(half);
+                Tensor actual = half.gt(labels.cast(DType.FLOAT32).reshape(n)).neg().add(1f); // label >= 0.5
+                return predicted.eq(actual).sum();
             }
-            return new double[] {correct, n};
+            if (c > MAX_CLASSES) {
+                throw new IllegalArgumentException("accuracy: " + c + " classes; class ids are compared as float32,"
+                        + " exact up to " + MAX_CLASSES);
+            }
+            Tensor predicted = yPred.reshape(n, c).argmax().cast(DType.FLOAT32);
+            if (yTrue.numel() == yPred.numel() && !yTrue.dtype().isInteger()) {
+                return predicted.eq(labels.reshape(n, c).argmax().cast(DType.FLOAT32)).sum();
+            }
+            requireSame(yTrue.numel(), n, yTrue, yPred);
+            return predicted.eq(labels.reshape(n).cast(DType.FLOAT32)).sum();
         }
     };
 
@@ -51,7 +55,7 @@ public final class Metrics {
         }
 
         @Override
-        public double[] batchTotals(Tensor yTrue, Tensor yPred) {
+        public Tensor batchSum(Tensor yTrue, Tensor yPred) {
             return perSample(yTrue, yPred, true);
         }
     };
@@ -63,61 +67,23 @@ public final class Metrics {
         }
 
         @Override
-        public double[] batchTotals(Tensor yTrue, Tensor yPred) {
+        public Tensor batchSum(Tensor yTrue, Tensor yPred) {
             return perSample(yTrue, yPred, false);
         }
     };
 
-    private static double[] perSample(Tensor yTrue, Tensor yPred, boolean squared) {
-        float[] p = yPred.toArray();
-        double[] t = labelValues(yTrue);
-        requireSame(t.length, p.length, yTrue, yPred);
-        int n = yPred.size(0);
-        double sum = 0;
-        for (int i = 0; i < p.length; i++) {
-            double d = p[i] - t[i];
-            sum += squared ? d * d : Math.abs(d);
-        }
-        // Keras averages over the last axis per sample, then over samples.
-        return new double[] {n == 0 ? 0 : sum * n / p.length, n};
+    /** Keras averages over the last axis per sample, then over samples: the batch's sum of those means. */
+    private static Tensor perSample(Tensor yTrue, Tensor yPred, boolean squared) {
+        requireSame(yTrue.numel(), yPred.numel(), yTrue, yPred);
+        Tensor d = yPred.sub(yTrue.cast(DType.FLOAT32).reshape(yPred.shape()));
+        Tensor per = squared ? d.square() : d.abs();
+        long n = yPred.size(0);
+        return per.sum().mul(yPred.numel() == 0 ? 0f : (float) ((double) n / yPred.numel()));
     }
 
-    /** Labels of any element type as doubles, which hold every int32 and float32 exactly. */
-    private static double[] labelValues(Tensor labels) {
-        if (labels.dtype().isInteger()) {
-            return java.util.Arrays.stream(labels.toLongArray()).asDoubleStream().toArray();
-        }
-        float[] f = labels.toArray();
-        double[] d = new double[f.length];
-        for (int i = 0; i < f.length; i++) {
-            d[i] = f[i];
-        }
-        return d;
-    }
-
-    private static void requireSame(int a, int b, Tensor yTrue, Tensor yPred) {
+    private static void requireSame(long a, long b, Tensor yTrue, Tensor yPred) {
         if (a != b) {
             throw ShapeMismatchException.of("metric", yTrue.shape(), yPred.shape(), "do not fit: labels vs predictions");
         }
-    }
-
-    private static int argmax(float[] v, int from, int n) {
-        int best = 0;
-        for (int j = 1; j < n; j++) {
-            if (v[from + j] > v[from + best]) {
-                best = j;
-            }
-        }
-        return best;
-    }
-
-    private static int argmax(double[] v, int from, int n) {
-        int best = 0;
-        for (int j = 1; j < n; j++) {
-            if (v[from + j] > v[from + best]) {
-                best = j;
-            }
-        }
-        return best;
     }
 }

@@ -29,14 +29,17 @@ final class ProgressBar {
         }
     }
 
+    /** Whether step {@code step} redraws the bar: on a terminal, at most every 0.1 s and at the last step. */
+    boolean due(int step) {
+        return verbose == 1 && (step >= steps || System.nanoTime() - lastDraw >= REDRAW_NANOS);
+    }
+
+    /** Redraws the bar (call when {@link #due} says so: the values cost a host read). */
     void update(int step, Map<String, Double> values) {
         if (verbose != 1) {
             return;
         }
         long now = System.nanoTime();
-        if (step < steps && now - lastDraw < REDRAW_NANOS) {
-            return;
-        }
         lastDraw = now;
         double elapsed = (now - start) / 1e9;
         int filled = (int) ((long) WIDTH * step / Math.max(steps, 1));

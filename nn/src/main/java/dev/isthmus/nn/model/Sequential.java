@@ -173,37 +173,39 @@ public final class Sequential implements AutoCloseable {
             // each epoch's order depends on (seed, epoch) only, so a resumed run shuffles as an unbroken one
             int[] perm = permutation(nTrain, fit.shuffle() ? new SplittableRandom(CounterRandom.mix(fit.seed(), epoch)) : null);
             ProgressBar bar = new ProgressBar(fit.out(), verbose, epoch, fit.epochs(), steps);
-            double lossSum = 0;
-            double[][] metricSums = new double[metrics.size()][2];
-            for (int step = 0; step < steps; step++) {
-                int from = step * batch;
-                int to = Math.min(nTrain, from + batch);
-                try (Scope ignored = Scope.open("train step")) {
-                    Tensor index = indexTensor(perm, from, to);
-                    Tensor xb = trainX.indexSelect(index);
-                    Tensor yb = trainY.indexSelect(index);
-                    Tensor pred = forward(xb, true);
-                    Tensor l = loss.compute(yb, pred);
-                    float lv = l.item();
-                    if (!Float.isFinite(lv)) {
-                        throw new NonFiniteLossException(epoch, step + 1, lv);
-                    }
-                    List<Tensor> params = parameters();
-                    optimizer.zeroGrad(params);
-                    l.backward();
-                    optimizer.step(params);
-                    lossSum += (double) lv * (to - from);
-                    try (var g = GradMode.noGrad()) {
-                        for (int m = 0; m < metrics.size(); m++) {
-                            double[] t = metrics.get(m).batchTotals(yb, pred.detach());
-                            metricSums[m][0] += t[0];
-                            metricSums[m][1] += t[1];
+            Map<String, Double> values;
+            // A step enqueues its work and returns: losses and metrics stay on the device until a
+            // redraw or the epoch's end reads them, so the host never waits inside a step.
+            try (Scope epochScope = Scope.open("epoch")) {
+                BatchTotals totals = new BatchTotals(trainX.device(), steps, metrics, epochScope);
+                int checked = 0;
+                Map<String, Double> latest = null;
+                for (int step = 0; step < steps; step++) {
+                    int from = step * batch;
+                    int to = Math.min(nTrain, from + batch);
+                    try (Scope ignored = Scope.open("train step")) {
+                        Tensor index = indexTensor(perm, from, to);
+                        Tensor xb = trainX.indexSelect(index);
+                        Tensor yb = trainY.indexSelect(index);
+                        Tensor pred = forward(xb, true);
+                        Tensor l = loss.compute(yb, pred);
+                        List<Tensor> params = parameters();
+                        optimizer.zeroGrad(params);
+                        l.backward();
+                        optimizer.step(params);
+                        try (var g = GradMode.noGrad()) {
+                            totals.add(l.detach(), to - from, yb, pred.detach());
                         }
                     }
+                    latest = null;
+                    if (bar.due(step + 1)) {
+                        latest = checkedMeans(totals, epoch, checked);
+                        checked = totals.written();
+                        bar.update(step + 1, latest);
+                    }
                 }
-                bar.update(step + 1, epochValues(lossSum / to, metricSums));
+                values = latest != null ? latest : checkedMeans(totals, epoch, checked);
             }
-            Map<String, Double> values = epochValues(lossSum / nTrain, metricSums);
             if (valX != null) {
                 evaluate(valX, valY, fit.batchSize()).forEach((k, v) -> values.put("val_" + k, v));
             }
@@ -216,13 +218,15 @@ public final class Sequential implements AutoCloseable {
         return history;
     }
 
-    private Map<String, Double> epochValues(double loss, double[][] metricSums) {
-        Map<String, Double> v = new LinkedHashMap<>();
-        v.put("loss", loss);
-        for (int m = 0; m < metrics.size(); m++) {
-            v.put(metrics.get(m).name(), metricSums[m][1] == 0 ? 0 : metricSums[m][0] / metricSums[m][1]);
+    /** The epoch's means so far (one host read), refusing a non-finite loss by the step that made it. */
+    private static Map<String, Double> checkedMeans(BatchTotals totals, int epoch, int checkedBatches) {
+        Map<String, Double> means = totals.means();
+        if (!Double.isFinite(means.get("loss"))) {
+            float[] bad = totals.firstNonFinite(checkedBatches);
+            int step = bad == null ? totals.written() : (int) bad[0] + 1;
+            throw new NonFiniteLossException(epoch, step, bad == null ? Float.POSITIVE_INFINITY : bad[1], totals.written());
         }
-        return v;
+        return means;
     }
 
     /** Mean loss and metrics over (x, y), in batches of {@code batchSize}. */
@@ -233,25 +237,20 @@ public final class Sequential implements AutoCloseable {
             throw new IllegalArgumentException("batch size must be > 0, got " + batchSize);
         }
         int n = x.size(0);
-        double lossSum = 0;
-        double[][] metricSums = new double[metrics.size()][2];
-        try (var g = GradMode.noGrad()) {
+        int batches = (int) ((n + (long) batchSize - 1) / batchSize);
+        try (var g = GradMode.noGrad(); Scope all = Scope.open("evaluate")) {
+            BatchTotals totals = new BatchTotals(x.device(), batches, metrics, all);
             for (int from = 0; from < n; from += batchSize) {
                 int to = Math.min(n, from + batchSize);
                 try (Scope ignored = Scope.open("evaluate batch")) {
                     Tensor xb = x.slice(0, from, to);
                     Tensor yb = y.slice(0, from, to);
                     Tensor pred = forward(xb, false);
-                    lossSum += (double) loss.compute(yb, pred).item() * (to - from);
-                    for (int m = 0; m < metrics.size(); m++) {
-                        double[] t = metrics.get(m).batchTotals(yb, pred);
-                        metricSums[m][0] += t[0];
-                        metricSums[m][1] += t[1];
-                    }
+                    totals.add(loss.compute(yb, pred), to - from, yb, pred);
                 }
             }
+            return totals.means();
         }
-        return epochValues(lossSum / n, metricSums);
     }
 
     public Map<String, Double> evaluate(Tensor x, Tensor y) {

@@ -16,6 +16,7 @@ public final class CpuStorage extends Storage {
     private static final AtomicLong LIVE_BYTES = new AtomicLong();
     private static final AtomicLong SCOPED_BYTES = new AtomicLong();
     private static final Cleaner CLEANER = Cleaner.create();
+    private static final DeviceCounters COUNTERS = new DeviceCounters();
 
     private MemorySegment segment;
 
@@ -35,12 +36,16 @@ public final class CpuStorage extends Storage {
     private static MemorySegment allocateIn(Scope owner, long bytes, Object holder) {
         long size = Math.max(bytes, Float.BYTES);
         LIVE_BYTES.addAndGet(size);
+        COUNTERS.allocated(size);
         if (owner != null) {
             SCOPED_BYTES.addAndGet(size);
             owner.accountHostBytes(size);
             return owner.arena().allocate(size, ALIGNMENT);
         }
-        CLEANER.register(holder, () -> LIVE_BYTES.addAndGet(-size));
+        CLEANER.register(holder, () -> {
+            LIVE_BYTES.addAndGet(-size);
+            COUNTERS.released(size);
+        });
         return Arena.ofAuto().allocate(size, ALIGNMENT);
     }
 
@@ -57,8 +62,14 @@ public final class CpuStorage extends Storage {
         return SCOPED_BYTES.get();
     }
 
+    /** The host's {@link Device#stats()} counters. */
+    public static DeviceCounters counters() {
+        return COUNTERS;
+    }
+
     static void released(long bytes) {
         LIVE_BYTES.addAndGet(-bytes);
+        COUNTERS.released(bytes);
         SCOPED_BYTES.addAndGet(-bytes);
     }
 

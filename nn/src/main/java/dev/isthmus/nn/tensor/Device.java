@@ -28,6 +28,19 @@ public record Device(Kind kind, int index) {
         return dev.isthmus.nn.backend.Backends.defaultDevice();
     }
 
+    /**
+     * What this device did since the last {@link #resetStats()}: host reads, synchronisations,
+     * allocations and bytes, counted the same way on every backend.
+     */
+    public DeviceStats stats() {
+        return dev.isthmus.nn.backend.Backends.of(this).counters().snapshot();
+    }
+
+    /** Zeroes this device's event counts; the peak of bytes in use restarts from the bytes in use now. */
+    public void resetStats() {
+        dev.isthmus.nn.backend.Backends.of(this).counters().reset();
+    }
+
     /** Parses "cpu", "cuda" or "cuda:N". */
     public static Device parse(String text) {
         String t = text.trim().toLowerCase(java.util.Locale.ROOT);

@@ -46,19 +46,26 @@ public final class Tensor {
 
     // ---------------------------------------------------------------- creation
 
-    /** An uninitialised-by-contract (zero-filled) float32 tensor on {@code device}, owned by the current scope. */
+    /** A float32 tensor of unspecified contents on {@code device}, owned by the current scope. */
     public static Tensor empty(Device device, int... shape) {
         return empty(device, DType.FLOAT32, shape);
     }
 
-    /** An uninitialised-by-contract (zero-filled) tensor of {@code dtype}, owned by the current scope. */
+    /** A tensor of {@code dtype} and unspecified contents, owned by the current scope. */
     public static Tensor empty(Device device, DType dtype, int... shape) {
         return allocate(device, Scope.current(), dtype, shape.clone());
     }
 
     /** A zero-filled float32 tensor owned by {@code owner} (null: GC-managed), whatever scope is current. */
     public static Tensor zeros(Scope owner, Device device, int... shape) {
-        return allocate(device, owner, DType.FLOAT32, shape.clone());
+        return zeroFilled(allocate(device, owner, DType.FLOAT32, shape.clone()));
+    }
+
+    private static Tensor zeroFilled(Tensor t) {
+        if (t.numel() > 0) {
+            t.backend().fill(t, 0f);
+        }
+        return t;
     }
 
     private static Tensor allocate(Device device, Scope owner, DType dtype, int[] shape) {
@@ -66,9 +73,17 @@ public final class Tensor {
         return new Tensor(shape, Backends.of(device).allocate(Shapes.numel(shape), dtype, owner));
     }
 
-    /** A new tensor of {@code t}'s device and element type, owned by the current scope. */
+    /**
+     * A new tensor of {@code t}'s device and element type, owned by the current scope, of
+     * unspecified contents: for outputs an op overwrites whole.
+     */
     static Tensor like(Tensor t, int[] shape) {
         return allocate(t.device(), Scope.current(), t.dtype(), shape);
+    }
+
+    /** As {@link #like}, zero-filled: for outputs an op accumulates into or writes in part. */
+    static Tensor zerosLike(Tensor t, int[] shape) {
+        return zeroFilled(like(t, shape));
     }
 
     /** A tensor holding {@code data} in row-major order with the given shape, on the default device. */
@@ -131,7 +146,7 @@ public final class Tensor {
     }
 
     public static Tensor zeros(int... shape) {
-        return empty(Backends.defaultDevice(), shape);
+        return zeroFilled(empty(Backends.defaultDevice(), shape));
     }
 
     public static Tensor ones(int... shape) {
@@ -139,15 +154,15 @@ public final class Tensor {
     }
 
     public static Tensor full(float value, int... shape) {
-        Tensor t = zeros(shape);
-        if (value != 0f) {
+        Tensor t = empty(Backends.defaultDevice(), shape);
+        if (t.numel() > 0) {
             t.backend().fill(t, value);
         }
         return t;
     }
 
     public static Tensor zerosLike(Tensor t) {
-        return like(t, t.shape);
+        return zerosLike(t, t.shape);
     }
 
     public static Tensor onesLike(Tensor t) {
@@ -199,7 +214,7 @@ public final class Tensor {
     }
 
     private static Tensor random(int[] shape, Distribution d, float a, float b, long seed) {
-        Tensor t = zeros(shape);
+        Tensor t = empty(Backends.defaultDevice(), shape);
         t.backend().random(t, d, a, b, seed);
         return t;
     }
@@ -590,6 +605,37 @@ public final class Tensor {
         return binary(BinaryOp.DIV, b, "div");
     }
 
+    /**
+     * Elementwise maximum (broadcasting), {@code Math.max}'s semantics: NaN wins, +0 above -0.
+     * The gradient goes to the larger operand, split evenly on ties, as PyTorch does.
+     */
+    public Tensor maximum(Tensor b) {
+        return extremum(BinaryOp.MAXIMUM, b, "maximum");
+    }
+
+    /** Elementwise minimum (broadcasting), {@code Math.min}'s semantics; gradient as {@link #maximum}. */
+    public Tensor minimum(Tensor b) {
+        return extremum(BinaryOp.MINIMUM, b, "minimum");
+    }
+
+    private Tensor extremum(BinaryOp op, Tensor b, String name) {
+        checkSameDevice(name, b);
+        requireFloat(name);
+        b.requireFloat(name);
+        storage.checkLive();
+        b.storage.checkLive();
+        Tensor out = like(this, Shapes.broadcast(name, shape, b.shape));
+        backend().binary(op, this, b, out);
+        Tensor a = this;
+        return record(out, name, g -> {
+            Tensor aWins = op == BinaryOp.MAXIMUM ? a.gt(b) : b.gt(a);
+            Tensor share = aWins.add(a.eq(b).mul(0.5f));
+            return new Tensor[] {
+                a.requiresGrad ? g.mul(share).sumTo(a.shape) : null,
+                b.requiresGrad ? g.mul(share.neg().add(1f)).sumTo(b.shape) : null};
+        }, this, b);
+    }
+
     /** 1 where this == b, else 0 (broadcasting); not differentiable. */
     public Tensor eq(Tensor b) {
         return compare(BinaryOp.EQUAL, b, "eq");
@@ -710,7 +756,7 @@ public final class Tensor {
             return this;
         }
         requireFloat("expandTo");
-        Tensor out = like(this, target.clone()); // zero-filled: adding broadcasts this into it
+        Tensor out = zerosLike(this, target.clone()); // adding broadcasts this into the zeros
         backend().binary(BinaryOp.ADD, out, this, out);
         int[] own = shape;
         return record(out, "expand", g -> new Tensor[] {g.sumTo(own)}, this);
@@ -909,7 +955,7 @@ public final class Tensor {
         backend().copySlice(this, a, start, out, 0, end - start);
         Tensor x = this;
         return record(out, "slice", g -> {
-            Tensor gx = like(x, x.shape);
+            Tensor gx = zerosLike(x, x.shape);
             x.backend().copySlice(g, a, 0, gx, start, end - start);
             return new Tensor[] {gx};
         }, this);
@@ -928,7 +974,7 @@ public final class Tensor {
         backend().gatherRows(this, indices, out);
         Tensor x = this;
         return record(out, "index_select", g -> {
-            Tensor gx = like(x, x.shape);
+            Tensor gx = zerosLike(x, x.shape);
             x.backend().scatterAddRows(g, indices, gx);
             return new Tensor[] {gx, null};
         }, this, indices);
@@ -936,6 +982,21 @@ public final class Tensor {
 
     public Tensor indexSelect(int... rows) {
         return indexSelect(of(device(), rows, rows.length));
+    }
+
+    /**
+     * The position of the largest value along the last axis (int32, this shape without its last
+     * axis): the first on ties; a NaN counts as the largest. Not differentiable.
+     */
+    public Tensor argmax() {
+        requireFloat("argmax");
+        if (rank() < 1 || shape[shape.length - 1] == 0) {
+            throw new IllegalArgumentException("argmax needs a non-empty last axis, got shape " + Shapes.str(shape));
+        }
+        storage.checkLive();
+        Tensor out = allocate(device(), Scope.current(), DType.INT32, Arrays.copyOf(shape, shape.length - 1));
+        backend().argmax(this, out);
+        return out;
     }
 
     /** For x of shape [n, c]: out[i] = x[i, labels[i]]. */
@@ -949,7 +1010,7 @@ public final class Tensor {
         backend().pick(this, labels, out);
         Tensor x = this;
         return record(out, "pick", g -> {
-            Tensor gx = like(x, x.shape);
+            Tensor gx = zerosLike(x, x.shape);
             x.backend().pickBackward(g, labels, gx);
             return new Tensor[] {gx, null};
         }, this, labels);

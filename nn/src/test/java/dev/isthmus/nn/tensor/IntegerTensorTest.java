@@ -89,6 +89,17 @@ class IntegerTensorTest {
     }
 
     @Test
+    void argmaxTakesTheFirstOfTiedMaximaAndLetsNaNWin() {
+        float nan = Float.NaN;
+        float inf = Float.POSITIVE_INFINITY;
+        Tensor x = Tensor.of(new float[] {1, 3, 3, 0, -inf, -inf, -inf, -inf, 2, nan, 5, nan, inf, inf, 1, 0}, 4, 4);
+        Tensor a = x.argmax();
+        assertEquals(DType.INT32, a.dtype());
+        assertArrayEquals(new int[] {1, 0, 1, 0}, a.toIntArray());
+        assertArrayEquals(new int[] {2, 3}, Tensor.zeros(2, 3, 5).argmax().shape());
+    }
+
+    @Test
     void embeddingAndSparseLossesReadIdsBeyondFloatPrecision() {
         var e = new Embedding(BEYOND_FLOAT + 1, 1);
         e.build(new int[] {1}, null, 1);

@@ -12,6 +12,7 @@ import dev.isthmus.nn.backend.Window2d;
 import dev.isthmus.nn.tensor.CpuStorage;
 import dev.isthmus.nn.tensor.DType;
 import dev.isthmus.nn.tensor.Device;
+import dev.isthmus.nn.tensor.DeviceCounters;
 import dev.isthmus.nn.tensor.IndexOutOfRangeException;
 import dev.isthmus.nn.tensor.Scope;
 import dev.isthmus.nn.tensor.Shapes;
@@ -64,6 +65,11 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public DeviceCounters counters() {
+        return CpuStorage.counters();
+    }
+
+    @Override
     public String describe() {
         return "cpu (" + threads.count() + " threads, GEMM: " + Sgemm.describe() + ")";
     }
@@ -84,6 +90,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void copyToHost(Tensor src, MemorySegment dst) {
+        counters().hostRead();
         MemorySegment.copy(seg(src), 0, dst, 0, src.storage().byteSize());
     }
 
@@ -423,6 +430,29 @@ public final class CpuBackend implements Backend {
         }
     }
 
+    @Override
+    public void argmax(Tensor x, Tensor out) {
+        MemorySegment xs = seg(x);
+        MemorySegment os = seg(out);
+        int c = x.size(-1);
+        long rows = out.numel();
+        forChunks(rows, c, (from, to) -> {
+            for (long r = from; r < to; r++) {
+                long base = r * c;
+                int best = 0;
+                float bestValue = xs.getAtIndex(JAVA_FLOAT, base);
+                for (int j = 1; j < c && !Float.isNaN(bestValue); j++) {
+                    float v = xs.getAtIndex(JAVA_FLOAT, base + j);
+                    if (v > bestValue || Float.isNaN(v)) {
+                        best = j;
+                        bestValue = v;
+                    }
+                }
+                os.setAtIndex(JAVA_INT, r, best);
+            }
+        });
+    }
+
     /** Index i of an int32 ({@code wide} false) or int64 index tensor, checked against [0, bound). */
     private static long checkedIndex(String op, MemorySegment index, boolean wide, long i, long bound) {
         long v = wide ? index.getAtIndex(JAVA_LONG, i) : index.getAtIndex(JAVA_INT, i);
@@ -493,7 +523,8 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void synchronize() {
-        // CPU work completes before each primitive returns.
+        // CPU work completes before each primitive returns; counted as the same call on a GPU would be.
+        counters().synchronization();
     }
 
     // ------------------------------------------------------------------ splitting work

@@ -21,6 +21,7 @@ import dev.isthmus.nn.backend.ReduceOp;
 import dev.isthmus.nn.backend.UnaryOp;
 import dev.isthmus.nn.backend.Window2d;
 import dev.isthmus.nn.tensor.DType;
+import dev.isthmus.nn.tensor.DeviceCounters;
 import dev.isthmus.nn.tensor.Device;
 import dev.isthmus.nn.tensor.IndexOutOfRangeException;
 import dev.isthmus.nn.tensor.Scope;
@@ -58,6 +59,7 @@ public final class CudaBackend implements Backend {
     private final ReductionKernels reductions;
     private final IndexKernels index;
     private final PoolKernels pooling;
+    private final DeviceCounters counters = new DeviceCounters();
     private PinnedHostBuffer staging;
     /** The first out-of-range index an index kernel met (see {@link IndexKernels}), and its host copy. */
     private final DeviceBuffer indexError;
@@ -155,9 +157,12 @@ public final class CudaBackend implements Backend {
 
     @Override
     public Storage allocate(long numel, DType dtype, Scope owner) {
-        CudaStorage s = new CudaStorage(device, stream, pool, numel, dtype, owner);
-        s.buffer().clear();
-        return s;
+        return new CudaStorage(device, stream, pool, counters, numel, dtype, owner);
+    }
+
+    @Override
+    public DeviceCounters counters() {
+        return counters;
     }
 
     /** Scratch memory for one op, freed (stream-ordered) when the caller closes it. */
@@ -204,6 +209,7 @@ public final class CudaBackend implements Backend {
         if (checkIndices) {
             indexError.copyToHost(0, indexErrorHost.segment());
         }
+        counters.hostRead();
         stream.synchronize();
         if (checkIndices) {
             indexErrorPossible = false;
@@ -391,6 +397,13 @@ public final class CudaBackend implements Backend {
         index.pickBackward(buf(g), buf(labels), wide(labels), buf(gx), labels.numel(), gx.size(1), indexError);
     }
 
+    @Override
+    public void argmax(Tensor x, Tensor out) {
+        if (out.numel() > 0) {
+            index.argmaxRows(buf(x), buf(out), out.numel(), x.size(-1));
+        }
+    }
+
     private static boolean wide(Tensor indices) {
         return indices.dtype() == DType.INT64;
     }
@@ -499,6 +512,7 @@ public final class CudaBackend implements Backend {
 
     @Override
     public void synchronize() {
+        counters.synchronization();
         stream.synchronize();
     }
 }

@@ -4,6 +4,7 @@ import dev.isthmus.cuda.CudaMemoryPool;
 import dev.isthmus.cuda.CudaStream;
 import dev.isthmus.cuda.DeviceBuffer;
 import dev.isthmus.nn.tensor.DType;
+import dev.isthmus.nn.tensor.DeviceCounters;
 import dev.isthmus.nn.tensor.Device;
 import dev.isthmus.nn.tensor.Scope;
 import dev.isthmus.nn.tensor.Storage;
@@ -24,23 +25,31 @@ final class CudaStorage extends Storage {
     private final CudaStream stream;
     private final CudaMemoryPool pool;
     private final Holder holder;
+    private final DeviceCounters counters;
 
     /** The current buffer, reachable from the release actions without keeping the storage alive. */
     private static final class Holder implements Runnable {
+        final DeviceCounters counters;
         volatile DeviceBuffer buffer;
+
+        Holder(DeviceCounters counters) {
+            this.counters = counters;
+        }
 
         @Override
         public void run() {
-            release(buffer);
+            release(buffer, counters);
         }
     }
 
-    CudaStorage(Device device, CudaStream stream, CudaMemoryPool pool, long numel, DType dtype, Scope owner) {
+    CudaStorage(Device device, CudaStream stream, CudaMemoryPool pool, DeviceCounters counters, long numel, DType dtype,
+                Scope owner) {
         super(numel, dtype, owner);
         this.device = device;
         this.stream = stream;
         this.pool = pool;
-        this.holder = new Holder();
+        this.counters = counters;
+        this.holder = new Holder(counters);
         holder.buffer = allocateFor(owner, byteSize());
         if (owner == null) {
             CLEANER.register(this, holder);
@@ -50,15 +59,17 @@ final class CudaStorage extends Storage {
     private DeviceBuffer allocateFor(Scope owner, long bytes) {
         DeviceBuffer buffer = DeviceBuffer.allocate(stream, bytes, pool);
         LIVE_BYTES.addAndGet(buffer.byteSize());
+        counters.allocated(buffer.byteSize());
         if (owner != null) {
-            owner.onClose(() -> release(buffer));
+            owner.onClose(() -> release(buffer, counters));
         }
         return buffer;
     }
 
-    private static void release(DeviceBuffer buffer) {
+    private static void release(DeviceBuffer buffer, DeviceCounters counters) {
         if (buffer != null && buffer.release()) {
             LIVE_BYTES.addAndGet(-buffer.byteSize());
+            counters.released(buffer.byteSize());
         }
     }
 
@@ -83,7 +94,7 @@ final class CudaStorage extends Storage {
         DeviceBuffer fresh = allocateFor(target, byteSize());
         fresh.copyFrom(old, 0, 0, old.byteSize());
         holder.buffer = fresh;
-        release(old);
+        release(old, counters);
         if (target == null) {
             CLEANER.register(this, holder);
         }

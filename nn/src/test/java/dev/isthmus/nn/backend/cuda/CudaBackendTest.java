@@ -262,6 +262,31 @@ class CudaBackendTest {
     }
 
     @Test
+    void argmaxMatchesTheCpuOnLongRowsTiesAndNaN() {
+        Tensor x = Tensor.uniform(new int[] {256, 9000}, -1, 1, 31).mul(4f).add(0.5f).clamp(-1f, 1f); // many ties at 1
+        org.junit.jupiter.api.Assertions.assertArrayEquals(x.argmax().toIntArray(), x.to(CUDA).argmax().toIntArray());
+        float nan = Float.NaN;
+        Tensor edge = Tensor.of(new float[] {1, 3, 3, 0, 2, nan, 5, nan, -1f / 0f, -1f / 0f, -1f / 0f, -1f / 0f}, 3, 4);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(edge.argmax().toIntArray(), edge.to(CUDA).argmax().toIntArray());
+    }
+
+    @Test
+    void aTrainingStepReadsNothingBackFromTheDevice() {
+        Backends.setDefaultDevice("cuda");
+        Tensor x = integers(41, 40, 400, 6);
+        Tensor y = integers(42, 3, 400);
+        try (Sequential model = new Sequential(new Embedding(40, 8, true), new LSTM(16),
+                new Dense(3, Activation.SOFTMAX)).seed(1)) {
+            model.compile(new Adam(0.01f), Losses.sparseCategoricalCrossentropy(),
+                    dev.isthmus.nn.metrics.Metrics.ACCURACY);
+            CUDA.resetStats();
+            model.fit(x, y, Fit.epochs(3).batchSize(8).verbose(0));
+            var stats = CUDA.stats();
+            assertTrue(stats.hostReads() <= 6 && stats.synchronizations() <= 6, "3 epochs of 50 steps: " + stats);
+        }
+    }
+
+    @Test
     void aBadIndexOnTheDeviceIsReportedAtTheNextReadAndOnlyOnce() {
         Tensor x = Tensor.uniform(new int[] {5, 3}, -1, 1, 1).to(CUDA);
         Tensor picked = x.indexSelect(Tensor.of(CUDA, new int[] {0, 9, 1}, 3)); // no host read here

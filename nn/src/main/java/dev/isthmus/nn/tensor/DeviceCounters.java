@@ -1,0 +1,51 @@
+package dev.isthmus.nn.tensor;
+
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The live counters behind {@link DeviceStats}, one set per device, updated by its backend and
+ * storage; safe to update from any thread.
+ */
+public final class DeviceCounters {
+    private final LongAdder hostReads = new LongAdder();
+    private final LongAdder synchronizations = new LongAdder();
+    private final LongAdder allocations = new LongAdder();
+    private final LongAdder bytesAllocated = new LongAdder();
+    private final AtomicLong bytesInUse = new AtomicLong();
+    private final AtomicLong peakBytesInUse = new AtomicLong();
+
+    /** A copy of values to the host, which waits for the device. */
+    public void hostRead() {
+        hostReads.increment();
+        synchronizations.increment();
+    }
+
+    public void synchronization() {
+        synchronizations.increment();
+    }
+
+    public void allocated(long bytes) {
+        allocations.increment();
+        bytesAllocated.add(bytes);
+        peakBytesInUse.accumulateAndGet(bytesInUse.addAndGet(bytes), Math::max);
+    }
+
+    public void released(long bytes) {
+        bytesInUse.addAndGet(-bytes);
+    }
+
+    public DeviceStats snapshot() {
+        return new DeviceStats(hostReads.sum(), synchronizations.sum(), allocations.sum(), bytesAllocated.sum(),
+                bytesInUse.get(), peakBytesInUse.get());
+    }
+
+    /** Zeroes the event counts; bytes in use stay, and the peak restarts from them. */
+    public void reset() {
+        hostReads.reset();
+        synchronizations.reset();
+        allocations.reset();
+        bytesAllocated.reset();
+        peakBytesInUse.set(bytesInUse.get());
+    }
+}
