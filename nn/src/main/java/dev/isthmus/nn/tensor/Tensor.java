@@ -619,13 +619,7 @@ public final class Tensor {
     }
 
     private Tensor extremum(BinaryOp op, Tensor b, String name) {
-        checkSameDevice(name, b);
-        requireFloat(name);
-        b.requireFloat(name);
-        storage.checkLive();
-        b.storage.checkLive();
-        Tensor out = like(this, Shapes.broadcast(name, shape, b.shape));
-        backend().binary(op, this, b, out);
+        Tensor out = untaped(op, b, name);
         Tensor a = this;
         return record(out, name, g -> {
             Tensor aWins = op == BinaryOp.MAXIMUM ? a.gt(b) : b.gt(a);
@@ -638,18 +632,21 @@ public final class Tensor {
 
     /** 1 where this == b, else 0 (broadcasting); not differentiable. */
     public Tensor eq(Tensor b) {
-        return compare(BinaryOp.EQUAL, b, "eq");
+        return untaped(BinaryOp.EQUAL, b, "eq");
     }
 
     /** 1 where this > b, else 0 (broadcasting); not differentiable. */
     public Tensor gt(Tensor b) {
-        return compare(BinaryOp.GREATER, b, "gt");
+        return untaped(BinaryOp.GREATER, b, "gt");
     }
 
-    private Tensor compare(BinaryOp op, Tensor b, String name) {
+    /** The elementwise op's result, not recorded on the tape. */
+    private Tensor untaped(BinaryOp op, Tensor b, String name) {
         checkSameDevice(name, b);
         requireFloat(name);
         b.requireFloat(name);
+        storage.checkLive();
+        b.storage.checkLive();
         Tensor out = like(this, Shapes.broadcast(name, shape, b.shape));
         backend().binary(op, this, b, out);
         return out;
