@@ -20,7 +20,7 @@ public final class CudnnConvolution2d implements AutoCloseable {
     /** Twice the algorithm count: cuDNN may report an algorithm once per math type. */
     private static final int ALGORITHMS_ASKED = 16;
     /** The most workspace an algorithm search offers cuDNN (an algorithm needing more is skipped). */
-    static final long SEARCH_WORKSPACE_LIMIT = 256L << 20;
+    private static final long SEARCH_WORKSPACE_LIMIT = 256L << 20;
 
     private final CudnnHandle cudnn;
     private final Precision precision;
@@ -79,10 +79,6 @@ public final class CudnnConvolution2d implements AutoCloseable {
         return outputShape.clone();
     }
 
-    public Precision precision() {
-        return precision;
-    }
-
     /** The largest workspace the chosen algorithms need; known after {@link #prepare}. */
     public long workspaceBytes() {
         return workspaceBytes;
@@ -127,6 +123,21 @@ public final class CudnnConvolution2d implements AutoCloseable {
                             size(ws)));
         }
         return workspaceBytes;
+    }
+
+    /**
+     * The search workspace, or none when the pool cannot give it: the search then still runs,
+     * and the algorithms that need a workspace report a failed status and are not chosen.
+     */
+    private static DeviceBuffer searchWorkspace(Scratch scratch, long bytes) {
+        if (bytes == 0) {
+            return null;
+        }
+        try {
+            return scratch.allocate(bytes);
+        } catch (DeviceOutOfMemoryException e) {
+            return null;
+        }
     }
 
     private static DeviceBuffer cleared(Scratch scratch, long bytes) {
@@ -204,7 +215,7 @@ public final class CudnnConvolution2d implements AutoCloseable {
         }
         MemorySegment perf = cudnnConvolutionFwdAlgoPerf_t.allocateArray(ALGORITHMS_ASKED, arena);
         MemorySegment count = arena.allocate(ValueLayout.JAVA_INT);
-        try (DeviceBuffer workspace = searchBytes == 0 ? null : scratch.allocate(searchBytes)) {
+        try (DeviceBuffer workspace = searchWorkspace(scratch, searchBytes)) {
             CudaStatus.cudnn(finder.find(count, perf, workspace), call);
         }
         CudnnAlgorithmChoice.Result chosen = CudnnAlgorithmChoice.choose(

@@ -252,6 +252,29 @@ class CudaBackendTest {
     }
 
     @Test
+    void cudnnLstmWeightGradientsDoNotAccumulateAcrossBackwards() {
+        // cuDNN only adds into the weight-gradient space: each backward must start from zero
+        int n = 8, t = 5, d = 12, u = 24;
+        Tensor[] inputs = lstmInputs(n, t, d, u, 51);
+        float[][] first = lstmWeightGradientsOnCuda(inputs);
+        float[][] second = lstmWeightGradientsOnCuda(inputs);
+        for (int k = 0; k < first.length; k++) {
+            assertTrue(java.util.Arrays.equals(first[k], second[k]), "weight gradient " + k + " changed on a second backward");
+        }
+    }
+
+    private float[][] lstmWeightGradientsOnCuda(Tensor[] cpuInputs) {
+        Tensor[] in = new Tensor[cpuInputs.length];
+        for (int k = 0; k < in.length; k++) {
+            in[k] = Tensor.of(CUDA, cpuInputs[k].toArray(), cpuInputs[k].shape()).requiresGrad(true);
+        }
+        long cudnn = backend().cudnnLstmForwards();
+        dev.isthmus.nn.tensor.Functional.lstm(in[0], null, in[1], in[2], in[3]).sum().backward();
+        assertEquals(cudnn + 1, backend().cudnnLstmForwards(), "the LSTM ran through cuDNN");
+        return new float[][] {in[1].grad().toArray(), in[2].grad().toArray(), in[3].grad().toArray()};
+    }
+
+    @Test
     void stackedLstmsOfOneShapeKeepTheirOwnWeightsThroughCudnn() {
         // LSTM(32, true) -> LSTM(32) on 32 features: both layers have one cuDNN plan; each must
         // run its backward with its own weights
