@@ -7,9 +7,9 @@ import dev.isthmus.cuda.CudaLibrary;
 import dev.isthmus.cuda.CudaMemoryPool;
 import dev.isthmus.cuda.CudaStream;
 import dev.isthmus.cuda.CudnnHandle;
-import dev.isthmus.cuda.Precision;
 import dev.isthmus.cuda.DeviceBuffer;
 import dev.isthmus.cuda.PinnedHostBuffer;
+import dev.isthmus.cuda.Precision;
 import dev.isthmus.kernels.ElementwiseKernels;
 import dev.isthmus.kernels.IndexKernels;
 import dev.isthmus.kernels.Kernels;
@@ -129,7 +129,7 @@ public final class CudaBackend implements Backend {
 
     @Override
     public String describe() {
-        return device + " (" + context.device().name() + ", " + precision + ", cuDNN "
+        return device + " (" + context.device().name() + ", precision " + precision + ", cuDNN "
                 + (convolutions.hasCudnn() ? CudnnHandle.version() : "absent") + ")";
     }
 

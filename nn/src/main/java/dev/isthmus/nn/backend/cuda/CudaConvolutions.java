@@ -127,8 +127,8 @@ final class CudaConvolutions {
             boolean explicit = padBottom != g.padTop() || padRight != g.padLeft();
             int ph = explicit ? g.height() + g.padTop() + padBottom : g.height();
             int pw = explicit ? g.width() + g.padLeft() + padRight : g.width();
-            CudnnConvolution2d conv = new CudnnConvolution2d(cudnn, k.precision(), g.batch(), ph, pw, g.channels(), filters,
-                    g.windowHeight(), g.windowWidth(), explicit ? 0 : g.padTop(), explicit ? 0 : g.padLeft(),
+            CudnnConvolution2d conv = new CudnnConvolution2d(cudnn, k.precision(), g.batch(), ph, pw, g.channels(),
+                    filters, g.windowHeight(), g.windowWidth(), explicit ? 0 : g.padTop(), explicit ? 0 : g.padLeft(),
                     g.strideHeight(), g.strideWidth());
             int[] shape = conv.outputShape();
             if (shape[1] != g.outHeight() || shape[2] != g.outWidth()) {

@@ -32,8 +32,8 @@ final class CudaLstm {
         return forwards;
     }
 
-    synchronized void forward(DeviceBuffer x, DeviceBuffer mask, DeviceBuffer w, DeviceBuffer u, DeviceBuffer bias, int n, int steps,
-                 int d, int units, DeviceBuffer hc, DeviceBuffer gates) {
+    synchronized void forward(DeviceBuffer x, DeviceBuffer mask, DeviceBuffer w, DeviceBuffer u, DeviceBuffer bias,
+                              int n, int steps, int d, int units, DeviceBuffer hc, DeviceBuffer gates) {
         int g4 = 4 * units;
         int h2 = 2 * units;
         cublas.gemm(false, false, n * steps, g4, d, 1f, x, 0, d, 0, w, 0, g4, 0, 0f, gates, 0, g4, 0, 1);
