@@ -219,6 +219,14 @@ cudnnStatus_t cudnnFindConvolutionForwardAlgorithm(cudnnHandle_t handle, const c
                                                    const cudnnTensorDescriptor_t yDesc, const int requestedAlgoCount,
                                                    int *returnedAlgoCount,
                                                    cudnnConvolutionFwdAlgoPerf_t *perfResults);
+/* The Ex finds run on caller buffers (y, dx, dw are overwritten) with a caller workspace. */
+cudnnStatus_t cudnnFindConvolutionForwardAlgorithmEx(cudnnHandle_t handle, const cudnnTensorDescriptor_t xDesc,
+                                                     const void *x, const cudnnFilterDescriptor_t wDesc, const void *w,
+                                                     const cudnnConvolutionDescriptor_t convDesc,
+                                                     const cudnnTensorDescriptor_t yDesc, void *y,
+                                                     const int requestedAlgoCount, int *returnedAlgoCount,
+                                                     cudnnConvolutionFwdAlgoPerf_t *perfResults, void *workSpace,
+                                                     size_t workSpaceSizeInBytes);
 cudnnStatus_t cudnnGetConvolutionForwardAlgorithm_v7(cudnnHandle_t handle, const cudnnTensorDescriptor_t srcDesc,
                                                      const cudnnFilterDescriptor_t filterDesc,
                                                      const cudnnConvolutionDescriptor_t convDesc,
@@ -242,6 +250,13 @@ cudnnStatus_t cudnnFindConvolutionBackwardDataAlgorithm(cudnnHandle_t handle, co
                                                         const cudnnTensorDescriptor_t dxDesc,
                                                         const int requestedAlgoCount, int *returnedAlgoCount,
                                                         cudnnConvolutionBwdDataAlgoPerf_t *perfResults);
+cudnnStatus_t cudnnFindConvolutionBackwardDataAlgorithmEx(cudnnHandle_t handle, const cudnnFilterDescriptor_t wDesc,
+                                                          const void *w, const cudnnTensorDescriptor_t dyDesc,
+                                                          const void *dy, const cudnnConvolutionDescriptor_t convDesc,
+                                                          const cudnnTensorDescriptor_t dxDesc, void *dx,
+                                                          const int requestedAlgoCount, int *returnedAlgoCount,
+                                                          cudnnConvolutionBwdDataAlgoPerf_t *perfResults,
+                                                          void *workSpace, size_t workSpaceSizeInBytes);
 cudnnStatus_t cudnnGetConvolutionBackwardDataAlgorithm_v7(cudnnHandle_t handle, const cudnnFilterDescriptor_t filterDesc,
                                                           const cudnnTensorDescriptor_t diffDesc,
                                                           const cudnnConvolutionDescriptor_t convDesc,
@@ -267,6 +282,13 @@ cudnnStatus_t cudnnFindConvolutionBackwardFilterAlgorithm(cudnnHandle_t handle, 
                                                           const cudnnFilterDescriptor_t dwDesc,
                                                           const int requestedAlgoCount, int *returnedAlgoCount,
                                                           cudnnConvolutionBwdFilterAlgoPerf_t *perfResults);
+cudnnStatus_t cudnnFindConvolutionBackwardFilterAlgorithmEx(cudnnHandle_t handle, const cudnnTensorDescriptor_t xDesc,
+                                                            const void *x, const cudnnTensorDescriptor_t dyDesc,
+                                                            const void *y, const cudnnConvolutionDescriptor_t convDesc,
+                                                            const cudnnFilterDescriptor_t dwDesc, void *dw,
+                                                            const int requestedAlgoCount, int *returnedAlgoCount,
+                                                            cudnnConvolutionBwdFilterAlgoPerf_t *perfResults,
+                                                            void *workSpace, size_t workSpaceSizeInBytes);
 cudnnStatus_t cudnnGetConvolutionBackwardFilterAlgorithm_v7(cudnnHandle_t handle, const cudnnTensorDescriptor_t srcDesc,
                                                             const cudnnTensorDescriptor_t diffDesc,
                                                             const cudnnConvolutionDescriptor_t convDesc,

@@ -1,6 +1,7 @@
 // The Keras LSTM's per-step gate math, fused, for the cuBLAS path (gates i, f, c, o; layouts as
 // in CpuLstm: gates [n, t, 4u] hold the pre-activations on entry and the activations after;
-// hc [n, t, 2u] holds h then c per step; mask [n, t] or null carries state over padding).
+// hc [n, t, 2u] holds h then c per step while the recurrence runs, and by the backend contract
+// only the last step's c afterwards; mask [n, t] or null carries state over padding).
 #include "common.cuh"
 
 __device__ __forceinline__ float sigmoid_(float v) {
@@ -36,6 +37,41 @@ extern "C" __global__ void lstm_step_forward_f32(float *gates, const float *bias
     }
 }
 
+// Zeroes c of every step but the last once the recurrence, which reads each step's c, is done.
+extern "C" __global__ void lstm_clear_cells_f32(float *hc, int n, int steps, int units) {
+    long long earlier = steps - 1;
+    long long total = (long long)n * earlier * units;
+    GRID_STRIDE_LOOP(k, total) {
+        long long row = k / units;
+        int j = (int)(k - row * units);
+        long long i = row / earlier;
+        long long t = row - i * earlier;
+        hc[(i * steps + t) * 2 * units + units + j] = 0.0f;
+    }
+}
+
+// Rebuilds c of every step into hc (a copy of the forward's output) from the activated gates, as
+// the forward computed it: c = f * c(t-1) + i * g on real steps, carried unchanged over padding.
+extern "C" __global__ void lstm_rebuild_cells_f32(const float *gates, const float *mask, float *hc, int n, int steps,
+                                                  int units) {
+    long long total = (long long)n * units;
+    GRID_STRIDE_LOOP(k, total) {
+        int i = (int)(k / units);
+        int j = (int)(k - (long long)i * units);
+        float c = 0.0f;
+        for (int t = 0; t < steps; t++) {
+            long long z = ((long long)i * steps + t) * 4 * units;
+            if (mask == nullptr || mask[(long long)i * steps + t] != 0.0f) {
+                float gi = gates[z + j];
+                float gf = gates[z + units + j];
+                float gg = gates[z + 2 * units + j];
+                c = gf * c + gi * gg;
+            }
+            hc[((long long)i * steps + t) * 2 * units + units + j] = c;
+        }
+    }
+}
+
 // Step t of backpropagation through time: from gHc and the carried dh, dc ([n, u] each) writes
 // the gate gradients dz [n, t, 4u] at step t, updates dc, and leaves in `carried` the part of
 // dh that padded steps pass straight through (dh(t-1) = dz(t)·Uᵀ + carried, done by cuBLAS).
@@ -50,7 +86,8 @@ extern "C" __global__ void lstm_step_backward_f32(const float *gates, const floa
         long long o = ((long long)i * steps + t) * 2 * units;
         long long r = (long long)i * units + j;
         float ghj = gHc[o + j] + dh[r];
-        float gcj = gHc[o + units + j] + dc[r];
+        // only the last step's c is an output; the earlier cell slots are zeros without a gradient
+        float gcj = (t == steps - 1 ? gHc[o + units + j] : 0.0f) + dc[r];
         if (mask != nullptr && mask[(long long)i * steps + t] == 0.0f) {
             dz[z + j] = 0.0f;
             dz[z + units + j] = 0.0f;

@@ -1,7 +1,7 @@
 package dev.isthmus.bench;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import dev.isthmus.cuda.CublasHandle;
+import dev.isthmus.cuda.Precision;
 import dev.isthmus.nn.backend.Backends;
 import dev.isthmus.nn.backend.cuda.CudaBackend;
 import dev.isthmus.nn.model.Fit;
@@ -91,8 +91,8 @@ public final class GpuCheck {
         for (int size : new int[] {1024, 4096, 8192}) {
             Tensor a = Tensor.uniform(new int[] {size, size}, -1, 1, 2);
             Tensor b = Tensor.uniform(new int[] {size, size}, -1, 1, 3);
-            for (CublasHandle.Precision p : CublasHandle.Precision.values()) {
-                backend.setGemmPrecision(p);
+            for (Precision p : Precision.values()) {
+                backend.setPrecision(p);
                 double s = seconds(() -> {
                     try (Scope scope = Scope.open()) {
                         a.matmul(b);
@@ -107,7 +107,7 @@ public final class GpuCheck {
                 System.out.printf("gemm %d %s: %.1f TFLOP/s%n", size, p, tflops);
             }
         }
-        backend.setGemmPrecision(CublasHandle.Precision.FP32);
+        backend.setPrecision(Precision.FP32);
         json.writeEndArray();
     }
 

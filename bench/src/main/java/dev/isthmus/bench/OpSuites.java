@@ -1,6 +1,6 @@
 package dev.isthmus.bench;
 
-import dev.isthmus.cuda.CublasHandle;
+import dev.isthmus.cuda.Precision;
 import dev.isthmus.nn.backend.Backends;
 import dev.isthmus.nn.backend.cuda.CudaBackend;
 import dev.isthmus.nn.tensor.Device;
@@ -64,8 +64,8 @@ public final class OpSuites {
         public void setUp() {
             device = config.equals("cpu") ? Device.CPU : Device.cuda(0);
             if (device.kind() == Device.Kind.CUDA) {
-                ((CudaBackend) Backends.of(device)).setGemmPrecision(
-                        CublasHandle.Precision.valueOf(config.substring(5).toUpperCase(java.util.Locale.ROOT)));
+                ((CudaBackend) Backends.of(device)).setPrecision(
+                        Precision.parse(config.substring(5)));
             }
             a = Tensor.uniform(new int[] {size, size}, -1, 1, 1).to(device);
             b = Tensor.uniform(new int[] {size, size}, -1, 1, 2).to(device);

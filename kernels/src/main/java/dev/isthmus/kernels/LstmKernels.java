@@ -6,7 +6,7 @@ import dev.isthmus.cuda.KernelArguments;
 /** Launchers for {@code lstm.cu}: the fused per-step gate math of the cuBLAS LSTM path. */
 public final class LstmKernels {
     static final String[] ENTRIES = {"lstm_step_forward_f32", "lstm_step_backward_f32", "lstm_shift_hidden_f32",
-        "lstm_gate_block_f32"};
+        "lstm_gate_block_f32", "lstm_clear_cells_f32", "lstm_rebuild_cells_f32"};
 
     private final KernelLauncher kernels;
     private final KernelArguments args = new KernelArguments();
@@ -39,6 +39,28 @@ public final class LstmKernels {
         }
         args.pointer(dz).pointer(dh).pointer(dc).pointer(carried).i32(n).i32(steps).i32(units).i32(t);
         kernels.linear(KernelFamily.LSTM, "lstm_step_backward_f32", (long) n * units, args);
+    }
+
+    /** Zeroes c of every step but the last in hc (the backend keeps the last step's c only). */
+    public synchronized void clearCells(DeviceMemory hc, int n, int steps, int units) {
+        if (steps < 2) {
+            return;
+        }
+        args.reset().pointer(hc).i32(n).i32(steps).i32(units);
+        kernels.linear(KernelFamily.LSTM, "lstm_clear_cells_f32", (long) n * (steps - 1) * units, args);
+    }
+
+    /** Rebuilds c of every step in hc (a copy of the forward's output) from the activated gates; mask may be null. */
+    public synchronized void rebuildCells(DeviceMemory gates, DeviceMemory mask, DeviceMemory hc, int n, int steps,
+                                          int units) {
+        args.reset().pointer(gates);
+        if (mask == null) {
+            args.nullPointer();
+        } else {
+            args.pointer(mask);
+        }
+        args.pointer(hc).i32(n).i32(steps).i32(units);
+        kernels.linear(KernelFamily.LSTM, "lstm_rebuild_cells_f32", (long) n * units, args);
     }
 
     public synchronized void shiftHidden(DeviceMemory hc, DeviceMemory hPrev, int n, int steps, int units) {

@@ -101,6 +101,9 @@ class LaunchSignatureTest {
         s.stepBackward(M, M, M, null, M, M, M, M, 2, 5, 8, 4);
         s.shiftHidden(M, M, 2, 5, 8);
         s.gateBlock(M, M, 3, 8, 2, true);
+        s.clearCells(M, 2, 5, 8);
+        s.rebuildCells(M, null, M, 2, 5, 8);
+        s.rebuildCells(M, M, M, 2, 5, 8);
 
         List<String> all = new ArrayList<>();
         for (String[] entries : new String[][] {ElementwiseKernels.ENTRIES, ReductionKernels.REDUCE_ENTRIES,

@@ -9,19 +9,10 @@ import java.lang.foreign.ValueLayout;
 /**
  * A cuBLAS handle bound to one stream. The GEMMs take row-major operands (as Isthmus stores
  * tensors) and call cuBLAS's column-major routines on the transposed problem, which is the same
- * memory. Not for concurrent use from several threads.
+ * memory. fp32 GEMMs compute as the {@link Precision} set here says. Not for concurrent use from
+ * several threads.
  */
 public final class CublasHandle implements AutoCloseable {
-
-    /** How fp32 GEMMs may compute. */
-    public enum Precision {
-        /** Full fp32 (the default). */
-        FP32,
-        /** Tensor cores with TF32 inputs and fp32 accumulation (opt-in). */
-        TF32,
-        /** Tensor cores with BF16 inputs and fp32 accumulation (opt-in). */
-        BF16
-    }
 
     private final CudaStream stream;
     private final MemorySegment handle;

@@ -12,7 +12,9 @@ import java.lang.foreign.ValueLayout;
  * long, zero initial state, one input bias per gate (Keras's layout: i, f, c, o, the same gate
  * order as cuDNN's). The weight space holds, per gate, the input matrix {@code [u, d]}, the
  * recurrent matrix {@code [u, u]} and the bias {@code [u]}; {@link #inputWeights} and friends
- * give views of them in a weight-space buffer.
+ * give views of them in a weight-space buffer. The offsets depend on the shape only, so one
+ * plan serves any number of weight spaces (one per layer and forward pass). Matrix products
+ * compute as the {@link Precision} given says.
  */
 public final class CudnnLstm implements AutoCloseable {
     private final CudnnHandle cudnn;
@@ -36,7 +38,8 @@ public final class CudnnLstm implements AutoCloseable {
     private boolean offsetsKnown;
     private boolean closed;
 
-    public CudnnLstm(CudnnHandle cudnn, CudaMemoryPool pool, int n, int steps, int inputSize, int units) {
+    public CudnnLstm(CudnnHandle cudnn, CudaMemoryPool pool, Precision precision, int n, int steps, int inputSize,
+                     int units) {
         this.cudnn = cudnn;
         this.n = n;
         this.steps = steps;
@@ -49,7 +52,7 @@ public final class CudnnLstm implements AutoCloseable {
         this.rnn = create("cudnnCreateRNNDescriptor", Cudnn::cudnnCreateRNNDescriptor);
         CudaStatus.cudnn(Cudnn.cudnnSetRNNDescriptor_v8(rnn, Cudnn.CUDNN_RNN_ALGO_STANDARD(), Cudnn.CUDNN_LSTM(),
                 Cudnn.CUDNN_RNN_SINGLE_INP_BIAS(), Cudnn.CUDNN_UNIDIRECTIONAL(), Cudnn.CUDNN_LINEAR_INPUT(),
-                Cudnn.CUDNN_DATA_FLOAT(), Cudnn.CUDNN_DATA_FLOAT(), Cudnn.CUDNN_FMA_MATH(), inputSize, units, units, 1,
+                Cudnn.CUDNN_DATA_FLOAT(), Cudnn.CUDNN_DATA_FLOAT(), precision.cudnnMathType(), inputSize, units, units, 1,
                 dropout, Cudnn.CUDNN_RNN_PADDED_IO_ENABLED()), "cudnnSetRNNDescriptor_v8");
         MemorySegment lengths = arena.allocate(ValueLayout.JAVA_INT, n);
         for (int i = 0; i < n; i++) {
@@ -176,11 +179,15 @@ public final class CudnnLstm implements AutoCloseable {
                 ptr(workspace), size(reserve), ptr(reserve)), "cudnnRNNBackwardData_v8");
     }
 
-    /** The weights' gradient, written (not added) into {@code dWeightSpace}. */
+    /**
+     * Adds the weights' gradient into {@code dWeightSpace}: {@code cudnnRNNBackwardWeights_v8}
+     * supports only {@code CUDNN_WGRAD_MODE_ADD}, so callers zero the buffer before the first
+     * backward that should not accumulate.
+     */
     public void backwardWeights(DeviceBuffer x, DeviceBuffer y, DeviceBuffer dWeightSpace, DeviceBuffer workspace,
                                 DeviceBuffer reserve) {
         cudnn.stream().context().bind();
-        CudaStatus.cudnn(Cudnn.cudnnRNNBackwardWeights_v8(cudnn.handle(), rnn, Cudnn.CUDNN_WGRAD_MODE_SET(),
+        CudaStatus.cudnn(Cudnn.cudnnRNNBackwardWeights_v8(cudnn.handle(), rnn, Cudnn.CUDNN_WGRAD_MODE_ADD(),
                 ptr(seqLengths), xDesc, ptr(x), hDesc, MemorySegment.NULL, yDesc, ptr(y), size(dWeightSpace),
                 ptr(dWeightSpace), size(workspace), ptr(workspace), size(reserve), ptr(reserve)),
                 "cudnnRNNBackwardWeights_v8");

@@ -47,4 +47,13 @@ class GeneratedBindingsTest {
         assertEquals(cudnnConvolutionFwdAlgoPerf_t.layout().withoutName(), cudnnConvolutionBwdDataAlgoPerf_t.layout().withoutName());
         assertEquals(cudnnConvolutionFwdAlgoPerf_t.layout().withoutName(), cudnnConvolutionBwdFilterAlgoPerf_t.layout().withoutName());
     }
+
+    @Test
+    void theMathTypesHaveCudnnsValues() {
+        assertEquals(0, Cudnn.CUDNN_DEFAULT_MATH());
+        assertEquals(1, Cudnn.CUDNN_TENSOR_OP_MATH());
+        assertEquals(2, Cudnn.CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION());
+        assertEquals(3, Cudnn.CUDNN_FMA_MATH());
+        assertEquals(0, Cudnn.CUDNN_WGRAD_MODE_ADD());
+    }
 }

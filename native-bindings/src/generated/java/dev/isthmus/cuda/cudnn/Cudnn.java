@@ -1898,6 +1898,78 @@ public class Cudnn extends Cudnn$shared {
         }
     }
 
+    private static class cudnnFindConvolutionForwardAlgorithmEx {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Cudnn.C_INT,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_INT,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("cudnnFindConvolutionForwardAlgorithmEx");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnFindConvolutionForwardAlgorithmEx(cudnnHandle_t handle, const cudnnTensorDescriptor_t xDesc, const void *x, const cudnnFilterDescriptor_t wDesc, const void *w, const cudnnConvolutionDescriptor_t convDesc, const cudnnTensorDescriptor_t yDesc, void *y, const int requestedAlgoCount, int *returnedAlgoCount, cudnnConvolutionFwdAlgoPerf_t *perfResults, void *workSpace, size_t workSpaceSizeInBytes)
+     * }
+     */
+    public static FunctionDescriptor cudnnFindConvolutionForwardAlgorithmEx$descriptor() {
+        return cudnnFindConvolutionForwardAlgorithmEx.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnFindConvolutionForwardAlgorithmEx(cudnnHandle_t handle, const cudnnTensorDescriptor_t xDesc, const void *x, const cudnnFilterDescriptor_t wDesc, const void *w, const cudnnConvolutionDescriptor_t convDesc, const cudnnTensorDescriptor_t yDesc, void *y, const int requestedAlgoCount, int *returnedAlgoCount, cudnnConvolutionFwdAlgoPerf_t *perfResults, void *workSpace, size_t workSpaceSizeInBytes)
+     * }
+     */
+    public static MethodHandle cudnnFindConvolutionForwardAlgorithmEx$handle() {
+        return cudnnFindConvolutionForwardAlgorithmEx.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnFindConvolutionForwardAlgorithmEx(cudnnHandle_t handle, const cudnnTensorDescriptor_t xDesc, const void *x, const cudnnFilterDescriptor_t wDesc, const void *w, const cudnnConvolutionDescriptor_t convDesc, const cudnnTensorDescriptor_t yDesc, void *y, const int requestedAlgoCount, int *returnedAlgoCount, cudnnConvolutionFwdAlgoPerf_t *perfResults, void *workSpace, size_t workSpaceSizeInBytes)
+     * }
+     */
+    public static MemorySegment cudnnFindConvolutionForwardAlgorithmEx$address() {
+        return cudnnFindConvolutionForwardAlgorithmEx.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnFindConvolutionForwardAlgorithmEx(cudnnHandle_t handle, const cudnnTensorDescriptor_t xDesc, const void *x, const cudnnFilterDescriptor_t wDesc, const void *w, const cudnnConvolutionDescriptor_t convDesc, const cudnnTensorDescriptor_t yDesc, void *y, const int requestedAlgoCount, int *returnedAlgoCount, cudnnConvolutionFwdAlgoPerf_t *perfResults, void *workSpace, size_t workSpaceSizeInBytes)
+     * }
+     */
+    public static int cudnnFindConvolutionForwardAlgorithmEx(MemorySegment handle, MemorySegment xDesc, MemorySegment x, MemorySegment wDesc, MemorySegment w, MemorySegment convDesc, MemorySegment yDesc, MemorySegment y, int requestedAlgoCount, MemorySegment returnedAlgoCount, MemorySegment perfResults, MemorySegment workSpace, long workSpaceSizeInBytes) {
+        var mh$ = cudnnFindConvolutionForwardAlgorithmEx.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("cudnnFindConvolutionForwardAlgorithmEx", handle, xDesc, x, wDesc, w, convDesc, yDesc, y, requestedAlgoCount, returnedAlgoCount, perfResults, workSpace, workSpaceSizeInBytes);
+            }
+            return (int)mh$.invokeExact(handle, xDesc, x, wDesc, w, convDesc, yDesc, y, requestedAlgoCount, returnedAlgoCount, perfResults, workSpace, workSpaceSizeInBytes);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class cudnnGetConvolutionForwardAlgorithm_v7 {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             Cudnn.C_INT,
@@ -2170,6 +2242,78 @@ public class Cudnn extends Cudnn$shared {
         }
     }
 
+    private static class cudnnFindConvolutionBackwardDataAlgorithmEx {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Cudnn.C_INT,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_INT,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("cudnnFindConvolutionBackwardDataAlgorithmEx");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnFindConvolutionBackwardDataAlgorithmEx(cudnnHandle_t handle, const cudnnFilterDescriptor_t wDesc, const void *w, const cudnnTensorDescriptor_t dyDesc, const void *dy, const cudnnConvolutionDescriptor_t convDesc, const cudnnTensorDescriptor_t dxDesc, void *dx, const int requestedAlgoCount, int *returnedAlgoCount, cudnnConvolutionBwdDataAlgoPerf_t *perfResults, void *workSpace, size_t workSpaceSizeInBytes)
+     * }
+     */
+    public static FunctionDescriptor cudnnFindConvolutionBackwardDataAlgorithmEx$descriptor() {
+        return cudnnFindConvolutionBackwardDataAlgorithmEx.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnFindConvolutionBackwardDataAlgorithmEx(cudnnHandle_t handle, const cudnnFilterDescriptor_t wDesc, const void *w, const cudnnTensorDescriptor_t dyDesc, const void *dy, const cudnnConvolutionDescriptor_t convDesc, const cudnnTensorDescriptor_t dxDesc, void *dx, const int requestedAlgoCount, int *returnedAlgoCount, cudnnConvolutionBwdDataAlgoPerf_t *perfResults, void *workSpace, size_t workSpaceSizeInBytes)
+     * }
+     */
+    public static MethodHandle cudnnFindConvolutionBackwardDataAlgorithmEx$handle() {
+        return cudnnFindConvolutionBackwardDataAlgorithmEx.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnFindConvolutionBackwardDataAlgorithmEx(cudnnHandle_t handle, const cudnnFilterDescriptor_t wDesc, const void *w, const cudnnTensorDescriptor_t dyDesc, const void *dy, const cudnnConvolutionDescriptor_t convDesc, const cudnnTensorDescriptor_t dxDesc, void *dx, const int requestedAlgoCount, int *returnedAlgoCount, cudnnConvolutionBwdDataAlgoPerf_t *perfResults, void *workSpace, size_t workSpaceSizeInBytes)
+     * }
+     */
+    public static MemorySegment cudnnFindConvolutionBackwardDataAlgorithmEx$address() {
+        return cudnnFindConvolutionBackwardDataAlgorithmEx.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnFindConvolutionBackwardDataAlgorithmEx(cudnnHandle_t handle, const cudnnFilterDescriptor_t wDesc, const void *w, const cudnnTensorDescriptor_t dyDesc, const void *dy, const cudnnConvolutionDescriptor_t convDesc, const cudnnTensorDescriptor_t dxDesc, void *dx, const int requestedAlgoCount, int *returnedAlgoCount, cudnnConvolutionBwdDataAlgoPerf_t *perfResults, void *workSpace, size_t workSpaceSizeInBytes)
+     * }
+     */
+    public static int cudnnFindConvolutionBackwardDataAlgorithmEx(MemorySegment handle, MemorySegment wDesc, MemorySegment w, MemorySegment dyDesc, MemorySegment dy, MemorySegment convDesc, MemorySegment dxDesc, MemorySegment dx, int requestedAlgoCount, MemorySegment returnedAlgoCount, MemorySegment perfResults, MemorySegment workSpace, long workSpaceSizeInBytes) {
+        var mh$ = cudnnFindConvolutionBackwardDataAlgorithmEx.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("cudnnFindConvolutionBackwardDataAlgorithmEx", handle, wDesc, w, dyDesc, dy, convDesc, dxDesc, dx, requestedAlgoCount, returnedAlgoCount, perfResults, workSpace, workSpaceSizeInBytes);
+            }
+            return (int)mh$.invokeExact(handle, wDesc, w, dyDesc, dy, convDesc, dxDesc, dx, requestedAlgoCount, returnedAlgoCount, perfResults, workSpace, workSpaceSizeInBytes);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class cudnnGetConvolutionBackwardDataAlgorithm_v7 {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             Cudnn.C_INT,
@@ -2435,6 +2579,78 @@ public class Cudnn extends Cudnn$shared {
                 traceDowncall("cudnnFindConvolutionBackwardFilterAlgorithm", handle, xDesc, dyDesc, convDesc, dwDesc, requestedAlgoCount, returnedAlgoCount, perfResults);
             }
             return (int)mh$.invokeExact(handle, xDesc, dyDesc, convDesc, dwDesc, requestedAlgoCount, returnedAlgoCount, perfResults);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class cudnnFindConvolutionBackwardFilterAlgorithmEx {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            Cudnn.C_INT,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_INT,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_POINTER,
+            Cudnn.C_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("cudnnFindConvolutionBackwardFilterAlgorithmEx");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnFindConvolutionBackwardFilterAlgorithmEx(cudnnHandle_t handle, const cudnnTensorDescriptor_t xDesc, const void *x, const cudnnTensorDescriptor_t dyDesc, const void *y, const cudnnConvolutionDescriptor_t convDesc, const cudnnFilterDescriptor_t dwDesc, void *dw, const int requestedAlgoCount, int *returnedAlgoCount, cudnnConvolutionBwdFilterAlgoPerf_t *perfResults, void *workSpace, size_t workSpaceSizeInBytes)
+     * }
+     */
+    public static FunctionDescriptor cudnnFindConvolutionBackwardFilterAlgorithmEx$descriptor() {
+        return cudnnFindConvolutionBackwardFilterAlgorithmEx.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnFindConvolutionBackwardFilterAlgorithmEx(cudnnHandle_t handle, const cudnnTensorDescriptor_t xDesc, const void *x, const cudnnTensorDescriptor_t dyDesc, const void *y, const cudnnConvolutionDescriptor_t convDesc, const cudnnFilterDescriptor_t dwDesc, void *dw, const int requestedAlgoCount, int *returnedAlgoCount, cudnnConvolutionBwdFilterAlgoPerf_t *perfResults, void *workSpace, size_t workSpaceSizeInBytes)
+     * }
+     */
+    public static MethodHandle cudnnFindConvolutionBackwardFilterAlgorithmEx$handle() {
+        return cudnnFindConvolutionBackwardFilterAlgorithmEx.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnFindConvolutionBackwardFilterAlgorithmEx(cudnnHandle_t handle, const cudnnTensorDescriptor_t xDesc, const void *x, const cudnnTensorDescriptor_t dyDesc, const void *y, const cudnnConvolutionDescriptor_t convDesc, const cudnnFilterDescriptor_t dwDesc, void *dw, const int requestedAlgoCount, int *returnedAlgoCount, cudnnConvolutionBwdFilterAlgoPerf_t *perfResults, void *workSpace, size_t workSpaceSizeInBytes)
+     * }
+     */
+    public static MemorySegment cudnnFindConvolutionBackwardFilterAlgorithmEx$address() {
+        return cudnnFindConvolutionBackwardFilterAlgorithmEx.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * cudnnStatus_t cudnnFindConvolutionBackwardFilterAlgorithmEx(cudnnHandle_t handle, const cudnnTensorDescriptor_t xDesc, const void *x, const cudnnTensorDescriptor_t dyDesc, const void *y, const cudnnConvolutionDescriptor_t convDesc, const cudnnFilterDescriptor_t dwDesc, void *dw, const int requestedAlgoCount, int *returnedAlgoCount, cudnnConvolutionBwdFilterAlgoPerf_t *perfResults, void *workSpace, size_t workSpaceSizeInBytes)
+     * }
+     */
+    public static int cudnnFindConvolutionBackwardFilterAlgorithmEx(MemorySegment handle, MemorySegment xDesc, MemorySegment x, MemorySegment dyDesc, MemorySegment y, MemorySegment convDesc, MemorySegment dwDesc, MemorySegment dw, int requestedAlgoCount, MemorySegment returnedAlgoCount, MemorySegment perfResults, MemorySegment workSpace, long workSpaceSizeInBytes) {
+        var mh$ = cudnnFindConvolutionBackwardFilterAlgorithmEx.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("cudnnFindConvolutionBackwardFilterAlgorithmEx", handle, xDesc, x, dyDesc, y, convDesc, dwDesc, dw, requestedAlgoCount, returnedAlgoCount, perfResults, workSpace, workSpaceSizeInBytes);
+            }
+            return (int)mh$.invokeExact(handle, xDesc, x, dyDesc, y, convDesc, dwDesc, dw, requestedAlgoCount, returnedAlgoCount, perfResults, workSpace, workSpaceSizeInBytes);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {

@@ -136,14 +136,16 @@ public interface Backend {
     /**
      * A Keras LSTM over a whole sequence (gates i, f, c, o). x [n, t, d], kernel [d, 4u],
      * recurrent [u, 4u], bias [4u]; mask [n, t] (1 real step, 0 padding: the state is carried
-     * unchanged) or null. Writes hc [n, t, 2u] (hidden state then cell state per step) and keeps
-     * the activated gates [n, t, 4u] for the backward pass.
+     * unchanged) or null. Writes hc [n, t, 2u]: the hidden state of every step in hc[:, :, :u],
+     * and the cell state of the last step in hc[:, t-1, u:]; the cell slots of the earlier steps
+     * are zero on every backend (cuDNN's RNN returns no other cell state, and the Keras layer
+     * reads none). Keeps the activated gates [n, t, 4u] for the backward pass.
      */
     void lstmForward(Tensor x, Tensor mask, Tensor kernel, Tensor recurrent, Tensor bias, Tensor hc, Tensor gates);
 
     /**
-     * Backward of {@link #lstmForward} given the gradient of hc; writes gx, gKernel, gRecurrent
-     * and gBias (overwritten, not accumulated).
+     * Backward of {@link #lstmForward} given the gradient of hc (of its cell slots, only the last
+     * step's is read); writes gx, gKernel, gRecurrent and gBias (overwritten, not accumulated).
      */
     void lstmBackward(Tensor x, Tensor mask, Tensor kernel, Tensor recurrent, Tensor hc, Tensor gates, Tensor gHc,
                       Tensor gx, Tensor gKernel, Tensor gRecurrent, Tensor gBias);

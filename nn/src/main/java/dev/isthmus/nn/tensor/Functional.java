@@ -57,8 +57,10 @@ public final class Functional {
 
     /**
      * A Keras LSTM over x [n, t, d] (gates i, f, c, o; kernel [d, 4u], recurrent [u, 4u], bias
-     * [4u]). Returns [n, t, 2u]: the hidden state then the cell state of every step. Where
-     * {@code mask} [n, t] is 0 the step is padding and both states carry over unchanged.
+     * [4u]). Returns [n, t, 2u]: the hidden state of every step in [:, :, :u], and the cell state
+     * of the last step in [:, t-1, u:]; the other steps' cell slots are zero, with no gradient
+     * (the same on every backend: cuDNN's RNN returns no other cell state). Where {@code mask}
+     * [n, t] is 0 the step is padding and both states carry over unchanged.
      */
     public static Tensor lstm(Tensor x, Tensor mask, Tensor kernel, Tensor recurrent, Tensor bias) {
         if (x.rank() != 3) {

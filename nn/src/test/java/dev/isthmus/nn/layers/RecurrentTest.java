@@ -27,15 +27,15 @@ class RecurrentTest {
         return 1 / (1 + Math.exp(-v));
     }
 
-    /** Plain Keras LSTM in double precision; returns hidden states [n][t][u] with masked steps carrying state. */
+    /** Plain Keras LSTM in double precision; returns h then c of every step [n][t][2u], masked steps carrying state. */
     static double[][][] reference(float[] x, float[] mask, float[] w, float[] r, float[] b) {
-        double[][][] hs = new double[N][T][U];
+        double[][][] hs = new double[N][T][];
         for (int i = 0; i < N; i++) {
             double[] h = new double[U];
             double[] c = new double[U];
             for (int t = 0; t < T; t++) {
                 if (mask != null && mask[i * T + t] == 0f) {
-                    hs[i][t] = h.clone();
+                    hs[i][t] = states(h, c);
                     continue;
                 }
                 double[] z = new double[4 * U];
@@ -58,10 +58,16 @@ class RecurrentTest {
                     nh[j] = go * Math.tanh(c[j]);
                 }
                 h = nh;
-                hs[i][t] = h.clone();
+                hs[i][t] = states(h, c);
             }
         }
         return hs;
+    }
+
+    private static double[] states(double[] h, double[] c) {
+        double[] hc = java.util.Arrays.copyOf(h, 2 * U);
+        System.arraycopy(c, 0, hc, U, U);
+        return hc;
     }
 
     static Tensor mask() {
@@ -86,6 +92,61 @@ class RecurrentTest {
                 }
             }
         }
+    }
+
+    @ParameterizedTest(name = "masked={0}")
+    @ValueSource(booleans = {false, true})
+    void lstmKeepsTheCellStateOfTheLastStepOnlyAndZeroesTheOthers(boolean masked) {
+        Tensor x = Tensor.uniform(new int[] {N, T, D}, -1f, 1f, 1);
+        Tensor w = Tensor.uniform(new int[] {D, 4 * U}, -0.7f, 0.7f, 2);
+        Tensor r = Tensor.uniform(new int[] {U, 4 * U}, -0.7f, 0.7f, 3);
+        Tensor b = Tensor.uniform(new int[] {4 * U}, -0.3f, 0.3f, 4);
+        Tensor m = masked ? mask() : null;
+        double[][][] ref = reference(x.toArray(), masked ? m.toArray() : null, w.toArray(), r.toArray(), b.toArray());
+        float[] hc = Functional.lstm(x, m, w, r, b).toArray();
+        for (int i = 0; i < N; i++) {
+            for (int t = 0; t < T; t++) {
+                for (int j = U; j < 2 * U; j++) {
+                    double expected = t == T - 1 ? ref[i][t][j] : 0;
+                    assertEquals(expected, hc[(i * T + t) * 2 * U + j], 1e-5, "c[" + i + "][" + t + "][" + (j - U) + "]");
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "masked={0}")
+    @ValueSource(booleans = {false, true})
+    void lstmIgnoresTheGradientOfTheEarlierStepsCellSlots(boolean masked) {
+        Tensor m = masked ? mask() : null;
+        float[] g = Tensor.uniform(new int[] {N, T, 2 * U}, -1f, 1f, 12).toArray();
+        float[] other = g.clone();
+        for (int i = 0; i < N; i++) {
+            for (int t = 0; t < T - 1; t++) {
+                for (int j = U; j < 2 * U; j++) {
+                    other[(i * T + t) * 2 * U + j] = 50f * (t + 1);
+                }
+            }
+        }
+        float[][] a = lstmGradients(m, g);
+        float[][] c = lstmGradients(m, other);
+        for (int k = 0; k < a.length; k++) {
+            assertArrayEquals(a[k], c[k], 0f, "gradient " + k);
+        }
+    }
+
+    /** Gradients of x, kernel, recurrent kernel and bias given the gradient g of the LSTM's output. */
+    private static float[][] lstmGradients(Tensor mask, float[] g) {
+        Tensor[] in = {Tensor.uniform(new int[] {N, T, D}, -1f, 1f, 5), Tensor.uniform(new int[] {D, 4 * U}, -0.7f, 0.7f, 6),
+            Tensor.uniform(new int[] {U, 4 * U}, -0.7f, 0.7f, 7), Tensor.uniform(new int[] {4 * U}, -0.3f, 0.3f, 8)};
+        for (Tensor t : in) {
+            t.requiresGrad(true);
+        }
+        Functional.lstm(in[0], mask, in[1], in[2], in[3]).backward(Tensor.of(g, N, T, 2 * U));
+        float[][] grads = new float[in.length][];
+        for (int k = 0; k < in.length; k++) {
+            grads[k] = in[k].grad().toArray();
+        }
+        return grads;
     }
 
     @ParameterizedTest(name = "masked={0}")

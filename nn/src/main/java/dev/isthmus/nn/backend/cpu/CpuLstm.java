@@ -8,8 +8,10 @@ import java.lang.foreign.MemorySegment;
 /**
  * Keras LSTM on the CPU. Forward: the input projection of every time step is one GEMM written
  * straight into the gates buffer [n, t, 4u]; each step then adds h(t-1)·U with one GEMM (strided
- * views, no copies) and applies the fused gate math in place. Backward runs through time the same
- * way and finishes with three large GEMMs for the weight and input gradients.
+ * views, no copies) and applies the fused gate math in place. The recurrence keeps each step's c
+ * in hc and clears all but the last when done (the backend contract). Backward rebuilds those
+ * from the activated gates in a copy of hc, runs through time the same way and finishes with
+ * three large GEMMs for the weight and input gradients.
  */
 final class CpuLstm {
     private CpuLstm() {
@@ -62,6 +64,36 @@ final class CpuLstm {
                 }
             }
         }
+        for (int i = 0; i < n; i++) {
+            for (int t = 0; t < steps - 1; t++) {
+                long o = ((long) i * steps + t) * h2;
+                hc.asSlice((o + units) * Float.BYTES, (long) units * Float.BYTES).fill((byte) 0);
+            }
+        }
+    }
+
+    /** A copy of hc with c of every step rebuilt from the activated gates, as the forward computed it. */
+    private static MemorySegment statesWithCells(MemorySegment mask, MemorySegment hc, MemorySegment gates, int n,
+                                                 int steps, int units, Arena arena) {
+        int g4 = 4 * units;
+        int h2 = 2 * units;
+        long bytes = (long) n * steps * h2 * Float.BYTES;
+        MemorySegment states = arena.allocate(bytes, 64);
+        states.copyFrom(hc.asSlice(0, bytes));
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < units; j++) {
+                float c = 0f;
+                for (int t = 0; t < steps; t++) {
+                    long z = ((long) i * steps + t) * g4;
+                    if (real(mask, i, t, steps)) {
+                        c = gates.getAtIndex(JAVA_FLOAT, z + units + j) * c
+                                + gates.getAtIndex(JAVA_FLOAT, z + j) * gates.getAtIndex(JAVA_FLOAT, z + 2 * units + j);
+                    }
+                    states.setAtIndex(JAVA_FLOAT, ((long) i * steps + t) * h2 + units + j, c);
+                }
+            }
+        }
+        return states;
     }
 
     static void backward(MemorySegment x, MemorySegment mask, MemorySegment w, MemorySegment u, MemorySegment hc,
@@ -71,6 +103,7 @@ final class CpuLstm {
         int h2 = 2 * units;
         long rows = (long) n * steps;
         try (Arena arena = Arena.ofShared()) {
+            MemorySegment states = statesWithCells(mask, hc, gates, n, steps, units, arena);
             MemorySegment dz = arena.allocate(rows * g4 * Float.BYTES, 64);
             MemorySegment dh = arena.allocate((long) n * units * Float.BYTES, 64);
             MemorySegment dc = arena.allocate((long) n * units * Float.BYTES, 64);
@@ -83,7 +116,9 @@ final class CpuLstm {
                     boolean isReal = real(mask, i, t, steps);
                     for (int j = 0; j < units; j++) {
                         float ghj = gHc.getAtIndex(JAVA_FLOAT, o + j) + dh.getAtIndex(JAVA_FLOAT, r + j);
-                        float gcj = gHc.getAtIndex(JAVA_FLOAT, o + units + j) + dc.getAtIndex(JAVA_FLOAT, r + j);
+                        // only the last step's c is an output; the earlier cell slots have no gradient
+                        float gcj = (t == steps - 1 ? gHc.getAtIndex(JAVA_FLOAT, o + units + j) : 0f)
+                                + dc.getAtIndex(JAVA_FLOAT, r + j);
                         if (!isReal) {
                             // a padded step passes both gradients through to the step before it
                             for (int q = 0; q < 4; q++) {
@@ -97,8 +132,8 @@ final class CpuLstm {
                         float gf = gates.getAtIndex(JAVA_FLOAT, z + units + j);
                         float gg = gates.getAtIndex(JAVA_FLOAT, z + 2 * units + j);
                         float go = gates.getAtIndex(JAVA_FLOAT, z + 3 * units + j);
-                        float c = hc.getAtIndex(JAVA_FLOAT, o + units + j);
-                        float cPrev = t == 0 ? 0f : hc.getAtIndex(JAVA_FLOAT, o - h2 + units + j);
+                        float c = states.getAtIndex(JAVA_FLOAT, o + units + j);
+                        float cPrev = t == 0 ? 0f : states.getAtIndex(JAVA_FLOAT, o - h2 + units + j);
                         float tc = (float) Math.tanh(c);
                         float dcTotal = gcj + ghj * go * (1 - tc * tc);
                         dz.setAtIndex(JAVA_FLOAT, z + j, dcTotal * gg * gi * (1 - gi));
@@ -122,7 +157,7 @@ final class CpuLstm {
             gu.fill((byte) 0);
             for (int i = 0; i < n; i++) {
                 if (steps > 1) {
-                    Sgemm.sgemm(true, false, units, g4, steps - 1, 1f, hc, (long) i * steps * h2, h2,
+                    Sgemm.sgemm(true, false, units, g4, steps - 1, 1f, states, (long) i * steps * h2, h2,
                             dz, ((long) i * steps + 1) * g4, g4, 1f, gu, 0, g4, threads);
                 }
             }

@@ -9,6 +9,7 @@ import dev.isthmus.cuda.CudaStream;
 import dev.isthmus.cuda.CudnnHandle;
 import dev.isthmus.cuda.DeviceBuffer;
 import dev.isthmus.cuda.PinnedHostBuffer;
+import dev.isthmus.cuda.Precision;
 import dev.isthmus.kernels.ElementwiseKernels;
 import dev.isthmus.kernels.IndexKernels;
 import dev.isthmus.kernels.Kernels;
@@ -55,6 +56,7 @@ public final class CudaBackend implements Backend {
     private final CudaConvolutions convolutions;
     private final CudaLstm lstm;
     private final CudnnLstmPath cudnnLstm;
+    private volatile Precision precision;
     private final ElementwiseKernels elementwise;
     private final ReductionKernels reductions;
     private final IndexKernels index;
@@ -77,6 +79,7 @@ public final class CudaBackend implements Backend {
         // Keep freed memory in the pool: a training step frees and reallocates the same sizes.
         pool.setReleaseThreshold(Long.MAX_VALUE);
         this.cublas = CublasHandle.create(stream);
+        setPrecision(Precision.fromSystemProperty());
         Kernels kernels = new Kernels(context, stream);
         this.elementwise = new ElementwiseKernels(kernels);
         this.reductions = new ReductionKernels(kernels);
@@ -128,13 +131,22 @@ public final class CudaBackend implements Backend {
 
     @Override
     public String describe() {
-        return device + " (" + context.device().name() + ", cuBLAS " + cublas.precision() + ", cuDNN "
+        return device + " (" + context.device().name() + ", precision " + precision + ", cuDNN "
                 + (convolutions.hasCudnn() ? CudnnHandle.version() : "absent") + ")";
     }
 
-    /** cuBLAS precision for fp32 GEMMs: FP32 by default, TF32 or BF16 tensor cores when asked for. */
-    public void setGemmPrecision(CublasHandle.Precision precision) {
+    /**
+     * How fp32 GEMMs (cuBLAS), convolutions and cuDNN LSTMs compute: FP32 unless the system
+     * property {@value Precision#PROPERTY} or this setter asks for TF32 or BF16. Convolution and
+     * LSTM plans are kept per precision, so a change takes effect from the next call.
+     */
+    public synchronized void setPrecision(Precision precision) {
         cublas.setPrecision(precision);
+        this.precision = precision;
+    }
+
+    public Precision precision() {
+        return precision;
     }
 
     CudaStream stream() {
@@ -438,6 +450,16 @@ public final class CudaBackend implements Backend {
     public void maxPool2dBackward(Tensor x, Tensor gy, Window2d window, Tensor gx) {
         buf(gx).clear();
         pooling.maxPoolBackward(buf(x), buf(gy), buf(gx), window(window));
+    }
+
+    /** LSTM forwards that ran through cuDNN's RNN (tests tell the two paths apart by these counts). */
+    long cudnnLstmForwards() {
+        return cudnnLstm == null ? 0 : cudnnLstm.forwards();
+    }
+
+    /** LSTM forwards that ran through cuBLAS and the gate kernels. */
+    long kernelLstmForwards() {
+        return lstm.forwards();
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.isthmus.nn.backend.cuda;
 import dev.isthmus.cuda.CudnnConvolution2d;
 import dev.isthmus.cuda.CudnnHandle;
 import dev.isthmus.cuda.DeviceBuffer;
+import dev.isthmus.cuda.Precision;
 import dev.isthmus.kernels.IndexKernels;
 import dev.isthmus.nn.backend.BackendUnavailableException;
 import dev.isthmus.nn.backend.Window2d;
@@ -15,7 +16,8 @@ import java.util.Map;
  * filter is [f, kh, kw, c], so each call permutes the kernel (small next to the images) and the
  * filter gradient back. cuDNN pads symmetrically; TensorFlow's "same" padding puts the odd pixel
  * at the bottom/right, and those shapes get an explicitly zero-padded copy of the input instead.
- * One cuDNN plan (descriptors + the fastest algorithms, found once) is kept per shape.
+ * One cuDNN plan (descriptors + the fastest algorithms the backend's {@link Precision} allows,
+ * found once) is kept per shape and precision.
  */
 final class CudaConvolutions {
     private static final int[] HWIO_TO_OHWI = {3, 0, 1, 2};
@@ -27,7 +29,7 @@ final class CudaConvolutions {
     private final Map<Key, Plan> plans = new HashMap<>();
     private DeviceBuffer workspace;
 
-    private record Key(Window2d window, int filters) {
+    private record Key(Window2d window, int filters, Precision precision) {
     }
 
     /** A cuDNN convolution for one shape and whether its input must be padded explicitly. */
@@ -119,14 +121,14 @@ final class CudaConvolutions {
             throw new BackendUnavailableException("Conv2D on CUDA needs cuDNN 9, which did not load: "
                     + dev.isthmus.cuda.CudaLibraries.system().status(dev.isthmus.cuda.CudaLibrary.CUDNN).describe());
         }
-        return plans.computeIfAbsent(new Key(g, filters), k -> {
+        return plans.computeIfAbsent(new Key(g, filters, backend.precision()), k -> {
             int padBottom = Math.max(0, (g.outHeight() - 1) * g.strideHeight() + g.windowHeight() - g.height() - g.padTop());
             int padRight = Math.max(0, (g.outWidth() - 1) * g.strideWidth() + g.windowWidth() - g.width() - g.padLeft());
             boolean explicit = padBottom != g.padTop() || padRight != g.padLeft();
             int ph = explicit ? g.height() + g.padTop() + padBottom : g.height();
             int pw = explicit ? g.width() + g.padLeft() + padRight : g.width();
-            CudnnConvolution2d conv = new CudnnConvolution2d(cudnn, g.batch(), ph, pw, g.channels(), filters,
-                    g.windowHeight(), g.windowWidth(), explicit ? 0 : g.padTop(), explicit ? 0 : g.padLeft(),
+            CudnnConvolution2d conv = new CudnnConvolution2d(cudnn, k.precision(), g.batch(), ph, pw, g.channels(),
+                    filters, g.windowHeight(), g.windowWidth(), explicit ? 0 : g.padTop(), explicit ? 0 : g.padLeft(),
                     g.strideHeight(), g.strideWidth());
             int[] shape = conv.outputShape();
             if (shape[1] != g.outHeight() || shape[2] != g.outWidth()) {
@@ -134,7 +136,12 @@ final class CudaConvolutions {
                 throw new IllegalStateException("cuDNN computes a " + shape[1] + "x" + shape[2] + " output for " + g
                         + " but the layer expects " + g.outHeight() + "x" + g.outWidth());
             }
-            conv.prepare();
+            try {
+                conv.prepare(backend::scratch);
+            } catch (RuntimeException e) {
+                conv.close();
+                throw e;
+            }
             return new Plan(conv, explicit, ph, pw);
         });
     }

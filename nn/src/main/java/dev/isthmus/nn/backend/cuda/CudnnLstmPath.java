@@ -3,39 +3,44 @@ package dev.isthmus.nn.backend.cuda;
 import dev.isthmus.cuda.CudnnHandle;
 import dev.isthmus.cuda.CudnnLstm;
 import dev.isthmus.cuda.DeviceBuffer;
+import dev.isthmus.cuda.Precision;
 import dev.isthmus.kernels.IndexKernels;
 import dev.isthmus.kernels.LstmKernels;
-import dev.isthmus.nn.tensor.Scope;
 import dev.isthmus.nn.tensor.Storage;
 
-import java.lang.ref.Cleaner;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.WeakHashMap;
 
 /**
  * The LSTM through cuDNN's RNN v8 API, for sequences without a mask (cuDNN's variable lengths
  * cover post-padding only, and Keras masking carries the state over padding anywhere).
  *
- * <p>Keras's kernel [d, 4u], recurrent kernel [u, 4u] and bias [4u] are packed into cuDNN's
- * weight space before each forward (per gate, transposed) and the weight gradient unpacked
- * after each backward. The backend's LSTM contract keeps h and c of every step in hc; cuDNN
- * returns every h but only the last c, so here hc holds h for every step and c for the last one
- * (the LSTM layer reads exactly those), and the gradient of c is taken at the last step only.
- * cuDNN's reserve space, which its backward pass needs, is kept beside the op's gates tensor
- * and freed with it.
+ * <p>Each forward packs Keras's kernel [d, 4u], recurrent kernel [u, 4u] and bias [4u] into a
+ * weight space of its own (per gate, transposed), which it keeps with cuDNN's reserve space
+ * beside the op's gates tensor for its backward: two layers of one shape share a plan
+ * (descriptors and sizes) but never weights. The backward zeroes a weight-gradient space,
+ * lets cuDNN add into it (the only mode {@code cudnnRNNBackwardWeights_v8} has) and unpacks it.
+ * cuDNN returns every h but only the last c, which is the backend contract (c of the last step
+ * only, the earlier steps' c zero and their gradient ignored).
  */
 final class CudnnLstmPath {
-    private static final Cleaner CLEANER = Cleaner.create();
-
     private final CudaBackend backend;
     private final CudnnHandle cudnn;
     private final LstmKernels lstm;
     private final IndexKernels index;
-    private final Map<String, Plan> plans = new HashMap<>();
-    private final Map<Storage, DeviceBuffer> reserves = new WeakHashMap<>();
+    private final Map<PlanKey, CudnnLstm> plans = new HashMap<>();
+    private final SavedForBackward<Saved> saved = new SavedForBackward<>(Saved::release);
+    private long forwards;
 
-    private record Plan(CudnnLstm rnn, DeviceBuffer weights, DeviceBuffer weightGradients) {
+    private record PlanKey(int n, int steps, int d, int units, Precision precision) {
+    }
+
+    /** One forward's packed weights and reserve space. */
+    private record Saved(DeviceBuffer weights, DeviceBuffer reserve) {
+        void release() {
+            weights.release();
+            reserve.release();
+        }
     }
 
     CudnnLstmPath(CudaBackend backend, CudnnHandle cudnn, LstmKernels lstm, IndexKernels index) {
@@ -45,71 +50,64 @@ final class CudnnLstmPath {
         this.index = index;
     }
 
-    private Plan plan(int n, int steps, int d, int units) {
-        return plans.computeIfAbsent(n + "x" + steps + "x" + d + "x" + units, k -> {
-            CudnnLstm rnn = new CudnnLstm(cudnn, backend.pool(), n, steps, d, units);
-            return new Plan(rnn, backend.scratch(rnn.weightSpaceBytes()), backend.scratch(rnn.weightSpaceBytes()));
-        });
+    private CudnnLstm plan(int n, int steps, int d, int units) {
+        return plans.computeIfAbsent(new PlanKey(n, steps, d, units, backend.precision()),
+                k -> new CudnnLstm(cudnn, backend.pool(), k.precision(), n, steps, d, units));
+    }
+
+    /** How many forwards ran here (tests use it to tell which LSTM path ran). */
+    synchronized long forwards() {
+        return forwards;
     }
 
     synchronized void forward(DeviceBuffer x, DeviceBuffer w, DeviceBuffer u, DeviceBuffer bias, int n, int steps, int d,
                               int units, DeviceBuffer hc, Storage gatesStorage) {
-        Plan p = plan(n, steps, d, units);
+        CudnnLstm rnn = plan(n, steps, d, units);
+        Saved s = new Saved(backend.scratch(rnn.weightSpaceBytes()), backend.scratch(Math.max(rnn.reserveBytes(), 4)));
+        saved.put(gatesStorage, s);
         for (int g = 0; g < 4; g++) {
-            lstm.gateBlock(w, p.rnn.inputWeights(p.weights, g), d, units, g, true);
-            lstm.gateBlock(u, p.rnn.recurrentWeights(p.weights, g), units, units, g, true);
-            lstm.gateBlock(bias, p.rnn.bias(p.weights, g), 1, units, g, true);
+            lstm.gateBlock(w, rnn.inputWeights(s.weights, g), d, units, g, true);
+            lstm.gateBlock(u, rnn.recurrentWeights(s.weights, g), units, units, g, true);
+            lstm.gateBlock(bias, rnn.bias(s.weights, g), 1, units, g, true);
         }
-        DeviceBuffer reserve = backend.scratch(Math.max(p.rnn.reserveBytes(), 4));
-        keep(gatesStorage, reserve);
         try (DeviceBuffer y = backend.scratch(4L * n * steps * units);
              DeviceBuffer cy = backend.scratch(4L * n * units);
-             DeviceBuffer workspace = backend.scratch(Math.max(p.rnn.workspaceBytes(), 4))) {
-            p.rnn.forward(x, y, cy, p.weights, workspace, reserve);
+             DeviceBuffer workspace = backend.scratch(Math.max(rnn.workspaceBytes(), 4))) {
+            rnn.forward(x, y, cy, s.weights, workspace, s.reserve);
             int h2 = 2 * units;
-            // h of every step into hc[:, :, :u]; the last c into hc[:, t-1, u:]
+            // h of every step into hc[:, :, :u]; the last c into hc[:, t-1, u:]; every other c is 0
+            hc.clear();
             index.copySlice(y, hc, (long) n * steps, units, h2, 0, 0, units, 1);
             index.copySlice(cy, hc, n, units, (long) steps * h2, 0, (long) (steps - 1) * h2 + units, units, 1);
         }
+        forwards++;
     }
 
     synchronized void backward(DeviceBuffer x, DeviceBuffer hc, Storage gatesStorage, DeviceBuffer gHc, int n, int steps,
                                int d, int units, DeviceBuffer gx, DeviceBuffer gw, DeviceBuffer gu, DeviceBuffer gb) {
-        Plan p = plan(n, steps, d, units);
-        DeviceBuffer reserve = reserves.get(gatesStorage);
-        if (reserve == null) {
-            throw new IllegalStateException("cuDNN LSTM backward without its forward's reserve space (was the forward"
-                    + " run on another path, or its scope closed?)");
+        CudnnLstm rnn = plan(n, steps, d, units);
+        Saved s = saved.get(gatesStorage);
+        if (s == null) {
+            throw new IllegalStateException("cuDNN LSTM backward without its forward's weights and reserve space (was"
+                    + " the forward run on another path, or its scope closed?)");
         }
         int h2 = 2 * units;
         try (DeviceBuffer y = backend.scratch(4L * n * steps * units);
              DeviceBuffer dy = backend.scratch(4L * n * steps * units);
              DeviceBuffer dcy = backend.scratch(4L * n * units);
-             DeviceBuffer workspace = backend.scratch(Math.max(p.rnn.workspaceBytes(), 4))) {
+             DeviceBuffer workspace = backend.scratch(Math.max(rnn.workspaceBytes(), 4));
+             DeviceBuffer weightGradients = backend.scratch(rnn.weightSpaceBytes())) {
             index.copySlice(hc, y, (long) n * steps, h2, units, 0, 0, units, 1);
             index.copySlice(gHc, dy, (long) n * steps, h2, units, 0, 0, units, 1);
             index.copySlice(gHc, dcy, n, (long) steps * h2, units, (long) (steps - 1) * h2 + units, 0, units, 1);
-            p.rnn.backwardData(y, dy, gx, dcy, p.weights, workspace, reserve);
-            p.rnn.backwardWeights(x, y, p.weightGradients, workspace, reserve);
-        }
-        for (int g = 0; g < 4; g++) {
-            lstm.gateBlock(gw, p.rnn.inputWeights(p.weightGradients, g), d, units, g, false);
-            lstm.gateBlock(gu, p.rnn.recurrentWeights(p.weightGradients, g), units, units, g, false);
-            lstm.gateBlock(gb, p.rnn.bias(p.weightGradients, g), 1, units, g, false);
-        }
-    }
-
-    /** The reserve lives as long as the gates tensor the op returned beside hc. */
-    private void keep(Storage gates, DeviceBuffer reserve) {
-        DeviceBuffer old = reserves.put(gates, reserve);
-        if (old != null) {
-            old.close();
-        }
-        Scope owner = gates.owner();
-        if (owner != null) {
-            owner.onClose(reserve::release);
-        } else {
-            CLEANER.register(gates, reserve::release);
+            rnn.backwardData(y, dy, gx, dcy, s.weights, workspace, s.reserve);
+            weightGradients.clear();
+            rnn.backwardWeights(x, y, weightGradients, workspace, s.reserve);
+            for (int g = 0; g < 4; g++) {
+                lstm.gateBlock(gw, rnn.inputWeights(weightGradients, g), d, units, g, false);
+                lstm.gateBlock(gu, rnn.recurrentWeights(weightGradients, g), units, units, g, false);
+                lstm.gateBlock(gb, rnn.bias(weightGradients, g), 1, units, g, false);
+            }
         }
     }
 }

@@ -1,7 +1,7 @@
 package dev.isthmus.nn.backend.cuda;
 
-import dev.isthmus.cuda.CublasHandle;
 import dev.isthmus.cuda.DeviceOutOfMemoryException;
+import dev.isthmus.cuda.Precision;
 import dev.isthmus.cuda.RequiresGpu;
 import dev.isthmus.nn.backend.Backends;
 import dev.isthmus.nn.layers.Activation;
@@ -190,46 +190,149 @@ class CudaBackendTest {
     }
 
     @Test
-    void tf32AndBf16GemmsAreOptInAndClose() {
+    void tf32AndBf16GemmsAreOptInCloseAndTakeEffect() {
         Tensor a = Tensor.uniform(new int[] {256, 256}, -1, 1, 1);
         Tensor b = Tensor.uniform(new int[] {256, 256}, -1, 1, 2);
         float[] exact = a.matmul(b).toArray();
         CudaBackend backend = backend();
         try {
-            for (CublasHandle.Precision p : CublasHandle.Precision.values()) {
-                backend.setGemmPrecision(p);
+            float[] fp32 = null;
+            for (Precision p : Precision.values()) {
+                backend.setPrecision(p);
                 float[] got = a.to(CUDA).matmul(b.to(CUDA)).toArray();
-                double tolerance = p == CublasHandle.Precision.FP32 ? 1e-3 : p == CublasHandle.Precision.TF32 ? 0.05 : 0.3;
+                double tolerance = p == Precision.FP32 ? 1e-3 : p == Precision.TF32 ? 0.05 : 0.3;
                 BackendParity.standard().withTolerance(tolerance, 0.01).assertClose(p + " GEMM", exact, got);
+                if (p == Precision.FP32) {
+                    fp32 = got;
+                } else {
+                    assertTrue(!java.util.Arrays.equals(fp32, got), p + " GEMM equals FP32 bit for bit: "
+                            + "the precision did not take effect");
+                }
             }
         } finally {
-            backend.setGemmPrecision(CublasHandle.Precision.FP32);
+            backend.setPrecision(Precision.FP32);
         }
     }
 
-    private static Tensor lstmOutputs(java.util.List<Tensor> in, Tensor mask, int n, int t, int u) {
+    private static Tensor lstmOutputs(java.util.List<Tensor> in, Tensor mask) {
         Tensor m = mask == null ? null : mask.to(in.get(0).device());
-        Tensor hc = dev.isthmus.nn.tensor.Functional.lstm(in.get(0), m, in.get(1), in.get(2), in.get(3));
-        Tensor h = hc.slice(2, 0, u).reshape(n, t * u);
-        Tensor c = hc.slice(1, t - 1, t).slice(2, u, 2 * u).reshape(n, u);
-        return Tensor.concat(1, h, c);
+        // all of hc: h of every step, c of the last, and the zeros the contract puts in the other cell slots
+        return dev.isthmus.nn.tensor.Functional.lstm(in.get(0), m, in.get(1), in.get(2), in.get(3));
+    }
+
+    private static Tensor[] lstmInputs(int n, int t, int d, int u, long seed) {
+        return new Tensor[] {Tensor.uniform(new int[] {n, t, d}, -1, 1, seed),
+            Tensor.uniform(new int[] {d, 4 * u}, -0.5f, 0.5f, seed + 1),
+            Tensor.uniform(new int[] {u, 4 * u}, -0.5f, 0.5f, seed + 2),
+            Tensor.uniform(new int[] {4 * u}, -0.5f, 0.5f, seed + 3)};
     }
 
     @Test
     void lstmMatchesTheCpuThroughCudnnAndThroughTheGateKernels() {
-        int n = 4, t = 7, d = 5, u = 6;
-        Tensor[] inputs = {Tensor.uniform(new int[] {n, t, d}, -1, 1, 1), Tensor.uniform(new int[] {d, 4 * u}, -0.5f, 0.5f, 2),
-            Tensor.uniform(new int[] {u, 4 * u}, -0.5f, 0.5f, 3), Tensor.uniform(new int[] {4 * u}, -0.5f, 0.5f, 4)};
+        // 48 x 96 states: many blocks of the per-step kernels and of the weight packing
+        int n = 48, t = 7, d = 40, u = 96;
+        Tensor[] inputs = lstmInputs(n, t, d, u, 1);
         BackendParity parity = BackendParity.standard().withTolerance(2e-4, 2e-3);
-        parity.check("unmasked LSTM (cuDNN RNN v8)", CUDA, in -> lstmOutputs(in, null, n, t, u), inputs);
+        CudaBackend backend = backend();
+        long cudnn = backend.cudnnLstmForwards();
+        long kernels = backend.kernelLstmForwards();
+        parity.check("unmasked LSTM (cuDNN RNN v8)", CUDA, in -> lstmOutputs(in, null), inputs);
+        assertEquals(cudnn + 1, backend.cudnnLstmForwards(), "the unmasked LSTM ran through cuDNN");
+        assertEquals(kernels, backend.kernelLstmForwards());
         float[] mask = new float[n * t];
         for (int i = 0; i < n; i++) {
-            for (int s = i; s < t; s++) {
-                mask[i * t + s] = 1f; // row i pre-padded by i steps
+            for (int s = i % t; s < t; s++) {
+                mask[i * t + s] = 1f; // row i pre-padded by i mod t steps
             }
         }
         Tensor m = Tensor.of(mask, n, t);
-        parity.check("masked LSTM (cuBLAS + gate kernels)", CUDA, in -> lstmOutputs(in, m, n, t, u), inputs);
+        parity.check("masked LSTM (cuBLAS + gate kernels)", CUDA, in -> lstmOutputs(in, m), inputs);
+        assertEquals(kernels + 1, backend.kernelLstmForwards(), "the masked LSTM ran through the gate kernels");
+        assertEquals(cudnn + 1, backend.cudnnLstmForwards());
+    }
+
+    @Test
+    void cudnnLstmWeightGradientsDoNotAccumulateAcrossBackwards() {
+        // cuDNN only adds into the weight-gradient space: each backward must start from zero
+        int n = 8, t = 5, d = 12, u = 24;
+        Tensor[] inputs = lstmInputs(n, t, d, u, 51);
+        float[][] first = lstmWeightGradientsOnCuda(inputs);
+        float[][] second = lstmWeightGradientsOnCuda(inputs);
+        for (int k = 0; k < first.length; k++) {
+            assertTrue(java.util.Arrays.equals(first[k], second[k]), "weight gradient " + k + " changed on a second backward");
+        }
+    }
+
+    private float[][] lstmWeightGradientsOnCuda(Tensor[] cpuInputs) {
+        Tensor[] in = new Tensor[cpuInputs.length];
+        for (int k = 0; k < in.length; k++) {
+            in[k] = Tensor.of(CUDA, cpuInputs[k].toArray(), cpuInputs[k].shape()).requiresGrad(true);
+        }
+        long cudnn = backend().cudnnLstmForwards();
+        dev.isthmus.nn.tensor.Functional.lstm(in[0], null, in[1], in[2], in[3]).sum().backward();
+        assertEquals(cudnn + 1, backend().cudnnLstmForwards(), "the LSTM ran through cuDNN");
+        return new float[][] {in[1].grad().toArray(), in[2].grad().toArray(), in[3].grad().toArray()};
+    }
+
+    @Test
+    void stackedLstmsOfOneShapeKeepTheirOwnWeightsThroughCudnn() {
+        // LSTM(32, true) -> LSTM(32) on 32 features: both layers have one cuDNN plan; each must
+        // run its backward with its own weights
+        int n = 16, t = 10, u = 32;
+        Tensor[] first = lstmInputs(n, t, u, u, 11);
+        Tensor[] second = lstmInputs(n, t, u, u, 21);
+        Tensor[] inputs = {first[0], first[1], first[2], first[3], second[1], second[2], second[3]};
+        CudaBackend backend = backend();
+        long cudnn = backend.cudnnLstmForwards();
+        BackendParity.standard().withTolerance(2e-4, 2e-3).check("LSTM(32, true) -> LSTM(32)", CUDA, in -> {
+            Tensor h1 = dev.isthmus.nn.tensor.Functional.lstm(in.get(0), null, in.get(1), in.get(2), in.get(3))
+                    .slice(2, 0, u);
+            Tensor hc2 = dev.isthmus.nn.tensor.Functional.lstm(h1, null, in.get(4), in.get(5), in.get(6));
+            return hc2.slice(1, t - 1, t).reshape(n, 2 * u);
+        }, inputs);
+        assertEquals(cudnn + 2, backend.cudnnLstmForwards(), "both layers ran through cuDNN");
+        Workload stacked = new Workload("stacked LSTMs", () -> new Sequential(new LSTM(u, true), new LSTM(u),
+                new Dense(4, Activation.SOFTMAX)), Losses.sparseCategoricalCrossentropy(),
+                Tensor.uniform(new int[] {n, t, u}, -1, 1, 31), integers(32, 4, n));
+        Path weights = dir.resolve("stacked.safetensors");
+        Backends.setDefaultDevice("cpu");
+        try (Sequential model = stacked.model().get().seed(42)) {
+            model.build(new int[] {t, u});
+            model.save(weights);
+        }
+        double[] cpu = train(stacked, weights, Device.CPU).get("loss").stream().mapToDouble(Double::doubleValue).toArray();
+        double[] gpu = train(stacked, weights, CUDA).get("loss").stream().mapToDouble(Double::doubleValue).toArray();
+        for (int e = 0; e < cpu.length; e++) {
+            assertEquals(cpu[e], gpu[e], 2e-3 * Math.max(1, Math.abs(cpu[e])), "stacked LSTMs: loss at epoch " + e);
+        }
+    }
+
+    @Test
+    void tf32AndBf16ConvolutionsAreOptInAndTakeEffect() {
+        // 64 channels in and out: large enough that cuDNN has tensor-core algorithms for it
+        Tensor x = Tensor.uniform(new int[] {8, 32, 32, 64}, -1, 1, 41);
+        Tensor k = Tensor.uniform(new int[] {3, 3, 64, 64}, -1, 1, 42);
+        float[] exact = dev.isthmus.nn.tensor.Functional.conv2d(x, k, 1, 1, dev.isthmus.nn.backend.Window2d.Padding.SAME)
+                .toArray();
+        CudaBackend backend = backend();
+        try {
+            float[] fp32 = null;
+            for (Precision p : Precision.values()) {
+                backend.setPrecision(p);
+                float[] got = dev.isthmus.nn.tensor.Functional.conv2d(x.to(CUDA), k.to(CUDA), 1, 1,
+                        dev.isthmus.nn.backend.Window2d.Padding.SAME).toArray();
+                double tolerance = p == Precision.FP32 ? 1e-3 : p == Precision.TF32 ? 0.05 : 0.3;
+                BackendParity.standard().withTolerance(tolerance, 0.01).assertClose(p + " convolution", exact, got);
+                if (p == Precision.FP32) {
+                    fp32 = got;
+                } else {
+                    assertTrue(!java.util.Arrays.equals(fp32, got), p + " convolution equals FP32 bit for bit: "
+                            + "the precision did not take effect");
+                }
+            }
+        } finally {
+            backend.setPrecision(Precision.FP32);
+        }
     }
 
     @Test

@@ -5,7 +5,9 @@ import dev.isthmus.cuda.CudnnConvolution2d;
 import dev.isthmus.cuda.CudnnHandle;
 import dev.isthmus.cuda.DeviceBuffer;
 import dev.isthmus.cuda.GpuSession;
+import dev.isthmus.cuda.Precision;
 import dev.isthmus.cuda.RequiresGpu;
+import dev.isthmus.cuda.cudnn.Cudnn;
 import dev.isthmus.nn.backend.Window2d;
 import dev.isthmus.nn.tensor.Functional;
 import dev.isthmus.nn.tensor.Tensor;
@@ -80,12 +82,15 @@ class CudaLibrariesAgainstCpuTest {
         // cuDNN's NHWC filter is [f, kh, kw, c]; Keras's kernel is [kh, kw, c, f].
         float[] krsc = kernel.permute(3, 0, 1, 2).toArray();
         try (CudnnHandle cudnn = CudnnHandle.create(gpu.stream());
-             CudnnConvolution2d conv = new CudnnConvolution2d(cudnn, n, h, w, c, f, 3, 3, 1, 1, 1, 1);
+             CudnnConvolution2d conv = new CudnnConvolution2d(cudnn, Precision.FP32, n, h, w, c, f, 3, 3, 1, 1, 1, 1);
              DeviceBuffer dx = gpu.upload(x.toArray());
              DeviceBuffer dk = gpu.upload(krsc);
              DeviceBuffer dy = DeviceBuffer.allocate(gpu.stream(), 4L * n * h * w * f, gpu.pool())) {
             assertArrayEquals(new int[] {n, h, w, f}, conv.outputShape());
-            conv.prepare();
+            conv.prepare(bytes -> DeviceBuffer.allocate(gpu.stream(), bytes, gpu.pool()));
+            for (int mathType : conv.mathTypes()) {
+                assertEquals(Cudnn.CUDNN_FMA_MATH(), mathType, "FP32 runs every direction with FMA math only");
+            }
             try (DeviceBuffer workspace = DeviceBuffer.allocate(gpu.stream(), conv.workspaceBytes(), gpu.pool())) {
                 conv.forward(dx, dk, dy, workspace);
                 assertClose(expected.toArray(), gpu.download(dy), 1e-4f);
