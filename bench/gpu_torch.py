@@ -20,8 +20,11 @@ def bandwidth():
     copy = seconds(lambda: x.clone(), 20)
     relu = seconds(lambda: torch.relu(x), 20)
     scale = seconds(lambda: x * 1.5, 20)
+    add = seconds(lambda: x + x, 20)
+    add_moved = 3.0 * 4 * n  # two inputs read, one output written: counted as GpuCheck counts them
     return {"bytes_moved_per_op": moved, "copy_GBps": moved / copy / 1e9, "relu_GBps": moved / relu / 1e9,
-            "scale_GBps": moved / scale / 1e9, "relu_vs_copy": copy / relu}
+            "scale_GBps": moved / scale / 1e9, "add_GBps": add_moved / add / 1e9, "relu_vs_copy": copy / relu,
+            "add_vs_copy": (add_moved / add) / (moved / copy)}
 
 
 def gemm():
@@ -38,9 +41,9 @@ def dispatch():
 
     def chain():
         u = t
-        for _ in range(1000):
+        for _ in range(10000):
             u = u + 1.0
-    return seconds(chain, 50) / 1000 * 1e6
+    return seconds(chain, 5) / 10000 * 1e6
 
 
 BATCH = {"mlp": 32, "text": 32, "image": 64, "recommend": 256, "speech": 32}

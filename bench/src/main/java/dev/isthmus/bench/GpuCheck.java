@@ -70,20 +70,29 @@ public final class GpuCheck {
                 x.relu();
             }
         }, backend, 20);
-        double add = seconds(() -> {
+        double scale = seconds(() -> {
             try (Scope s = Scope.open()) {
                 x.mul(1.5f);
+            }
+        }, backend, 20);
+        double add = seconds(() -> {
+            try (Scope s = Scope.open()) {
+                x.add(x);
             }
         }, backend, 20);
         json.writeObjectFieldStart("bandwidth");
         json.writeNumberField("bytes_moved_per_op", bytes);
         json.writeNumberField("copy_GBps", bytes / copy / 1e9);
         json.writeNumberField("relu_GBps", bytes / relu / 1e9);
-        json.writeNumberField("scale_GBps", bytes / add / 1e9);
+        json.writeNumberField("scale_GBps", bytes / scale / 1e9);
+        // add reads two inputs and writes one: 3 × 4n bytes, counted the same way as the copy's 2 × 4n
+        double addBytes = 3.0 * 4 * n;
+        json.writeNumberField("add_GBps", addBytes / add / 1e9);
         json.writeNumberField("relu_vs_copy", copy / relu);
+        json.writeNumberField("add_vs_copy", (addBytes / add) / (bytes / copy));
         json.writeEndObject();
-        System.out.printf("bandwidth: copy %.0f GB/s, relu %.0f GB/s (%.2f of copy)%n", bytes / copy / 1e9,
-                bytes / relu / 1e9, copy / relu);
+        System.out.printf("bandwidth: copy %.0f GB/s, relu %.0f GB/s (%.2f of copy), add %.0f GB/s (%.2f of copy)%n",
+                bytes / copy / 1e9, bytes / relu / 1e9, copy / relu, addBytes / add / 1e9, (addBytes / add) / (bytes / copy));
     }
 
     private static void gemm(JsonGenerator json, CudaBackend backend) throws IOException {
@@ -113,7 +122,7 @@ public final class GpuCheck {
 
     private static void dispatch(JsonGenerator json, CudaBackend backend) throws IOException {
         Tensor t = Tensor.of(CUDA, new float[] {1f}, 1);
-        int ops = 1000;
+        int ops = 10_000;
         double perBatch = seconds(() -> {
             try (Scope s = Scope.open()) {
                 Tensor u = t;
@@ -121,7 +130,7 @@ public final class GpuCheck {
                     u = u.add(1f);
                 }
             }
-        }, backend, 50);
+        }, backend, 5);
         double micros = perBatch / ops * 1e6;
         json.writeNumberField("dispatch_us_per_tiny_op", micros);
         System.out.printf("dispatch: %.2f us per tiny op (allocation, launch, free)%n", micros);
@@ -129,6 +138,7 @@ public final class GpuCheck {
 
     /** One training step of each sample model at its sample's batch size (Workloads' shapes, as bench/gpu_torch.py). */
     private static void trainingSteps(JsonGenerator json, CudaBackend backend) throws IOException {
+        java.util.Map<String, Double> hostReads = new java.util.LinkedHashMap<>();
         json.writeObjectFieldStart("training_step_ms");
         for (String name : Workloads.MODELS) {
             int batch = switch (name) {
@@ -142,13 +152,22 @@ public final class GpuCheck {
                 model.compile(new Adam(1e-3f), Workloads.loss(name));
                 model.fit(x, y, Fit.epochs(1).batchSize(batch).verbose(0).shuffle(false));
                 backend.synchronize();
+                CUDA.resetStats();
                 long t0 = System.nanoTime();
                 model.fit(x, y, Fit.epochs(3).batchSize(batch).verbose(0).shuffle(false));
                 backend.synchronize();
                 double ms = (System.nanoTime() - t0) / 1e6 / (3.0 * 20);
+                double reads = CUDA.stats().hostReads() / (3.0 * 20);
                 json.writeNumberField(name, ms);
-                System.out.printf("training step %s (batch %d): %.3f ms%n", name, batch, ms);
+                hostReads.put(name, reads);
+                System.out.printf("training step %s (batch %d): %.3f ms, %.2f host reads per step%n", name, batch, ms,
+                        reads);
             }
+        }
+        json.writeEndObject();
+        json.writeObjectFieldStart("host_reads_per_step");
+        for (var e : hostReads.entrySet()) {
+            json.writeNumberField(e.getKey(), e.getValue());
         }
         json.writeEndObject();
     }
