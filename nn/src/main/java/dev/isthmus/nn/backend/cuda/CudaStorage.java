@@ -1,28 +1,23 @@
 package dev.isthmus.nn.backend.cuda;
 
-import dev.isthmus.cuda.CudaMemoryPool;
-import dev.isthmus.cuda.CudaStream;
 import dev.isthmus.cuda.DeviceBuffer;
 import dev.isthmus.nn.tensor.DType;
 import dev.isthmus.nn.tensor.Device;
 import dev.isthmus.nn.tensor.Scope;
 import dev.isthmus.nn.tensor.Storage;
 
-import java.lang.ref.Cleaner;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Storage in device memory from the backend's stream-ordered pool. A scope frees it when
  * it closes (ordered after the work already enqueued on the stream); storage made outside any
- * scope is freed when the garbage collector finds it unreachable.
+ * scope is freed when the garbage collector finds it unreachable ({@link GcReleasedMemory}).
  */
 final class CudaStorage extends Storage {
-    private static final Cleaner CLEANER = Cleaner.create();
     private static final AtomicLong LIVE_BYTES = new AtomicLong();
 
     private final Device device;
-    private final CudaStream stream;
-    private final CudaMemoryPool pool;
+    private final DeviceAllocator allocator;
     private final Holder holder;
 
     /** The current buffer, reachable from the release actions without keeping the storage alive. */
@@ -35,20 +30,19 @@ final class CudaStorage extends Storage {
         }
     }
 
-    CudaStorage(Device device, CudaStream stream, CudaMemoryPool pool, long numel, DType dtype, Scope owner) {
+    CudaStorage(Device device, DeviceAllocator allocator, long numel, DType dtype, Scope owner) {
         super(numel, dtype, owner);
         this.device = device;
-        this.stream = stream;
-        this.pool = pool;
+        this.allocator = allocator;
         this.holder = new Holder();
         holder.buffer = allocateFor(owner, byteSize());
         if (owner == null) {
-            CLEANER.register(this, holder);
+            GcReleasedMemory.register(this, holder);
         }
     }
 
     private DeviceBuffer allocateFor(Scope owner, long bytes) {
-        DeviceBuffer buffer = DeviceBuffer.allocate(stream, bytes, pool);
+        DeviceBuffer buffer = allocator.allocate(bytes);
         LIVE_BYTES.addAndGet(buffer.byteSize());
         if (owner != null) {
             owner.onClose(() -> release(buffer));
@@ -85,7 +79,7 @@ final class CudaStorage extends Storage {
         holder.buffer = fresh;
         release(old);
         if (target == null) {
-            CLEANER.register(this, holder);
+            GcReleasedMemory.register(this, holder);
         }
     }
 }
