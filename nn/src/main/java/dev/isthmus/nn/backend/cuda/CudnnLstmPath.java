@@ -9,7 +9,6 @@ import dev.isthmus.nn.tensor.Scope;
 import dev.isthmus.nn.tensor.Storage;
 
 import java.lang.ref.Cleaner;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.WeakHashMap;
 
@@ -23,19 +22,26 @@ import java.util.WeakHashMap;
  * returns every h but only the last c, so here hc holds h for every step and c for the last one
  * (the LSTM layer reads exactly those), and the gradient of c is taken at the last step only.
  * cuDNN's reserve space, which its backward pass needs, is kept beside the op's gates tensor
- * and freed with it.
+ * and freed with it. Plans are kept for the {@value #PLANS} shapes used last; the bound is far above
+ * the shapes one step runs between a forward and its backward, which must find the same plan.
  */
 final class CudnnLstmPath {
     private static final Cleaner CLEANER = Cleaner.create();
+    private static final int PLANS = 64;
 
     private final CudaBackend backend;
     private final CudnnHandle cudnn;
     private final LstmKernels lstm;
     private final IndexKernels index;
-    private final Map<String, Plan> plans = new HashMap<>();
+    private final PlanCache<String, Plan> plans = new PlanCache<>(PLANS, Plan::free);
     private final Map<Storage, DeviceBuffer> reserves = new WeakHashMap<>();
 
     private record Plan(CudnnLstm rnn, DeviceBuffer weights, DeviceBuffer weightGradients) {
+        void free() {
+            rnn.close();
+            weights.close();
+            weightGradients.close();
+        }
     }
 
     CudnnLstmPath(CudaBackend backend, CudnnHandle cudnn, LstmKernels lstm, IndexKernels index) {
@@ -46,7 +52,7 @@ final class CudnnLstmPath {
     }
 
     private Plan plan(int n, int steps, int d, int units) {
-        return plans.computeIfAbsent(n + "x" + steps + "x" + d + "x" + units, k -> {
+        return plans.get(n + "x" + steps + "x" + d + "x" + units, k -> {
             CudnnLstm rnn = new CudnnLstm(cudnn, backend.pool(), n, steps, d, units);
             return new Plan(rnn, backend.scratch(rnn.weightSpaceBytes()), backend.scratch(rnn.weightSpaceBytes()));
         });
