@@ -6,7 +6,7 @@
 // Large reductions run in two passes: the first writes one partial per (output, chunk) into a
 // scratch buffer, the second combines each output's partials in chunk order. The host picks the
 // chunks from the sizes alone (ReductionSplit), never from the device, so a result is the same
-// on every run and every GPU: no atomics, no dependence on how many blocks happen to run.
+// on every run: no atomics, no dependence on how many blocks happen to run.
 #include "common.cuh"
 
 enum Reduce { SUM, MEAN, MAX };

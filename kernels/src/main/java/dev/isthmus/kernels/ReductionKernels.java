@@ -100,7 +100,7 @@ public final class ReductionKernels {
     }
 
     /** out[j] = Σ_r x[r, j] for a row-major [rows, cols] x. */
-    public synchronized void columnSum(DeviceMemory x, long rows, long cols, DeviceMemory out) {
+    public void columnSum(DeviceMemory x, long rows, long cols, DeviceMemory out) {
         columnSum(x, rows, cols, 1f, out);
     }
 

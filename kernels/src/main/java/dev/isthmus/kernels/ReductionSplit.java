@@ -6,9 +6,10 @@ package dev.isthmus.kernels;
  * fewer), a first pass reduces every chunk into a partial, a second pass combines the partials
  * in chunk order. One chunk means a single pass.
  *
- * <p>A pure function of the sizes, never of the device (its multiprocessors, the block size the
- * occupancy calculator picks for it): the order in which floats are added, and so the result,
- * is then the same on every run and every GPU.
+ * <p>A pure function of the sizes, never of the device (its multiprocessors, how many blocks
+ * happen to run): with no atomics, a result is the same on every run. Column sums, whose threads
+ * each add their rows in order, give the same bits on every GPU too; the block kernels' order
+ * within a chunk also follows the block size the occupancy calculator picks for the device.
  */
 public record ReductionSplit(long chunks, long chunkLength) {
     /** Column sums over at most this many rows run in one pass, a thread per column. */
