@@ -54,6 +54,7 @@ public final class CudaBackend implements Backend {
     /** Two pinned upload slots: one fills on the host while the other's copy runs. */
     private static final int UPLOAD_SLOTS = 2;
     private static final long UPLOAD_SLOT_BYTES = 8L << 20;
+    private static final long READ_STAGING_BYTES = 64L << 20;
 
     private final Device device;
     private final CudaContext context;
@@ -203,32 +204,42 @@ public final class CudaBackend implements Backend {
 
     /**
      * Reads through pinned staging, with the record of bad indices in the same synchronisation:
-     * an index error of any earlier op surfaces here, at the first read after it.
+     * an index error of any earlier op surfaces here, at the first read after it. Tensors larger
+     * than {@value #READ_STAGING_BYTES} bytes are read in pieces of that size, so the pinned
+     * memory stays bounded whatever the largest tensor ever read.
      */
     @Override
     public synchronized void copyToHost(Tensor src, MemorySegment dst) {
         long bytes = src.storage().byteSize();
-        if (staging == null || staging.segment().byteSize() < bytes) {
+        long piece = Math.min(bytes, READ_STAGING_BYTES);
+        if (staging == null || staging.segment().byteSize() < piece) {
             if (staging != null) {
                 staging.close();
             }
-            staging = PinnedHostBuffer.allocate(context, Math.max(bytes, 1 << 20));
+            staging = PinnedHostBuffer.allocate(context, Math.max(piece, 1 << 20));
         }
-        MemorySegment host = staging.segment().asSlice(0, bytes);
-        if (bytes > 0) {
-            buf(src).copyToHost(0, host);
-        }
+        DeviceBuffer source = buf(src);
         boolean checkIndices = indexErrorPossible;
         if (checkIndices) {
             indexError.copyToHost(0, indexErrorHost.segment());
         }
-        stream.synchronize();
+        long offset = 0;
+        do {
+            long length = Math.min(piece, bytes - offset);
+            MemorySegment host = staging.segment().asSlice(0, length);
+            if (length > 0) {
+                source.copyToHost(offset, host);
+            }
+            stream.synchronize();
+            if (checkIndices) {
+                checkIndices = false;
+                indexErrorPossible = false;
+                raiseIndexError();
+            }
+            MemorySegment.copy(host, 0, dst, offset, length);
+            offset += length;
+        } while (offset < bytes);
         enqueued(src);
-        if (checkIndices) {
-            indexErrorPossible = false;
-            raiseIndexError();
-        }
-        MemorySegment.copy(host, 0, dst, 0, bytes);
     }
 
     private void raiseIndexError() {

@@ -16,7 +16,7 @@ final class PinnedSlot implements UploadStaging.Slot {
     PinnedSlot(CudaContext context, CudaStream stream, long bytes) {
         this.stream = stream;
         this.memory = PinnedHostBuffer.allocate(context, bytes);
-        this.copied = CudaEvent.create(context);
+        this.copied = CudaEvent.createForSync(context);
     }
 
     @Override

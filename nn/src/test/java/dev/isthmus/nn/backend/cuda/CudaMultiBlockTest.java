@@ -16,8 +16,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * The CUDA paths that only large sizes reach, against the CPU: reductions split over many blocks
- * (two passes), softmax rows longer than a block, odd GEMM sizes, uploads through more than one
- * pinned staging slot, and allocations that succeed only once GC-pending memory is released.
+ * (two passes), softmax rows longer than a block, odd GEMM sizes, copies larger than the pinned
+ * staging both ways, and allocations that succeed only once GC-pending memory is released.
  */
 @RequiresGpu
 class CudaMultiBlockTest {
@@ -89,8 +89,9 @@ class CudaMultiBlockTest {
     }
 
     @Test
-    void uploadsLargerThanTheStagingRingAndManySmallOnesArriveIntact() {
-        float[] big = Tensor.uniform(new int[] {5_000_001}, -1, 1, 15).toArray(); // 20 MB through 8 MiB slots
+    void copiesLargerThanTheStagingAndManySmallOnesArriveIntact() {
+        // 80 MB: up through the two 8 MiB upload slots, down in 64 MiB pieces
+        float[] big = Tensor.uniform(new int[] {20_000_003}, -1, 1, 15).toArray();
         assertArrayEquals(big, Tensor.of(CUDA, big, big.length).toArray());
         try (Scope s = Scope.open()) {
             Tensor[] small = new Tensor[100];
