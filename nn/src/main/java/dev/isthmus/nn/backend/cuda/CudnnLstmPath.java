@@ -8,7 +8,6 @@ import dev.isthmus.kernels.LstmKernels;
 import dev.isthmus.nn.tensor.Scope;
 import dev.isthmus.nn.tensor.Storage;
 
-import java.lang.ref.Cleaner;
 import java.util.Map;
 import java.util.WeakHashMap;
 
@@ -26,7 +25,6 @@ import java.util.WeakHashMap;
  * the shapes one step runs between a forward and its backward, which must find the same plan.
  */
 final class CudnnLstmPath {
-    private static final Cleaner CLEANER = Cleaner.create();
     private static final int PLANS = 64;
 
     private final CudaBackend backend;
@@ -115,7 +113,7 @@ final class CudnnLstmPath {
         if (owner != null) {
             owner.onClose(reserve::release);
         } else {
-            CLEANER.register(gates, reserve::release);
+            GcReleasedMemory.register(gates, reserve::release);
         }
     }
 }
