@@ -22,10 +22,6 @@ final class DeviceAllocator {
         this.pool = pool;
     }
 
-    CudaStream stream() {
-        return stream;
-    }
-
     DeviceBuffer allocate(long bytes) {
         return AllocationRetry.allocate(() -> DeviceBuffer.allocate(stream, bytes, pool), this::releaseUnreachable);
     }

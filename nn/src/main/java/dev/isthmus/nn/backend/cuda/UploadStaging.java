@@ -50,10 +50,6 @@ final class UploadStaging implements AutoCloseable {
         this.newSlot = newSlot;
     }
 
-    long slotBytes() {
-        return slotBytes;
-    }
-
     /** Copies {@code bytes} bytes of {@code src} to the device through the slots; returns once src may be freed. */
     synchronized void upload(MemorySegment src, long bytes, DeviceCopy copy) {
         if (closed) {
