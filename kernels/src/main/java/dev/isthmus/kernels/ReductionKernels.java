@@ -8,20 +8,26 @@ public final class ReductionKernels {
     /** Reduction ops, in the order of the kernel (and of dev.isthmus.nn.backend.ReduceOp). */
     public enum Reduce { SUM, MEAN, MAX }
 
-    static final String[] REDUCE_ENTRIES = {"reduce_f32", "column_sum_f32"};
+    static final String[] REDUCE_ENTRIES = {"reduce_f32", "reduce_partial_f32", "reduce_finish_f32", "column_sum_f32",
+            "column_partial_f32", "column_finish_f32"};
     static final String[] SOFTMAX_ENTRIES = {"softmax_f32", "softmax_backward_f32"};
 
     private final KernelLauncher kernels;
+    private final ScratchSpace scratch;
     private final KernelArguments args = new KernelArguments();
 
-    public ReductionKernels(KernelLauncher kernels) {
+    /** {@code scratch} holds the partials of two-pass reductions (see {@link ReductionSplit}). */
+    public ReductionKernels(KernelLauncher kernels, ScratchSpace scratch) {
         this.kernels = kernels;
+        this.scratch = scratch;
     }
 
     /**
      * Reduces x of {@code shape} over {@code axes} (sorted, distinct) into out, which has one
      * element per combination of the kept axes, in order. Sums and means over leading axes (bias
-     * gradients) take the column kernel, whose reads are coalesced; everything else the general one.
+     * gradients) take the column kernels, whose reads are coalesced; everything else the general
+     * ones. Either runs in two passes when one block or thread per output would leave the device
+     * idle (one output of a million elements, 32 bias columns over 43,264 rows).
      */
     public synchronized void reduce(Reduce op, DeviceMemory x, int[] shape, int[] axes, DeviceMemory out) {
         int rank = shape.length;
@@ -66,10 +72,22 @@ public final class ReductionKernels {
             }
         }
         float scale = op == Reduce.MEAN ? (float) (1.0 / redCount) : 1f;
-        args.reset().pointer(x).pointer(out).i64(outCount).i64(redCount).i32(op.ordinal()).f32(scale)
+        ReductionSplit split = ReductionSplit.general(outCount, redCount);
+        if (!split.twoPass()) {
+            args.reset().pointer(x).pointer(out).i64(outCount).i64(redCount).i32(op.ordinal()).f32(scale)
+                    .i32(kept).i64Struct(Dims.of(keptShape)).i64Struct(Dims.of(keptStrides))
+                    .i32(axes.length).i64Struct(Dims.of(redShape)).i64Struct(Dims.of(redStrides));
+            kernels.rows(KernelFamily.REDUCE, "reduce_f32", outCount, redCount, args);
+            return;
+        }
+        DeviceMemory partial = scratch.atLeast(split.scratchBytes(outCount));
+        args.reset().pointer(x).pointer(partial).i64(outCount).i64(redCount).i64(split.chunks())
+                .i64(split.chunkLength()).i32(op.ordinal())
                 .i32(kept).i64Struct(Dims.of(keptShape)).i64Struct(Dims.of(keptStrides))
                 .i32(axes.length).i64Struct(Dims.of(redShape)).i64Struct(Dims.of(redStrides));
-        kernels.rows(KernelFamily.REDUCE, "reduce_f32", outCount, redCount, args);
+        kernels.rows(KernelFamily.REDUCE, "reduce_partial_f32", outCount * split.chunks(), split.chunkLength(), args);
+        args.reset().pointer(partial).pointer(out).i64(outCount).i64(split.chunks()).i32(op.ordinal()).f32(scale);
+        kernels.rows(KernelFamily.REDUCE, "reduce_finish_f32", outCount, split.chunks(), args);
     }
 
     private static boolean leading(int[] axes) {
@@ -87,8 +105,17 @@ public final class ReductionKernels {
     }
 
     private synchronized void columnSum(DeviceMemory x, long rows, long cols, float scale, DeviceMemory out) {
-        args.reset().pointer(x).pointer(out).i64(rows).i64(cols).f32(scale);
-        kernels.linear(KernelFamily.REDUCE, "column_sum_f32", cols, args);
+        ReductionSplit split = ReductionSplit.columns(rows, cols);
+        if (!split.twoPass()) {
+            args.reset().pointer(x).pointer(out).i64(rows).i64(cols).f32(scale);
+            kernels.linear(KernelFamily.REDUCE, "column_sum_f32", cols, args);
+            return;
+        }
+        DeviceMemory partial = scratch.atLeast(split.scratchBytes(cols));
+        args.reset().pointer(x).pointer(partial).i64(rows).i64(cols).i64(split.chunks()).i64(split.chunkLength());
+        kernels.linear(KernelFamily.REDUCE, "column_partial_f32", split.chunks() * cols, args);
+        args.reset().pointer(partial).pointer(out).i64(split.chunks()).i64(cols).f32(scale);
+        kernels.linear(KernelFamily.REDUCE, "column_finish_f32", cols, args);
     }
 
     public synchronized void softmax(DeviceMemory x, DeviceMemory out, long rows, int cols, boolean log) {

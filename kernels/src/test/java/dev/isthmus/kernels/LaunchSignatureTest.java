@@ -66,10 +66,12 @@ class LaunchSignatureTest {
         e.random(M, 10, ElementwiseKernels.Distribution.NORMAL, 0, 1, 42);
         e.adam(M, M, M, M, 10, 1e-3f, 0.9f, 0.999f, 1e-7f);
         e.adamAll(M, 3, 100, 1e-3f, 0.9f, 0.999f, 1e-7f);
-        ReductionKernels r = new ReductionKernels(l);
+        ReductionKernels r = new ReductionKernels(l, bytes -> M);
         r.reduce(ReductionKernels.Reduce.MEAN, M, new int[] {2, 3, 4}, new int[] {0, 2}, M);
         r.reduce(ReductionKernels.Reduce.MEAN, M, new int[] {2, 3, 4}, new int[] {0, 1}, M);
         r.columnSum(M, 4, 5, M);
+        r.columnSum(M, 43_264, 32, M);
+        r.reduce(ReductionKernels.Reduce.SUM, M, new int[] {1000, 1000}, new int[] {0, 1}, M);
         r.softmax(M, M, 4, 10, true);
         r.softmaxBackward(M, M, M, 4, 10, false);
         IndexKernels i = new IndexKernels(l);

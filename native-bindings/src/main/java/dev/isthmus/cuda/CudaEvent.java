@@ -6,7 +6,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
-/** A timing event: record it on a stream, wait for it, measure between two. */
+/** An event: record it on a stream, wait for it, make another stream wait for it, measure between two. */
 public final class CudaEvent implements AutoCloseable {
     private final CudaContext context;
     private final MemorySegment handle;
@@ -18,10 +18,22 @@ public final class CudaEvent implements AutoCloseable {
     }
 
     public static CudaEvent create(CudaContext context) {
+        return create(context, CudaDriver.CU_EVENT_DEFAULT());
+    }
+
+    /**
+     * An event only waited for, never timed (the driver refuses {@link #millisSince} on it): recording and
+     * waiting skip the timestamp, as PyTorch's and TensorFlow's stream-sync events do.
+     */
+    public static CudaEvent createForSync(CudaContext context) {
+        return create(context, CudaDriver.CU_EVENT_DISABLE_TIMING());
+    }
+
+    private static CudaEvent create(CudaContext context, int flags) {
         context.bind();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(ValueLayout.ADDRESS);
-            CudaStatus.driver(CudaDriver.cuEventCreate(out, CudaDriver.CU_EVENT_DEFAULT()), "cuEventCreate");
+            CudaStatus.driver(CudaDriver.cuEventCreate(out, flags), "cuEventCreate");
             return new CudaEvent(context, out.get(ValueLayout.ADDRESS, 0));
         }
     }

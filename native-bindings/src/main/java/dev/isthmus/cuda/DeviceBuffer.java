@@ -78,7 +78,12 @@ public final class DeviceBuffer implements DeviceMemory, AutoCloseable {
         return new DeviceBuffer(stream, pointer + offset, bytes, false);
     }
 
-    /** Enqueues a copy of all of {@code host} to this buffer from byte {@code offset}. */
+    /**
+     * Enqueues a copy of all of {@code host} to this buffer from byte {@code offset}. The copy may
+     * read {@code host} after this returns, pageable memory included (the driver does not promise
+     * to have staged it): keep it unchanged until the stream has passed the copy, e.g. pinned
+     * memory and an event recorded after it, or a synchronize.
+     */
     public void copyFromHost(MemorySegment host, long offset) {
         checkOpen();
         Objects.checkFromIndexSize(offset, host.byteSize(), byteSize);

@@ -257,7 +257,11 @@ public final class Sequential implements AutoCloseable {
         return evaluate(x, y, 32);
     }
 
-    /** Outputs for every sample of x (inference mode), owned by the caller's scope. */
+    /**
+     * Outputs for every sample of x (inference mode), owned by the caller's scope. Each batch runs
+     * in a scope of its own, which keeps only that batch's outputs: the intermediates (device
+     * memory on a GPU) are freed batch by batch, not left to the caller's scope or the collector.
+     */
     public Tensor predict(Tensor x, int batchSize) {
         if (batchSize <= 0) {
             throw new IllegalArgumentException("batch size must be > 0, got " + batchSize);
@@ -266,13 +270,17 @@ public final class Sequential implements AutoCloseable {
             throw new IllegalArgumentException("predict needs at least one sample, got shape " + Shapes.str(x.shape()));
         }
         int n = x.size(0);
-        List<Tensor> parts = new ArrayList<>();
-        try (var g = GradMode.noGrad()) {
+        try (var g = GradMode.noGrad(); Scope outputs = Scope.open("predict outputs")) {
+            List<Tensor> parts = new ArrayList<>();
             for (int from = 0; from < n; from += batchSize) {
                 int to = Math.min(n, from + batchSize);
-                parts.add(forward(from == 0 && to == n ? x : x.slice(0, from, to), false));
+                try (Scope batch = Scope.open("predict batch")) {
+                    Tensor out = forward(from == 0 && to == n ? x : x.slice(0, from, to), false);
+                    // keep moves storage: an output that is a view of x (a model ending in Flatten) is copied instead
+                    parts.add(batch.keep(out.storage() == x.storage() ? out.copy() : out));
+                }
             }
-            return parts.size() == 1 ? parts.getFirst() : Tensor.concat(parts, 0);
+            return outputs.keep(parts.size() == 1 ? parts.getFirst() : Tensor.concat(parts, 0));
         }
     }
 

@@ -33,12 +33,18 @@ import dev.isthmus.nn.tensor.Tensor;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.ref.Reference;
 import java.util.List;
 
 /**
  * The GPU backend of one device: storage from the device's stream-ordered pool, every op
  * enqueued on one stream (the host waits only when it reads values back or synchronizes),
  * GEMMs through cuBLAS, convolutions through cuDNN, everything else through our PTX kernels.
+ *
+ * <p>Every op ends with {@link #enqueued}: a tensor made outside a scope is freed by the cleaner
+ * once unreachable, and the JIT may consider a parameter unreachable as soon as its buffer's
+ * address has been read, before the launch that uses it is enqueued; the free (stream-ordered,
+ * so harmless after the launch) would then come first and the kernel read freed memory.
  */
 public final class CudaBackend implements Backend {
     // nn's op enums to the kernels' op codes, by name, once (a missing kernel op fails here, at load).
@@ -47,11 +53,17 @@ public final class CudaBackend implements Backend {
     private static final ReductionKernels.Reduce[] REDUCE = codes(ReduceOp.values(), ReductionKernels.Reduce.class);
     private static final ElementwiseKernels.Distribution[] DISTRIBUTION =
             codes(Distribution.values(), ElementwiseKernels.Distribution.class);
+    /** Two pinned upload slots: one fills on the host while the other's copy runs. */
+    private static final int UPLOAD_SLOTS = 2;
+    private static final long UPLOAD_SLOT_BYTES = 8L << 20;
+    private static final long READ_STAGING_BYTES = 64L << 20;
 
     private final Device device;
     private final CudaContext context;
     private final CudaStream stream;
     private final CudaMemoryPool pool;
+    private final DeviceAllocator allocator;
+    private final UploadStaging uploads;
     private final CublasHandle cublas;
     private final CudaConvolutions convolutions;
     private final CudaLstm lstm;
@@ -78,11 +90,13 @@ public final class CudaBackend implements Backend {
         this.pool = CudaMemoryPool.defaultPool(context);
         // Keep freed memory in the pool: a training step frees and reallocates the same sizes.
         pool.setReleaseThreshold(Long.MAX_VALUE);
+        this.allocator = new DeviceAllocator(stream, pool);
+        this.uploads = new UploadStaging(UPLOAD_SLOTS, UPLOAD_SLOT_BYTES, bytes -> new PinnedSlot(context, stream, bytes));
         this.cublas = CublasHandle.create(stream);
         setPrecision(Precision.fromSystemProperty());
         Kernels kernels = new Kernels(context, stream);
         this.elementwise = new ElementwiseKernels(kernels);
-        this.reductions = new ReductionKernels(kernels);
+        this.reductions = new ReductionKernels(kernels, new ReductionScratch(allocator));
         this.index = new IndexKernels(kernels);
         this.pooling = new PoolKernels(kernels);
         LstmKernels lstmKernels = new LstmKernels(kernels);
@@ -91,7 +105,7 @@ public final class CudaBackend implements Backend {
         this.convolutions = new CudaConvolutions(this, cudnn, index);
         boolean kernelsOnly = "kernels".equalsIgnoreCase(System.getProperty("isthmus.cuda.lstm", "cudnn"));
         this.cudnnLstm = cudnn == null || kernelsOnly ? null : new CudnnLstmPath(this, cudnn, lstmKernels, index);
-        this.indexError = DeviceBuffer.allocate(stream, IndexKernels.INDEX_ERROR_BYTES, pool);
+        this.indexError = allocator.allocate(IndexKernels.INDEX_ERROR_BYTES);
         indexError.clear();
         this.indexErrorHost = PinnedHostBuffer.allocate(context, IndexKernels.INDEX_ERROR_BYTES);
     }
@@ -169,7 +183,7 @@ public final class CudaBackend implements Backend {
 
     @Override
     public Storage allocate(long numel, DType dtype, Scope owner) {
-        return new CudaStorage(device, stream, pool, counters, numel, dtype, owner);
+        return new CudaStorage(device, allocator, counters, numel, dtype, owner);
     }
 
     @Override
@@ -179,55 +193,71 @@ public final class CudaBackend implements Backend {
 
     /** Scratch memory for one op, freed (stream-ordered) when the caller closes it. */
     DeviceBuffer scratch(long bytes) {
-        return DeviceBuffer.allocate(stream, bytes, pool);
+        return allocator.allocate(bytes);
     }
 
     static DeviceBuffer buf(Tensor t) {
         return ((CudaStorage) t.storage()).buffer();
     }
 
+    /** See the class comment: keeps the op's tensors reachable until its launches are enqueued. */
+    private static void enqueued(Tensor... tensors) {
+        for (Tensor t : tensors) {
+            Reference.reachabilityFence(t);
+        }
+    }
+
+    /** Through pinned staging ({@link UploadStaging}): src may be freed as soon as this returns. */
     @Override
     public void copyFromHost(MemorySegment src, Tensor dst) {
         long bytes = dst.storage().byteSize();
         if (bytes == 0) {
             return;
         }
-        // From pageable memory the driver stages the data before returning, so the arena may close.
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment host = arena.allocate(bytes, 64);
-            MemorySegment.copy(src, 0, host, 0, bytes);
-            buf(dst).copyFromHost(host, 0);
-        }
+        DeviceBuffer target = buf(dst);
+        uploads.upload(src, bytes, target::copyFromHost);
+        enqueued(dst);
     }
 
     /**
      * Reads through pinned staging, with the record of bad indices in the same synchronisation:
-     * an index error of any earlier op surfaces here, at the first read after it.
+     * an index error of any earlier op surfaces here, at the first read after it. Tensors larger
+     * than {@value #READ_STAGING_BYTES} bytes are read in pieces of that size, so the pinned
+     * memory stays bounded whatever the largest tensor ever read.
      */
     @Override
     public synchronized void copyToHost(Tensor src, MemorySegment dst) {
         long bytes = src.storage().byteSize();
-        if (staging == null || staging.segment().byteSize() < bytes) {
+        long piece = Math.min(bytes, READ_STAGING_BYTES);
+        if (staging == null || staging.segment().byteSize() < piece) {
             if (staging != null) {
                 staging.close();
             }
-            staging = PinnedHostBuffer.allocate(context, Math.max(bytes, 1 << 20));
+            staging = PinnedHostBuffer.allocate(context, Math.max(piece, 1 << 20));
         }
-        MemorySegment host = staging.segment().asSlice(0, bytes);
-        if (bytes > 0) {
-            buf(src).copyToHost(0, host);
-        }
+        DeviceBuffer source = buf(src);
         boolean checkIndices = indexErrorPossible;
         if (checkIndices) {
             indexError.copyToHost(0, indexErrorHost.segment());
         }
         counters.hostRead();
-        stream.synchronize();
-        if (checkIndices) {
-            indexErrorPossible = false;
-            raiseIndexError();
-        }
-        MemorySegment.copy(host, 0, dst, 0, bytes);
+        long offset = 0;
+        do {
+            long length = Math.min(piece, bytes - offset);
+            MemorySegment host = staging.segment().asSlice(0, length);
+            if (length > 0) {
+                source.copyToHost(offset, host);
+            }
+            stream.synchronize();
+            if (checkIndices) {
+                checkIndices = false;
+                indexErrorPossible = false;
+                raiseIndexError();
+            }
+            MemorySegment.copy(host, 0, dst, offset, length);
+            offset += length;
+        } while (offset < bytes);
+        enqueued(src);
     }
 
     private void raiseIndexError() {
@@ -250,6 +280,7 @@ public final class CudaBackend implements Backend {
     @Override
     public void copy(Tensor src, Tensor dst) {
         buf(dst).copyFrom(buf(src), 0, 0, src.storage().byteSize());
+        enqueued(src, dst);
     }
 
     @Override
@@ -257,6 +288,7 @@ public final class CudaBackend implements Backend {
         if (src.numel() > 0) {
             index.cast(buf(src), elementType(src.dtype()), buf(dst), elementType(dst.dtype()), src.numel());
         }
+        enqueued(src, dst);
     }
 
     private static IndexKernels.ElementType elementType(DType dtype) {
@@ -279,11 +311,13 @@ public final class CudaBackend implements Backend {
         } else if (out.numel() > 0) {
             buf(out).fill32(Float.floatToRawIntBits(value));
         }
+        enqueued(out);
     }
 
     @Override
     public void random(Tensor out, Distribution distribution, float a, float b, long seed) {
         elementwise.random(buf(out), out.numel(), DISTRIBUTION[distribution.ordinal()], a, b, seed);
+        enqueued(out);
     }
 
     @Override
@@ -291,17 +325,20 @@ public final class CudaBackend implements Backend {
                      Tensor b, long strideB, float beta, Tensor c, long strideC, int batch) {
         cublas.gemm(transA, transB, m, n, k, alpha, buf(a), 0, transA ? m : k, strideA, buf(b), 0, transB ? k : n,
                 strideB, beta, buf(c), 0, n, strideC, batch);
+        enqueued(a, b, c);
     }
 
     @Override
     public void unary(UnaryOp op, Tensor x, float p, float q, Tensor out) {
         elementwise.unary(UNARY[op.ordinal()], buf(x), buf(out), x.numel(), p, q);
+        enqueued(x, out);
     }
 
     @Override
     public void unaryBackward(UnaryOp op, Tensor x, Tensor y, Tensor gy, float p, float q, Tensor gx) {
         elementwise.unaryBackward(UNARY[op.ordinal()], buf(x), buf(y), buf(gy), buf(gx),
                 x.numel(), p, q);
+        enqueued(x, y, gy, gx);
     }
 
     @Override
@@ -312,17 +349,16 @@ public final class CudaBackend implements Backend {
         if (n == 0) {
             return;
         }
+        long inner = Shapes.trailingMatch(b.shape(), shape);
         if (a.numel() == n && b.numel() == n) {
             elementwise.binarySame(code, buf(a), buf(b), buf(out), n);
-            return;
-        }
-        long inner = Shapes.trailingMatch(b.shape(), shape);
-        if (a.numel() == n && inner > 0 && b.numel() == inner) {
+        } else if (a.numel() == n && inner > 0 && b.numel() == inner) {
             elementwise.binaryRows(code, buf(a), buf(b), buf(out), n, inner);
-            return;
+        } else {
+            elementwise.binaryBroadcast(code, buf(a), buf(b), buf(out), n, shape,
+                    Shapes.broadcastStrides(a.shape(), shape), Shapes.broadcastStrides(b.shape(), shape));
         }
-        elementwise.binaryBroadcast(code, buf(a), buf(b), buf(out), n, shape,
-                Shapes.broadcastStrides(a.shape(), shape), Shapes.broadcastStrides(b.shape(), shape));
+        enqueued(a, b, out);
     }
 
     @Override
@@ -333,9 +369,11 @@ public final class CudaBackend implements Backend {
         }
         if (x.numel() == 0) {
             buf(out).clear();
+            enqueued(out);
             return;
         }
         reductions.reduce(REDUCE[op.ordinal()], buf(x), x.shape(), axes, buf(out));
+        enqueued(x, out);
     }
 
     @Override
@@ -344,6 +382,7 @@ public final class CudaBackend implements Backend {
         if (c > 0) {
             reductions.softmax(buf(x), buf(out), x.numel() / c, c, log);
         }
+        enqueued(x, out);
     }
 
     @Override
@@ -352,6 +391,7 @@ public final class CudaBackend implements Backend {
         if (c > 0) {
             reductions.softmaxBackward(buf(y), buf(gy), buf(gx), y.numel() / c, c, log);
         }
+        enqueued(y, gy, gx);
     }
 
     @Override
@@ -359,6 +399,7 @@ public final class CudaBackend implements Backend {
         if (out.numel() > 0) {
             index.permute(buf(x), x.shape(), perm, buf(out));
         }
+        enqueued(x, out);
     }
 
     @Override
@@ -367,6 +408,7 @@ public final class CudaBackend implements Backend {
         long outer = Shapes.product(ss, 0, axis);
         long inner = Shapes.product(ss, axis + 1, ss.length) * words(src.dtype());
         index.copySlice(buf(src), buf(dst), outer, ss[axis], dst.shape()[axis], srcStart, dstStart, length, inner);
+        enqueued(src, dst);
     }
 
     @Override
@@ -378,6 +420,7 @@ public final class CudaBackend implements Backend {
         indexErrorPossible = true;
         index.gatherRows(buf(src), buf(indices), wide(indices), buf(out), indices.numel(), row * words(src.dtype()),
                 src.size(0), indexError);
+        enqueued(src, indices, out);
     }
 
     @Override
@@ -389,6 +432,7 @@ public final class CudaBackend implements Backend {
         indexErrorPossible = true;
         index.scatterAddRows(buf(g), buf(indices), wide(indices), buf(out), indices.numel(), row, out.size(0),
                 indexError);
+        enqueued(g, indices, out);
     }
 
     @Override
@@ -398,6 +442,7 @@ public final class CudaBackend implements Backend {
         }
         indexErrorPossible = true;
         index.pick(buf(x), buf(labels), wide(labels), buf(out), labels.numel(), x.size(1), indexError);
+        enqueued(x, labels, out);
     }
 
     @Override
@@ -407,6 +452,7 @@ public final class CudaBackend implements Backend {
         }
         indexErrorPossible = true;
         index.pickBackward(buf(g), buf(labels), wide(labels), buf(gx), labels.numel(), gx.size(1), indexError);
+        enqueued(g, labels, gx);
     }
 
     @Override
@@ -414,6 +460,7 @@ public final class CudaBackend implements Backend {
         if (out.numel() > 0) {
             index.argmaxRows(buf(x), buf(out), out.numel(), x.size(-1));
         }
+        enqueued(x, out);
     }
 
     private static boolean wide(Tensor indices) {
@@ -423,16 +470,19 @@ public final class CudaBackend implements Backend {
     @Override
     public void conv2d(Tensor x, Tensor kernel, Window2d window, Tensor out) {
         convolutions.forward(buf(x), buf(kernel), kernel.size(3), window, buf(out));
+        enqueued(x, kernel, out);
     }
 
     @Override
     public void conv2dBackwardData(Tensor gy, Tensor kernel, Window2d window, Tensor gx) {
         convolutions.backwardData(buf(gy), buf(kernel), kernel.size(3), window, buf(gx));
+        enqueued(gy, kernel, gx);
     }
 
     @Override
     public void conv2dBackwardFilter(Tensor x, Tensor gy, Window2d window, Tensor gk) {
         convolutions.backwardFilter(buf(x), buf(gy), gk.size(3), window, buf(gk));
+        enqueued(x, gy, gk);
     }
 
     private static PoolKernels.Window window(Window2d g) {
@@ -444,12 +494,14 @@ public final class CudaBackend implements Backend {
     @Override
     public void maxPool2d(Tensor x, Window2d window, Tensor out) {
         pooling.maxPool(buf(x), buf(out), window(window));
+        enqueued(x, out);
     }
 
     @Override
     public void maxPool2dBackward(Tensor x, Tensor gy, Window2d window, Tensor gx) {
         buf(gx).clear();
         pooling.maxPoolBackward(buf(x), buf(gy), buf(gx), window(window));
+        enqueued(x, gy, gx);
     }
 
     /** LSTM forwards that ran through cuDNN's RNN (tests tell the two paths apart by these counts). */
@@ -472,10 +524,11 @@ public final class CudaBackend implements Backend {
         if (mask == null && cudnnLstm != null) {
             cudnnLstm.forward(buf(x), buf(kernel), buf(recurrent), buf(bias), x.size(0), x.size(1), x.size(2),
                     recurrent.size(0), buf(hc), gates.storage());
-            return;
+        } else {
+            lstm.forward(buf(x), mask == null ? null : buf(mask), buf(kernel), buf(recurrent), buf(bias),
+                    x.size(0), x.size(1), x.size(2), recurrent.size(0), buf(hc), buf(gates));
         }
-        lstm.forward(buf(x), mask == null ? null : buf(mask), buf(kernel), buf(recurrent), buf(bias),
-                x.size(0), x.size(1), x.size(2), recurrent.size(0), buf(hc), buf(gates));
+        enqueued(x, mask, kernel, recurrent, bias, hc, gates);
     }
 
     @Override
@@ -484,11 +537,12 @@ public final class CudaBackend implements Backend {
         if (mask == null && cudnnLstm != null) {
             cudnnLstm.backward(buf(x), buf(hc), gates.storage(), buf(gHc), x.size(0), x.size(1), x.size(2),
                     recurrent.size(0), buf(gx), buf(gKernel), buf(gRecurrent), buf(gBias));
-            return;
+        } else {
+            lstm.backward(buf(x), mask == null ? null : buf(mask), buf(kernel), buf(recurrent), buf(hc), buf(gates),
+                    buf(gHc), x.size(0), x.size(1), x.size(2), recurrent.size(0), buf(gx), buf(gKernel),
+                    buf(gRecurrent), buf(gBias));
         }
-        lstm.backward(buf(x), mask == null ? null : buf(mask), buf(kernel), buf(recurrent), buf(hc), buf(gates),
-                buf(gHc), x.size(0), x.size(1), x.size(2), recurrent.size(0), buf(gx), buf(gKernel),
-                buf(gRecurrent), buf(gBias));
+        enqueued(x, mask, kernel, recurrent, hc, gates, gHc, gx, gKernel, gRecurrent, gBias);
     }
 
     @Override
@@ -496,6 +550,7 @@ public final class CudaBackend implements Backend {
                            float epsilon, long step) {
         float alpha = (float) (lr * Math.sqrt(1 - Math.pow(beta2, step)) / (1 - Math.pow(beta1, step)));
         elementwise.adam(buf(param), buf(grad), buf(m), buf(v), param.numel(), alpha, beta1, beta2, epsilon);
+        enqueued(param, grad, m, v);
     }
 
     @Override
@@ -521,15 +576,20 @@ public final class CudaBackend implements Backend {
                 if (adamTable != null) {
                     adamTable.close();
                 }
-                adamTable = DeviceBuffer.allocate(stream, Math.max(bytes, 4096), pool);
+                adamTable = allocator.allocate(Math.max(bytes, 4096));
             }
+            // Pinned staging: the arena closes as soon as the rows are staged, the copy may run later.
             try (Arena arena = Arena.ofConfined()) {
-                adamTable.copyFromHost(arena.allocateFrom(ValueLayout.JAVA_LONG, rows), 0);
+                uploads.upload(arena.allocateFrom(ValueLayout.JAVA_LONG, rows), bytes, adamTable::copyFromHost);
             }
             adamTableRows = rows;
         }
         float alpha = (float) (lr * Math.sqrt(1 - Math.pow(beta2, step)) / (1 - Math.pow(beta1, step)));
         elementwise.adamAll(adamTable, groups.size(), longest, alpha, beta1, beta2, epsilon);
+        // The table holds bare addresses: every tensor in it must stay reachable until the launch is enqueued.
+        for (Tensor[] g : groups) {
+            enqueued(g);
+        }
     }
 
     @Override

@@ -8,25 +8,23 @@ import dev.isthmus.kernels.IndexKernels;
 import dev.isthmus.nn.backend.BackendUnavailableException;
 import dev.isthmus.nn.backend.Window2d;
 
-import java.util.HashMap;
-import java.util.Map;
-
 /**
  * Conv2D through cuDNN, channels-last. Keras keeps kernels as [kh, kw, c, f]; cuDNN's NHWC
  * filter is [f, kh, kw, c], so each call permutes the kernel (small next to the images) and the
  * filter gradient back. cuDNN pads symmetrically; TensorFlow's "same" padding puts the odd pixel
  * at the bottom/right, and those shapes get an explicitly zero-padded copy of the input instead.
  * One cuDNN plan (descriptors + the fastest algorithms the backend's {@link Precision} allows,
- * found once) is kept per shape and precision.
+ * found once) is kept per shape and precision, for the {@value #PLANS} shapes used last.
  */
 final class CudaConvolutions {
     private static final int[] HWIO_TO_OHWI = {3, 0, 1, 2};
     private static final int[] OHWI_TO_HWIO = {1, 2, 3, 0};
+    private static final int PLANS = 64;
 
     private final CudaBackend backend;
     private final CudnnHandle cudnn;
     private final IndexKernels index;
-    private final Map<Key, Plan> plans = new HashMap<>();
+    private final PlanCache<Key, Plan> plans = new PlanCache<>(PLANS, p -> p.conv.close());
     private DeviceBuffer workspace;
 
     private record Key(Window2d window, int filters, Precision precision) {
@@ -121,7 +119,7 @@ final class CudaConvolutions {
             throw new BackendUnavailableException("Conv2D on CUDA needs cuDNN 9, which did not load: "
                     + dev.isthmus.cuda.CudaLibraries.system().status(dev.isthmus.cuda.CudaLibrary.CUDNN).describe());
         }
-        return plans.computeIfAbsent(new Key(g, filters, backend.precision()), k -> {
+        return plans.get(new Key(g, filters, backend.precision()), k -> {
             int padBottom = Math.max(0, (g.outHeight() - 1) * g.strideHeight() + g.windowHeight() - g.height() - g.padTop());
             int padRight = Math.max(0, (g.outWidth() - 1) * g.strideWidth() + g.windowWidth() - g.width() - g.padLeft());
             boolean explicit = padBottom != g.padTop() || padRight != g.padLeft();

@@ -1,7 +1,5 @@
 package dev.isthmus.nn.backend.cuda;
 
-import dev.isthmus.cuda.CudaMemoryPool;
-import dev.isthmus.cuda.CudaStream;
 import dev.isthmus.cuda.DeviceBuffer;
 import dev.isthmus.nn.tensor.DType;
 import dev.isthmus.nn.tensor.DeviceCounters;
@@ -9,21 +7,18 @@ import dev.isthmus.nn.tensor.Device;
 import dev.isthmus.nn.tensor.Scope;
 import dev.isthmus.nn.tensor.Storage;
 
-import java.lang.ref.Cleaner;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Storage in device memory from the backend's stream-ordered pool. A scope frees it when
  * it closes (ordered after the work already enqueued on the stream); storage made outside any
- * scope is freed when the garbage collector finds it unreachable.
+ * scope is freed when the garbage collector finds it unreachable ({@link GcReleasedMemory}).
  */
 final class CudaStorage extends Storage {
-    private static final Cleaner CLEANER = Cleaner.create();
     private static final AtomicLong LIVE_BYTES = new AtomicLong();
 
     private final Device device;
-    private final CudaStream stream;
-    private final CudaMemoryPool pool;
+    private final DeviceAllocator allocator;
     private final Holder holder;
     private final DeviceCounters counters;
 
@@ -42,22 +37,21 @@ final class CudaStorage extends Storage {
         }
     }
 
-    CudaStorage(Device device, CudaStream stream, CudaMemoryPool pool, DeviceCounters counters, long numel, DType dtype,
+    CudaStorage(Device device, DeviceAllocator allocator, DeviceCounters counters, long numel, DType dtype,
                 Scope owner) {
         super(numel, dtype, owner);
         this.device = device;
-        this.stream = stream;
-        this.pool = pool;
+        this.allocator = allocator;
         this.counters = counters;
         this.holder = new Holder(counters);
         holder.buffer = allocateFor(owner, byteSize());
         if (owner == null) {
-            CLEANER.register(this, holder);
+            GcReleasedMemory.register(this, holder);
         }
     }
 
     private DeviceBuffer allocateFor(Scope owner, long bytes) {
-        DeviceBuffer buffer = DeviceBuffer.allocate(stream, bytes, pool);
+        DeviceBuffer buffer = allocator.allocate(bytes);
         LIVE_BYTES.addAndGet(buffer.byteSize());
         counters.allocated(buffer.byteSize());
         if (owner != null) {
@@ -96,7 +90,7 @@ final class CudaStorage extends Storage {
         holder.buffer = fresh;
         release(old, counters);
         if (target == null) {
-            CLEANER.register(this, holder);
+            GcReleasedMemory.register(this, holder);
         }
     }
 }

@@ -8,8 +8,6 @@ import dev.isthmus.kernels.IndexKernels;
 import dev.isthmus.kernels.LstmKernels;
 import dev.isthmus.nn.tensor.Storage;
 
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * The LSTM through cuDNN's RNN v8 API, for sequences without a mask (cuDNN's variable lengths
@@ -24,11 +22,14 @@ import java.util.Map;
  * only, the earlier steps' c zero and their gradient ignored).
  */
 final class CudnnLstmPath {
+    /** Plans kept, for the shapes used last: a backward finds its forward's saved weights, whatever the plan. */
+    private static final int PLANS = 64;
+
     private final CudaBackend backend;
     private final CudnnHandle cudnn;
     private final LstmKernels lstm;
     private final IndexKernels index;
-    private final Map<PlanKey, CudnnLstm> plans = new HashMap<>();
+    private final PlanCache<PlanKey, CudnnLstm> plans = new PlanCache<>(PLANS, CudnnLstm::close);
     private final SavedForBackward<Saved> saved = new SavedForBackward<>(Saved::release);
     private long forwards;
 
@@ -51,7 +52,7 @@ final class CudnnLstmPath {
     }
 
     private CudnnLstm plan(int n, int steps, int d, int units) {
-        return plans.computeIfAbsent(new PlanKey(n, steps, d, units, backend.precision()),
+        return plans.get(new PlanKey(n, steps, d, units, backend.precision()),
                 k -> new CudnnLstm(cudnn, backend.pool(), k.precision(), n, steps, d, units));
     }
 

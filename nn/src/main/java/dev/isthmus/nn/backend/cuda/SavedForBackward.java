@@ -3,7 +3,6 @@ package dev.isthmus.nn.backend.cuda;
 import dev.isthmus.nn.tensor.Scope;
 import dev.isthmus.nn.tensor.Storage;
 
-import java.lang.ref.Cleaner;
 import java.util.Map;
 import java.util.WeakHashMap;
 import java.util.function.Consumer;
@@ -15,7 +14,6 @@ import java.util.function.Consumer;
  * per call, not per shape, so two layers of one shape never see each other's state.
  */
 final class SavedForBackward<V> {
-    private static final Cleaner CLEANER = Cleaner.create();
 
     private final Consumer<V> release;
     private final Map<Storage, V> saved = new WeakHashMap<>();
@@ -34,7 +32,7 @@ final class SavedForBackward<V> {
         if (owner != null) {
             owner.onClose(() -> release.accept(value));
         } else {
-            CLEANER.register(key, () -> release.accept(value));
+            GcReleasedMemory.register(key, () -> release.accept(value));
         }
     }
 
