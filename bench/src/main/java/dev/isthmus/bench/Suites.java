@@ -139,7 +139,7 @@ final class Suites {
         }
 
         void forward() {
-            backend.lstmForward(x, null, kernel, recurrent, bias, hc, gates);
+            backend.lstmForward(x, null, kernel, recurrent, bias, hc, gates, true);
         }
 
         void backward() {

@@ -159,11 +159,16 @@ public final class CudnnLstm implements AutoCloseable {
         return buffer == null ? 0 : buffer.byteSize();
     }
 
-    /** Training forward from zero state: y [n, t, u] and the final cell state cy [n, u]; fills {@code reserve}. */
+    /**
+     * Forward from zero state: y [n, t, u] and the final cell state cy [n, u]. With a
+     * {@code reserve} (training) cuDNN fills it for the backward; without one (null) it runs in
+     * inference mode, which needs none.
+     */
     public void forward(DeviceBuffer x, DeviceBuffer y, DeviceBuffer cy, DeviceBuffer weightSpace, DeviceBuffer workspace,
                         DeviceBuffer reserve) {
         cudnn.stream().context().bind();
-        CudaStatus.cudnn(Cudnn.cudnnRNNForward(cudnn.handle(), rnn, Cudnn.CUDNN_FWD_MODE_TRAINING(), ptr(seqLengths),
+        int mode = reserve == null ? Cudnn.CUDNN_FWD_MODE_INFERENCE() : Cudnn.CUDNN_FWD_MODE_TRAINING();
+        CudaStatus.cudnn(Cudnn.cudnnRNNForward(cudnn.handle(), rnn, mode, ptr(seqLengths),
                 xDesc, ptr(x), yDesc, ptr(y), hDesc, MemorySegment.NULL, MemorySegment.NULL, hDesc, MemorySegment.NULL,
                 ptr(cy), size(weightSpace), ptr(weightSpace), size(workspace), ptr(workspace), size(reserve), ptr(reserve)),
                 "cudnnRNNForward");

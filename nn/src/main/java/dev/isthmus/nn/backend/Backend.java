@@ -139,9 +139,12 @@ public interface Backend {
      * unchanged) or null. Writes hc [n, t, 2u]: the hidden state of every step in hc[:, :, :u],
      * and the cell state of the last step in hc[:, t-1, u:]; the cell slots of the earlier steps
      * are zero on every backend (cuDNN's RNN returns no other cell state, and the Keras layer
-     * reads none). Keeps the activated gates [n, t, 4u] for the backward pass.
+     * reads none). Keeps the activated gates [n, t, 4u] for the backward pass. Without
+     * {@code forBackward} no backward follows (inference), and a backend may skip what only the
+     * backward needs (cuDNN's reserve space).
      */
-    void lstmForward(Tensor x, Tensor mask, Tensor kernel, Tensor recurrent, Tensor bias, Tensor hc, Tensor gates);
+    void lstmForward(Tensor x, Tensor mask, Tensor kernel, Tensor recurrent, Tensor bias, Tensor hc, Tensor gates,
+                     boolean forBackward);
 
     /**
      * Backward of {@link #lstmForward} given the gradient of hc (of its cell slots, only the last

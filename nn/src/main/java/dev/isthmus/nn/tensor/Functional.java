@@ -86,7 +86,9 @@ public final class Functional {
         int t = x.size(1);
         Tensor hc = Tensor.like(x, new int[] {n, t, 2 * units});
         Tensor gates = Tensor.like(x, new int[] {n, t, 4 * units});
-        x.backend().lstmForward(x, mask, kernel, recurrent, bias, hc, gates);
+        boolean forBackward = dev.isthmus.nn.autograd.GradMode.isEnabled()
+                && (x.requiresGrad() || kernel.requiresGrad() || recurrent.requiresGrad() || bias.requiresGrad());
+        x.backend().lstmForward(x, mask, kernel, recurrent, bias, hc, gates, forBackward);
         return Tensor.record(hc, "lstm", g -> {
             Tensor gx = Tensor.like(x, x.shape());
             Tensor gk = Tensor.like(kernel, kernel.shape());

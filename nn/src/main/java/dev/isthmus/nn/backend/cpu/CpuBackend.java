@@ -488,7 +488,8 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public void lstmForward(Tensor x, Tensor mask, Tensor kernel, Tensor recurrent, Tensor bias, Tensor hc, Tensor gates) {
+    public void lstmForward(Tensor x, Tensor mask, Tensor kernel, Tensor recurrent, Tensor bias, Tensor hc, Tensor gates,
+                            boolean forBackward) {
         CpuLstm.forward(seg(x), mask == null ? null : seg(mask), seg(kernel), seg(recurrent), seg(bias),
                 x.size(0), x.size(1), x.size(2), recurrent.size(0), seg(hc), seg(gates), threads);
     }

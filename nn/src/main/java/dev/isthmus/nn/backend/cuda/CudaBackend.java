@@ -509,6 +509,11 @@ public final class CudaBackend implements Backend {
         return cudnnLstm == null ? 0 : cudnnLstm.forwards();
     }
 
+    /** cuDNN LSTM forwards that kept a reserve space for their backward. */
+    long cudnnLstmReserves() {
+        return cudnnLstm == null ? 0 : cudnnLstm.reserves();
+    }
+
     /** LSTM forwards that ran through cuBLAS and the gate kernels. */
     long kernelLstmForwards() {
         return lstm.forwards();
@@ -520,10 +525,10 @@ public final class CudaBackend implements Backend {
      */
     @Override
     public void lstmForward(Tensor x, Tensor mask, Tensor kernel, Tensor recurrent, Tensor bias, Tensor hc,
-                            Tensor gates) {
+                            Tensor gates, boolean forBackward) {
         if (mask == null && cudnnLstm != null) {
             cudnnLstm.forward(buf(x), buf(kernel), buf(recurrent), buf(bias), x.size(0), x.size(1), x.size(2),
-                    recurrent.size(0), buf(hc), gates.storage());
+                    recurrent.size(0), buf(hc), gates.storage(), forBackward);
         } else {
             lstm.forward(buf(x), mask == null ? null : buf(mask), buf(kernel), buf(recurrent), buf(bias),
                     x.size(0), x.size(1), x.size(2), recurrent.size(0), buf(hc), buf(gates));

@@ -32,6 +32,7 @@ final class CudnnLstmPath {
     private final PlanCache<PlanKey, CudnnLstm> plans = new PlanCache<>(PLANS, CudnnLstm::close);
     private final SavedForBackward<Saved> saved = new SavedForBackward<>(Saved::release);
     private long forwards;
+    private long reserves;
 
     private record PlanKey(int n, int steps, int d, int units, Precision precision) {
     }
@@ -56,16 +57,26 @@ final class CudnnLstmPath {
                 k -> new CudnnLstm(cudnn, backend.pool(), k.precision(), n, steps, d, units));
     }
 
+    /** How many forwards kept a reserve space for a backward (tests: none under noGrad). */
+    synchronized long reserves() {
+        return reserves;
+    }
+
     /** How many forwards ran here (tests use it to tell which LSTM path ran). */
     synchronized long forwards() {
         return forwards;
     }
 
+    /** Without {@code forBackward} (inference) nothing is kept: no reserve space, weights freed after the call. */
     synchronized void forward(DeviceBuffer x, DeviceBuffer w, DeviceBuffer u, DeviceBuffer bias, int n, int steps, int d,
-                              int units, DeviceBuffer hc, Storage gatesStorage) {
+                              int units, DeviceBuffer hc, Storage gatesStorage, boolean forBackward) {
         CudnnLstm rnn = plan(n, steps, d, units);
-        Saved s = new Saved(backend.scratch(rnn.weightSpaceBytes()), backend.scratch(Math.max(rnn.reserveBytes(), 4)));
-        saved.put(gatesStorage, s);
+        Saved s = new Saved(backend.scratch(rnn.weightSpaceBytes()),
+                forBackward ? backend.scratch(Math.max(rnn.reserveBytes(), 4)) : null);
+        if (forBackward) {
+            saved.put(gatesStorage, s);
+            reserves++;
+        }
         for (int g = 0; g < 4; g++) {
             lstm.gateBlock(w, rnn.inputWeights(s.weights, g), d, units, g, true);
             lstm.gateBlock(u, rnn.recurrentWeights(s.weights, g), units, units, g, true);
@@ -80,6 +91,9 @@ final class CudnnLstmPath {
             hc.clear();
             index.copySlice(y, hc, (long) n * steps, units, h2, 0, 0, units, 1);
             index.copySlice(cy, hc, n, units, (long) steps * h2, 0, (long) (steps - 1) * h2 + units, units, 1);
+        }
+        if (!forBackward) {
+            s.weights.release();
         }
         forwards++;
     }

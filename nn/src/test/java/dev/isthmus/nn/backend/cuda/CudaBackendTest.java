@@ -365,6 +365,23 @@ class CudaBackendTest {
     }
 
     @Test
+    void inferenceThroughCudnnKeepsNoReserveSpace() {
+        Backends.setDefaultDevice("cuda");
+        try (Sequential model = new Sequential(new LSTM(16), new Dense(2)).seed(1)) {
+            Tensor x = Tensor.uniform(new int[] {4, 9, 5}, -1, 1, 3);
+            long forwards = backend().cudnnLstmForwards();
+            long reserves = backend().cudnnLstmReserves();
+            model.predict(x);
+            assertEquals(forwards + 1, backend().cudnnLstmForwards(), "the unmasked LSTM ran through cuDNN");
+            assertEquals(reserves, backend().cudnnLstmReserves(), "no reserve space under noGrad");
+            try (Scope s = Scope.open()) {
+                model.forward(x, true).sum().backward();
+            }
+            assertEquals(reserves + 1, backend().cudnnLstmReserves(), "training keeps one for its backward");
+        }
+    }
+
+    @Test
     void argmaxMatchesTheCpuOnLongRowsTiesAndNaN() {
         Tensor x = Tensor.uniform(new int[] {256, 9000}, -1, 1, 31).mul(4f).add(0.5f).clamp(-1f, 1f); // many ties at 1
         org.junit.jupiter.api.Assertions.assertArrayEquals(x.argmax().toIntArray(), x.to(CUDA).argmax().toIntArray());
