@@ -1,5 +1,6 @@
 package dev.isthmus.nn.data;
 
+import dev.isthmus.nn.io.AtomicFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -225,7 +226,7 @@ public final class Wav {
     /**
      * Writes {@code clip} as a 16-bit PCM mono WAV file: each sample becomes
      * {@code round(x * 32768)} clamped to [-32768, 32767] (NaN as 0), so values {@code k / 32768}
-     * read back exactly.
+     * read back exactly. The file is replaced atomically (see {@link AtomicFiles}).
      */
     public static void write(Path path, AudioClip clip) {
         float[] x = clip.samples();
@@ -242,7 +243,7 @@ public final class Wav {
             buf.putShort((short) Math.clamp(q, -32768, 32767));
         }
         try {
-            Files.write(path, buf.array());
+            AtomicFiles.write(path, buf.array());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + path, e);
         }
