@@ -109,10 +109,11 @@ public final class Sequential implements AutoCloseable {
         int[] s = shape.clone();
         for (int i = 0; i < layers.size(); i++) {
             Layer l = layers.get(i);
+            int[] out = l.computeOutputShape(s.clone()); // first: it rejects inputs the layer cannot take
             for (var e : l.parameterShapes(s.clone()).entrySet()) {
                 all.put(i + "." + e.getKey(), e.getValue());
             }
-            s = l.computeOutputShape(s.clone());
+            s = out;
         }
         return all;
     }
