@@ -57,8 +57,9 @@ public final class Wav {
     /** Reads a WAV file as mono, treating truncated data as {@code onTruncated} says. */
     public static AudioClip read(Path path, OnTruncatedData onTruncated) {
         byte[] bytes;
+        long size = -1;
         try {
-            long size = Files.size(path);
+            size = Files.size(path);
             if (size > Integer.MAX_VALUE - 16) {
                 throw new DataFormatException(path, "file too large (" + size + " bytes); WAV files over 2 GiB are not supported");
             }
@@ -67,8 +68,14 @@ public final class Wav {
             throw new DataFormatException(path, "no such file", e);
         } catch (IOException e) {
             throw new DataFormatException(path, "cannot read the file: " + e, e);
+        } catch (OutOfMemoryError e) {
+            throw new DataFormatException(path, "reading its " + size + " bytes needs more than the heap can hold", e);
         }
-        return decode(path, bytes, onTruncated);
+        try {
+            return decode(path, bytes, onTruncated);
+        } catch (OutOfMemoryError e) {
+            throw new DataFormatException(path, "decoding its " + bytes.length + " bytes needs more than the heap can hold", e);
+        }
     }
 
     /** Decodes WAV file contents already in memory; {@code path} only names the source in errors. */

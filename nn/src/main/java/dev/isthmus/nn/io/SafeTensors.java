@@ -202,6 +202,9 @@ public final class SafeTensors {
                 return Tensor.of(v, en.shape);
             } catch (IOException e) {
                 throw new SafeTensorsException(file, dataStart + en.begin, "cannot read tensor \"" + name + "\": " + e);
+            } catch (OutOfMemoryError e) {
+                throw new SafeTensorsException(file, dataStart + en.begin, "tensor \"" + name + "\" needs "
+                        + 2 * (en.end - en.begin) + " bytes of heap to read, more than it can hold");
             }
         }
 

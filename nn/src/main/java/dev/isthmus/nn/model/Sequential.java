@@ -84,15 +84,20 @@ public final class Sequential implements AutoCloseable {
         }
         // all or nothing: a layer that fails takes the earlier layers' builds and weights with it
         Scope owner = Scope.independent(name + " parameters");
+        List<Layer> builtHere = new ArrayList<>();
         try {
             int[] s = shape.clone();
             for (int i = 0; i < layers.size(); i++) {
-                layers.get(i).build(s, owner, CounterRandom.mix(seed, i));
-                s = layers.get(i).outputShape();
+                Layer l = layers.get(i);
+                if (!l.isBuilt()) {
+                    builtHere.add(l);
+                }
+                l.build(s, owner, CounterRandom.mix(seed, i));
+                s = l.outputShape();
             }
         } catch (RuntimeException | Error e) {
             owner.close();
-            layers.forEach(Layer::unbuild);
+            builtHere.forEach(Layer::unbuild);
             throw e;
         }
         parameterScope = owner;
@@ -419,10 +424,14 @@ public final class Sequential implements AutoCloseable {
             try {
                 needed = model.parameterShapes(saved.inputShape());
             } catch (RuntimeException e) {
-                throw new SafeTensorsException(file, "architecture in the metadata is unusable: " + e.getMessage());
+                throw new SafeTensorsException(file, "architecture in the metadata is unusable: " + e.getMessage(), e);
             }
             checkTensorsFit(file, prefix, needed, inFile);
-            model.build(saved.inputShape());
+            try {
+                model.build(saved.inputShape());
+            } catch (RuntimeException e) {
+                throw new SafeTensorsException(file, "cannot build the architecture in the metadata: " + e.getMessage(), e);
+            }
             for (var e : model.namedParameters().entrySet()) {
                 try (Scope reading = Scope.open("load " + e.getKey())) {
                     e.getValue().copyFrom(r.tensor(prefix + e.getKey()));

@@ -77,6 +77,16 @@ class SafeLoadingTest {
     }
 
     @Test
+    void malformedLayerConfigIsRefusedAsAFileProblem(@TempDir Path dir) {
+        // found by ModelFileFuzzTest: a one-element kernel_size escaped as IndexOutOfBoundsException
+        Map<String, Object> conv = Map.of("class_name", "Conv2D", "config", Map.of("filters", 2, "kernel_size", List.of(1),
+                "strides", List.of(1, 1), "padding", "valid", "activation", "linear", "use_bias", true));
+        Path file = hostile(dir.resolve("one-element-pair.safetensors"), List.of(conv), 4, 4, 1);
+        var e = assertThrows(SafeTensorsException.class, () -> Sequential.load(file));
+        assertTrue(e.getMessage().contains("\"kernel_size\" must be a list of two integers"), e.getMessage());
+    }
+
+    @Test
     void failedBuildLeavesTheModelBuildableForAValidShape() {
         long baseline = CpuStorage.liveScopedBytes();
         try (Sequential model = new Sequential(new Dense(4), new Conv2D(2, 1))) {
