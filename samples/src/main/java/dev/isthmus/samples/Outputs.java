@@ -2,13 +2,12 @@ package dev.isthmus.samples;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.isthmus.nn.io.AtomicFiles;
 import dev.isthmus.nn.model.History;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
 import org.jfree.chart.ChartFactory;
@@ -20,7 +19,7 @@ import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 
-/** The files a sample writes: metrics JSON and a learning-curve PNG (JFreeChart), both atomically. */
+/** The files a sample writes: metrics JSON and a learning-curve PNG (JFreeChart), both atomically ({@link AtomicFiles}). */
 public final class Outputs {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -28,10 +27,7 @@ public final class Outputs {
     }
 
     public static void writeJson(Path file, Object value) throws IOException {
-        Files.createDirectories(file.toAbsolutePath().getParent());
-        Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), file.getFileName().toString(), ".tmp");
-        JSON.writeValue(tmp.toFile(), value);
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.write(file, out -> JSON.writeValue(out, value));
     }
 
     public static <T> T readJson(Path file, Class<T> type) throws IOException {
@@ -54,19 +50,18 @@ public final class Outputs {
             (e.getKey().endsWith("loss") ? losses : others).addSeries(s);
         }
         JFreeChart lossChart = chart(title + " — loss", "loss", losses);
-        Files.createDirectories(png.toAbsolutePath().getParent());
-        Path tmp = Files.createTempFile(png.toAbsolutePath().getParent(), png.getFileName().toString(), ".tmp");
-        if (others.getSeriesCount() == 0) {
-            ChartUtils.saveChartAsPNG(tmp.toFile(), lossChart, 900, 500);
-        } else {
-            var image = new java.awt.image.BufferedImage(900, 900, java.awt.image.BufferedImage.TYPE_INT_RGB);
-            var g = image.createGraphics();
-            lossChart.draw(g, new java.awt.geom.Rectangle2D.Double(0, 0, 900, 450));
-            chart(title + " — metrics", "value", others).draw(g, new java.awt.geom.Rectangle2D.Double(0, 450, 900, 450));
-            g.dispose();
-            javax.imageio.ImageIO.write(image, "png", tmp.toFile());
-        }
-        Files.move(tmp, png, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.write(png, out -> {
+            if (others.getSeriesCount() == 0) {
+                ChartUtils.writeChartAsPNG(out, lossChart, 900, 500);
+            } else {
+                var image = new java.awt.image.BufferedImage(900, 900, java.awt.image.BufferedImage.TYPE_INT_RGB);
+                var g = image.createGraphics();
+                lossChart.draw(g, new java.awt.geom.Rectangle2D.Double(0, 0, 900, 450));
+                chart(title + " — metrics", "value", others).draw(g, new java.awt.geom.Rectangle2D.Double(0, 450, 900, 450));
+                g.dispose();
+                javax.imageio.ImageIO.write(image, "png", out);
+            }
+        });
     }
 
     private static JFreeChart chart(String title, String yLabel, XYSeriesCollection data) {

@@ -127,7 +127,13 @@ public final class Images {
                 if (w * h * 4 > Integer.MAX_VALUE - 16) {
                     throw new DataFormatException(path, "image too large: " + w + "x" + h);
                 }
-                BufferedImage img = reader.read(0);
+                BufferedImage img;
+                try {
+                    img = reader.read(0);
+                } catch (OutOfMemoryError e) {
+                    throw new DataFormatException(path, "a " + w + "x" + h + " image needs at least " + w * h * 4
+                            + " bytes to decode, more than the heap can hold", e);
+                }
                 if (!warnings.isEmpty()) {
                     throw new DataFormatException(path, "corrupt or truncated " + reader.getFormatName()
                             + " image: " + String.join("; ", warnings));
@@ -165,7 +171,13 @@ public final class Images {
         int h = img.getHeight();
         int w = img.getWidth();
         int c = mode.channels();
-        float[] out = new float[h * w * c];
+        float[] out;
+        try {
+            out = new float[h * w * c];
+        } catch (OutOfMemoryError e) {
+            throw new DataFormatException(path, "a " + w + "x" + h + "x" + c + " image needs " + (long) h * w * c * Float.BYTES
+                    + " bytes of floats, more than the heap can hold", e);
+        }
         ColorModel cm = img.getColorModel();
         if (cm instanceof ComponentColorModel && cm.getColorSpace().getType() == ColorSpace.TYPE_GRAY) {
             Raster r = img.getRaster();

@@ -1,6 +1,8 @@
 package dev.isthmus.nn.data;
 
+import dev.isthmus.nn.io.AtomicFiles;
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -352,7 +354,8 @@ public final class Tokenizer {
      * for numWords, filters, lower, split, charLevel, oovToken (only when set) and documentCount; a line
      * {@code words<TAB>N}; then N lines {@code word<TAB>index<TAB>count}, OOV token first, then words in
      * first-seen order so that fitting more texts after {@link #load} ranks ties exactly as before. In
-     * strings, backslash, tab, newline and carriage return are written {@code \\ \t \n \r}.
+     * strings, backslash, tab, newline and carriage return are written {@code \\ \t \n \r}. The file is
+     * replaced atomically (see {@link AtomicFiles}).
      */
     public void save(Path file) throws IOException {
         StringBuilder sb = new StringBuilder();
@@ -380,7 +383,7 @@ public final class Tokenizer {
             sb.append(escape(w)).append('\t').append(wordIndex.get(w)).append('\t')
                     .append(wordCounts.getOrDefault(w, 0)).append('\n');
         }
-        Files.writeString(file, sb, StandardCharsets.UTF_8);
+        AtomicFiles.write(file, sb.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     private static void line(StringBuilder sb, String key, String value) {
@@ -393,7 +396,15 @@ public final class Tokenizer {
      * @throws MalformedDataFileException naming the file and line when the content is not a valid tokenizer
      */
     public static Tokenizer load(Path file) throws IOException {
-        return new Loader(file, Files.readAllLines(file, StandardCharsets.UTF_8)).load();
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (CharacterCodingException e) {
+            throw new DataFormatException(file, "not UTF-8 text: " + e, e);
+        } catch (OutOfMemoryError e) {
+            throw new DataFormatException(file, "too large to load (" + Files.size(file) + " bytes)", e);
+        }
+        return new Loader(file, lines).load();
     }
 
     private static final class Loader {
@@ -426,6 +437,10 @@ public final class Tokenizer {
             Tokenizer t = b.build();
             t.documentCount = nonNegative(config("documentCount"));
             int n = nonNegative(config("words"));
+            if (n > lines.size() - at) { // before sizing anything by n
+                current = lines.size() + 1;
+                throw error("expected " + n + " word lines, the file ends after " + (lines.size() - at));
+            }
             String[] byIndex = new String[n + 1];
             Set<String> words = new HashSet<>();
             for (int k = 0; k < n; k++) {

@@ -1,5 +1,6 @@
 package dev.isthmus.nn.data;
 
+import dev.isthmus.nn.io.AtomicFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -56,8 +57,9 @@ public final class Wav {
     /** Reads a WAV file as mono, treating truncated data as {@code onTruncated} says. */
     public static AudioClip read(Path path, OnTruncatedData onTruncated) {
         byte[] bytes;
+        long size = -1;
         try {
-            long size = Files.size(path);
+            size = Files.size(path);
             if (size > Integer.MAX_VALUE - 16) {
                 throw new DataFormatException(path, "file too large (" + size + " bytes); WAV files over 2 GiB are not supported");
             }
@@ -66,8 +68,14 @@ public final class Wav {
             throw new DataFormatException(path, "no such file", e);
         } catch (IOException e) {
             throw new DataFormatException(path, "cannot read the file: " + e, e);
+        } catch (OutOfMemoryError e) {
+            throw new DataFormatException(path, "reading its " + size + " bytes needs more than the heap can hold", e);
         }
-        return decode(path, bytes, onTruncated);
+        try {
+            return decode(path, bytes, onTruncated);
+        } catch (OutOfMemoryError e) {
+            throw new DataFormatException(path, "decoding its " + bytes.length + " bytes needs more than the heap can hold", e);
+        }
     }
 
     /** Decodes WAV file contents already in memory; {@code path} only names the source in errors. */
@@ -225,7 +233,7 @@ public final class Wav {
     /**
      * Writes {@code clip} as a 16-bit PCM mono WAV file: each sample becomes
      * {@code round(x * 32768)} clamped to [-32768, 32767] (NaN as 0), so values {@code k / 32768}
-     * read back exactly.
+     * read back exactly. The file is replaced atomically (see {@link AtomicFiles}).
      */
     public static void write(Path path, AudioClip clip) {
         float[] x = clip.samples();
@@ -242,7 +250,7 @@ public final class Wav {
             buf.putShort((short) Math.clamp(q, -32768, 32767));
         }
         try {
-            Files.write(path, buf.array());
+            AtomicFiles.write(path, buf.array());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + path, e);
         }

@@ -7,9 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -37,8 +35,8 @@ public final class SafeTensors {
     }
 
     /**
-     * Writes {@code tensors} (in map order) and {@code metadata} to {@code file} atomically: to a
-     * temporary file in the same folder, then renamed over the target.
+     * Writes {@code tensors} (in map order) and {@code metadata} to {@code file} atomically (see
+     * {@link AtomicFiles}).
      */
     public static void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata) {
         Map<String, Object> header = new LinkedHashMap<>();
@@ -64,88 +62,159 @@ public final class SafeTensors {
         }
         byte[] json = Json.write(header).getBytes(StandardCharsets.UTF_8);
         int padded = (json.length + 7) / 8 * 8; // data starts 8-byte aligned; the spec allows trailing spaces
-        Path dir = file.toAbsolutePath().getParent();
         try {
-            Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            AtomicFiles.write(file, out -> {
                 ByteBuffer head = ByteBuffer.allocate(8 + padded).order(ByteOrder.LITTLE_ENDIAN);
                 head.putLong(padded).put(json);
                 while (head.hasRemaining()) {
                     head.put((byte) ' ');
                 }
-                writeFully(ch, head.flip());
+                out.write(head.array());
                 for (float[] v : data) {
                     ByteBuffer b = ByteBuffer.allocate(v.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
                     b.asFloatBuffer().put(v);
-                    writeFully(ch, b);
+                    out.write(b.array());
                 }
-                ch.force(true);
-            }
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            });
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
         }
     }
 
-    private static void writeFully(FileChannel ch, ByteBuffer b) throws IOException {
-        while (b.hasRemaining()) {
-            ch.write(b);
+    /** Reads every tensor of {@code file} onto the default device. */
+    public static Contents read(Path file) {
+        try (Reader r = open(file)) {
+            Map<String, Tensor> tensors = new LinkedHashMap<>();
+            for (String name : r.shapes().keySet()) {
+                tensors.put(name, r.tensor(name));
+            }
+            return new Contents(tensors, r.metadata());
         }
     }
 
-    /** Reads every tensor of {@code file} onto the default device. */
-    public static Contents read(Path file) {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            long size = ch.size();
-            if (size < 8) {
-                throw new SafeTensorsException(file, 0, "file of " + size + " bytes is too short for the 8-byte header length");
-            }
-            ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-            readFully(ch, lenBuf, 0, file);
-            long n = lenBuf.flip().getLong();
-            if (n < 2 || n > MAX_HEADER_BYTES) {
-                throw new SafeTensorsException(file, 0, "header length " + Long.toUnsignedString(n)
-                        + " is outside [2, " + MAX_HEADER_BYTES + "] bytes");
-            }
-            if (n > size - 8) {
-                throw new SafeTensorsException(file, 0, "header length " + n + " runs past the end of the file ("
-                        + (size - 8) + " bytes follow it)");
-            }
-            ByteBuffer headBuf = ByteBuffer.allocate((int) n);
-            readFully(ch, headBuf, 8, file);
-            String text = StandardCharsets.UTF_8.newDecoder().decode(headBuf.flip()).toString();
-            Object parsed;
+    /**
+     * Opens {@code file} and checks its header against the spec, reading no tensor yet, so that a
+     * caller can check the names and shapes before allocating anything for them.
+     */
+    public static Reader open(Path file) {
+        FileChannel ch;
+        try {
+            ch = FileChannel.open(file, StandardOpenOption.READ);
+        } catch (IOException e) {
+            throw new SafeTensorsException(file, "cannot read: " + e);
+        }
+        try {
+            return new Reader(file, ch);
+        } catch (RuntimeException e) {
             try {
-                parsed = Json.parse(text);
-            } catch (IOException e) {
-                throw new SafeTensorsException(file, 8, "header is not valid JSON: " + e.getMessage());
+                ch.close();
+            } catch (IOException closing) {
+                e.addSuppressed(closing);
             }
-            if (!(parsed instanceof Map<?, ?> header)) {
-                throw new SafeTensorsException(file, 8, "header is not a JSON object");
-            }
-            long dataStart = 8 + n;
-            long dataSize = size - dataStart;
-            Map<String, String> metadata = metadata(file, header.get(METADATA));
-            List<Entry> entries = new ArrayList<>();
-            for (var e : header.entrySet()) {
-                String name = (String) e.getKey();
-                if (!name.equals(METADATA)) {
-                    entries.add(entry(file, name, e.getValue(), dataSize));
+            throw e;
+        }
+    }
+
+    /** An open safetensors file whose header has been checked; tensors are read one by one. */
+    public static final class Reader implements AutoCloseable {
+        private final Path file;
+        private final FileChannel ch;
+        private final Map<String, Entry> entries = new LinkedHashMap<>();
+        private final Map<String, String> metadata;
+        private final long dataStart;
+
+        private Reader(Path file, FileChannel ch) {
+            this.file = file;
+            this.ch = ch;
+            try {
+                long size = ch.size();
+                if (size < 8) {
+                    throw new SafeTensorsException(file, 0, "file of " + size + " bytes is too short for the 8-byte header length");
                 }
+                ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+                readFully(ch, lenBuf, 0, file);
+                long n = lenBuf.flip().getLong();
+                if (n < 2 || n > MAX_HEADER_BYTES) {
+                    throw new SafeTensorsException(file, 0, "header length " + Long.toUnsignedString(n)
+                            + " is outside [2, " + MAX_HEADER_BYTES + "] bytes");
+                }
+                if (n > size - 8) {
+                    throw new SafeTensorsException(file, 0, "header length " + n + " runs past the end of the file ("
+                            + (size - 8) + " bytes follow it)");
+                }
+                ByteBuffer headBuf = ByteBuffer.allocate((int) n);
+                readFully(ch, headBuf, 8, file);
+                String text = StandardCharsets.UTF_8.newDecoder().decode(headBuf.flip()).toString();
+                Object parsed;
+                try {
+                    parsed = Json.parse(text);
+                } catch (IOException e) {
+                    throw new SafeTensorsException(file, 8, "header is not valid JSON: " + e.getMessage());
+                }
+                if (!(parsed instanceof Map<?, ?> header)) {
+                    throw new SafeTensorsException(file, 8, "header is not a JSON object");
+                }
+                dataStart = 8 + n;
+                long dataSize = size - dataStart;
+                metadata = SafeTensors.metadata(file, header.get(METADATA));
+                List<Entry> list = new ArrayList<>();
+                for (var e : header.entrySet()) {
+                    String name = (String) e.getKey();
+                    if (!name.equals(METADATA)) {
+                        list.add(entry(file, name, e.getValue(), dataSize));
+                    }
+                }
+                checkCoverage(file, list, dataSize, dataStart);
+                for (Entry en : list) {
+                    entries.put(en.name, en);
+                }
+            } catch (IOException e) {
+                throw new SafeTensorsException(file, "cannot read: " + e);
             }
-            checkCoverage(file, entries, dataSize, dataStart);
-            Map<String, Tensor> tensors = new LinkedHashMap<>();
-            for (Entry en : entries) {
+        }
+
+        public Path file() {
+            return file;
+        }
+
+        /** Every tensor's shape by name, in header order. */
+        public Map<String, int[]> shapes() {
+            Map<String, int[]> out = new LinkedHashMap<>();
+            entries.forEach((k, v) -> out.put(k, v.shape.clone()));
+            return out;
+        }
+
+        public Map<String, String> metadata() {
+            return metadata;
+        }
+
+        /** The tensor {@code name}, owned by the current scope. */
+        public Tensor tensor(String name) {
+            Entry en = entries.get(name);
+            if (en == null) {
+                throw new SafeTensorsException(file, "no tensor \"" + name + "\"");
+            }
+            try {
                 ByteBuffer b = ByteBuffer.allocate((int) (en.end - en.begin)).order(ByteOrder.LITTLE_ENDIAN);
                 readFully(ch, b, dataStart + en.begin, file);
                 float[] v = new float[(int) ((en.end - en.begin) / Float.BYTES)];
                 b.flip().asFloatBuffer().get(v);
-                tensors.put(en.name, Tensor.of(v, en.shape));
+                return Tensor.of(v, en.shape);
+            } catch (IOException e) {
+                throw new SafeTensorsException(file, dataStart + en.begin, "cannot read tensor \"" + name + "\": " + e);
+            } catch (OutOfMemoryError e) {
+                throw new SafeTensorsException(file, dataStart + en.begin, "tensor \"" + name + "\" needs "
+                        + 2 * (en.end - en.begin) + " bytes of heap to read, more than it can hold");
             }
-            return new Contents(tensors, metadata);
-        } catch (IOException e) {
-            throw new SafeTensorsException(file, "cannot read: " + e);
+        }
+
+        @Override
+        public void close() {
+            try {
+                ch.close();
+            } catch (IOException e) {
+                throw new SafeTensorsException(file, "cannot close: " + e);
+            }
         }
     }
 

@@ -12,4 +12,8 @@ public class SafeTensorsException extends DataFormatException {
     public SafeTensorsException(Path file, String problem) {
         super(file, problem);
     }
+
+    public SafeTensorsException(Path file, String problem, Throwable cause) {
+        super(file, problem, cause);
+    }
 }

@@ -56,10 +56,21 @@ public final class Conv2D extends Layer {
     }
 
     @Override
-    protected void createParameters(int[] s, long seed, Map<String, Tensor> into) {
-        into.put("kernel", Tensor.glorotUniform(new int[] {kernelH, kernelW, s[2], filters}, seed));
+    public Map<String, int[]> parameterShapes(int[] s) {
+        Map<String, int[]> shapes = new LinkedHashMap<>();
+        shapes.put("kernel", new int[] {kernelH, kernelW, s[2], filters});
         if (useBias) {
-            into.put("bias", Tensor.zeros(filters));
+            shapes.put("bias", new int[] {filters});
+        }
+        return shapes;
+    }
+
+    @Override
+    protected void createParameters(int[] s, long seed, Map<String, Tensor> into) {
+        Map<String, int[]> shapes = parameterShapes(s);
+        into.put("kernel", Tensor.glorotUniform(shapes.get("kernel"), seed));
+        if (useBias) {
+            into.put("bias", Tensor.zeros(shapes.get("bias")));
         }
     }
 

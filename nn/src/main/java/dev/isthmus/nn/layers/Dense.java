@@ -50,10 +50,21 @@ public final class Dense extends Layer {
     }
 
     @Override
-    protected void createParameters(int[] inputShape, long seed, Map<String, Tensor> into) {
-        into.put("kernel", kernelInitializer.create(new int[] {inputShape[inputShape.length - 1], units}, seed));
+    public Map<String, int[]> parameterShapes(int[] inputShape) {
+        Map<String, int[]> shapes = new LinkedHashMap<>();
+        shapes.put("kernel", new int[] {inputShape[inputShape.length - 1], units});
         if (useBias) {
-            into.put("bias", biasInitializer.create(new int[] {units}, seed + 1));
+            shapes.put("bias", new int[] {units});
+        }
+        return shapes;
+    }
+
+    @Override
+    protected void createParameters(int[] inputShape, long seed, Map<String, Tensor> into) {
+        Map<String, int[]> shapes = parameterShapes(inputShape);
+        into.put("kernel", kernelInitializer.create(shapes.get("kernel"), seed));
+        if (useBias) {
+            into.put("bias", biasInitializer.create(shapes.get("bias"), seed + 1));
         }
     }
 

@@ -10,6 +10,7 @@ import java.util.Map;
  */
 public final class Dropout extends Layer {
     private final float rate;
+    private final long baseSeed;
     private long seed;
     private long calls;
 
@@ -22,6 +23,7 @@ public final class Dropout extends Layer {
             throw new IllegalArgumentException("Dropout rate must be in [0, 1), got " + rate);
         }
         this.rate = rate;
+        this.baseSeed = seed;
         this.seed = seed;
     }
 
@@ -32,7 +34,7 @@ public final class Dropout extends Layer {
 
     @Override
     protected void createParameters(int[] inputShape, long seed, Map<String, Tensor> into) {
-        this.seed ^= seed;
+        this.seed = baseSeed ^ seed; // set, not accumulated: a build that failed elsewhere may be repeated
     }
 
     @Override

@@ -37,8 +37,13 @@ public final class Embedding extends Layer {
     }
 
     @Override
+    public Map<String, int[]> parameterShapes(int[] s) {
+        return Map.of("embeddings", new int[] {inputDim, outputDim});
+    }
+
+    @Override
     protected void createParameters(int[] s, long seed, Map<String, Tensor> into) {
-        into.put("embeddings", Tensor.uniform(new int[] {inputDim, outputDim}, -0.05f, 0.05f, seed));
+        into.put("embeddings", Tensor.uniform(parameterShapes(s).get("embeddings"), -0.05f, 0.05f, seed));
     }
 
     @Override

@@ -56,9 +56,19 @@ public final class LSTM extends Layer {
     }
 
     @Override
+    public Map<String, int[]> parameterShapes(int[] s) {
+        Map<String, int[]> shapes = new LinkedHashMap<>();
+        shapes.put("kernel", new int[] {s[1], 4 * units});
+        shapes.put("recurrent_kernel", new int[] {units, 4 * units});
+        shapes.put("bias", new int[] {4 * units});
+        return shapes;
+    }
+
+    @Override
     protected void createParameters(int[] s, long seed, Map<String, Tensor> into) {
-        into.put("kernel", Tensor.glorotUniform(new int[] {s[1], 4 * units}, seed));
-        into.put("recurrent_kernel", Initializer.orthogonal().create(new int[] {units, 4 * units}, seed + 1));
+        Map<String, int[]> shapes = parameterShapes(s);
+        into.put("kernel", Tensor.glorotUniform(shapes.get("kernel"), seed));
+        into.put("recurrent_kernel", Initializer.orthogonal().create(shapes.get("recurrent_kernel"), seed + 1));
         float[] bias = new float[4 * units];
         java.util.Arrays.fill(bias, units, 2 * units, 1f);
         into.put("bias", Tensor.of(bias, 4 * units));

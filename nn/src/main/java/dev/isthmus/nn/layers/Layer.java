@@ -22,7 +22,11 @@ public abstract class Layer {
         return getClass().getSimpleName();
     }
 
-    /** Makes the weights for inputs of {@code inputShape} (no batch axis) in {@code owner}. */
+    /**
+     * Makes the weights for inputs of {@code inputShape} (no batch axis) in {@code owner}. The
+     * build is all or nothing: when it fails, the layer stays unbuilt, the weights made so far are
+     * freed (or left to {@code owner}, which the caller closes), and it can be built again.
+     */
     public final void build(int[] inputShape, Scope owner, long seed) {
         if (this.inputShape != null) {
             if (!Arrays.equals(this.inputShape, inputShape)) {
@@ -31,19 +35,46 @@ public abstract class Layer {
             }
             return;
         }
-        this.outputShape = computeOutputShape(inputShape.clone());
+        int[] out = computeOutputShape(inputShape.clone());
+        Map<String, int[]> declared = parameterShapes(inputShape.clone());
+        Map<String, Tensor> kept = new LinkedHashMap<>();
         try (Scope ignored = owner == null ? null : Scope.open("build " + typeName())) {
             Map<String, Tensor> made = new LinkedHashMap<>();
             createParameters(inputShape.clone(), seed, made);
+            checkDeclared(declared, made);
             for (var e : made.entrySet()) {
                 Tensor p = e.getValue();
                 if (owner != null) {
                     owner.adopt(p);
                 }
-                parameters.put(e.getKey(), p.requiresGrad(true));
+                kept.put(e.getKey(), p.requiresGrad(true));
             }
         }
+        parameters.putAll(kept);
+        this.outputShape = out;
         this.inputShape = inputShape.clone();
+    }
+
+    /** The two descriptions of a layer's weights must agree, or loading would check the wrong shapes. */
+    private void checkDeclared(Map<String, int[]> declared, Map<String, Tensor> made) {
+        boolean same = declared.keySet().equals(made.keySet());
+        for (var e : made.entrySet()) {
+            same &= Arrays.equals(declared.get(e.getKey()), e.getValue().shape());
+        }
+        if (!same) {
+            throw new IllegalStateException(typeName() + " made weights that its parameterShapes do not declare");
+        }
+    }
+
+    /**
+     * Forgets the build, so the layer can be built again for another shape. Only for a caller whose
+     * build of a later layer failed and who closes the owner scope it gave (as {@code Sequential}
+     * does); the layer's weights are not freed here.
+     */
+    public final void unbuild() {
+        parameters.clear();
+        inputShape = null;
+        outputShape = null;
     }
 
     public boolean isBuilt() {
@@ -53,7 +84,16 @@ public abstract class Layer {
     /** Output shape (no batch axis) for an input shape (no batch axis). */
     public abstract int[] computeOutputShape(int[] inputShape);
 
-    /** Makes this layer's weights into {@code into}, by name (e.g. "kernel", "bias"). */
+    /**
+     * Names and shapes of the weights {@link #createParameters} makes for inputs of
+     * {@code inputShape}, in the same order, without allocating anything: what loading a saved
+     * model checks the file against before it builds.
+     */
+    public Map<String, int[]> parameterShapes(int[] inputShape) {
+        return Map.of();
+    }
+
+    /** Makes this layer's weights, the ones {@link #parameterShapes} declares, into {@code into}. */
     protected void createParameters(int[] inputShape, long seed, Map<String, Tensor> into) {
     }
 

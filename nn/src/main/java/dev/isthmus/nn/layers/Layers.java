@@ -40,23 +40,41 @@ public final class Layers {
     }
 
     private static int i(Map<String, Object> c, String key) {
-        return Math.toIntExact(((Number) get(c, key)).longValue());
+        return integer(get(c, key), key);
+    }
+
+    private static int integer(Object v, String key) {
+        if (!(v instanceof Long || v instanceof Integer) || ((Number) v).longValue() != ((Number) v).intValue()) {
+            throw new IllegalArgumentException("config \"" + key + "\" must be a 32-bit integer, got " + v);
+        }
+        return ((Number) v).intValue();
     }
 
     private static double d(Map<String, Object> c, String key) {
-        return ((Number) get(c, key)).doubleValue();
+        if (!(get(c, key) instanceof Number n)) {
+            throw new IllegalArgumentException("config \"" + key + "\" must be a number, got " + c.get(key));
+        }
+        return n.doubleValue();
     }
 
     private static boolean b(Map<String, Object> c, String key) {
-        return (Boolean) get(c, key);
+        if (!(get(c, key) instanceof Boolean v)) {
+            throw new IllegalArgumentException("config \"" + key + "\" must be true or false, got " + c.get(key));
+        }
+        return v;
     }
 
     private static String s(Map<String, Object> c, String key) {
-        return (String) get(c, key);
+        if (!(get(c, key) instanceof String v)) {
+            throw new IllegalArgumentException("config \"" + key + "\" must be a string, got " + c.get(key));
+        }
+        return v;
     }
 
     private static int[] pair(Map<String, Object> c, String key) {
-        List<?> l = (List<?>) get(c, key);
-        return new int[] {Math.toIntExact(((Number) l.get(0)).longValue()), Math.toIntExact(((Number) l.get(1)).longValue())};
+        if (!(get(c, key) instanceof List<?> l) || l.size() != 2) {
+            throw new IllegalArgumentException("config \"" + key + "\" must be a list of two integers, got " + c.get(key));
+        }
+        return new int[] {integer(l.get(0), key), integer(l.get(1), key)};
     }
 }

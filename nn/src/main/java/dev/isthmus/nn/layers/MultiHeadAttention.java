@@ -42,16 +42,31 @@ public final class MultiHeadAttention extends Layer {
         return s;
     }
 
+    private static final String[] PROJECTIONS = {"query", "key", "value"};
+
+    @Override
+    public Map<String, int[]> parameterShapes(int[] s) {
+        int d = s[1];
+        Map<String, int[]> shapes = new LinkedHashMap<>();
+        for (String p : PROJECTIONS) {
+            shapes.put(p + "_kernel", new int[] {d, numHeads, keyDim});
+            shapes.put(p + "_bias", new int[] {numHeads, keyDim});
+        }
+        shapes.put("output_kernel", new int[] {numHeads, keyDim, d});
+        shapes.put("output_bias", new int[] {d});
+        return shapes;
+    }
+
     @Override
     protected void createParameters(int[] s, long seed, Map<String, Tensor> into) {
-        int d = s[1];
-        String[] names = {"query", "key", "value"};
-        for (int i = 0; i < names.length; i++) {
-            into.put(names[i] + "_kernel", Tensor.glorotUniform(new int[] {d, numHeads, keyDim}, seed + 2L * i));
-            into.put(names[i] + "_bias", Tensor.zeros(numHeads, keyDim));
+        Map<String, int[]> shapes = parameterShapes(s);
+        for (int i = 0; i < PROJECTIONS.length; i++) {
+            String p = PROJECTIONS[i];
+            into.put(p + "_kernel", Tensor.glorotUniform(shapes.get(p + "_kernel"), seed + 2L * i));
+            into.put(p + "_bias", Tensor.zeros(shapes.get(p + "_bias")));
         }
-        into.put("output_kernel", Tensor.glorotUniform(new int[] {numHeads, keyDim, d}, seed + 7));
-        into.put("output_bias", Tensor.zeros(d));
+        into.put("output_kernel", Tensor.glorotUniform(shapes.get("output_kernel"), seed + 7));
+        into.put("output_bias", Tensor.zeros(shapes.get("output_bias")));
     }
 
     /** x [n, t, d] → heads [n, heads, t, keyDim]. */

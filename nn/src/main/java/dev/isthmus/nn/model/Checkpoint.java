@@ -50,35 +50,42 @@ public final class Checkpoint {
 
     /** Reads a checkpoint; the model comes back built and loaded, owned by the caller. */
     public static Checkpoint read(Path file) {
-        SafeTensors.Contents c = SafeTensors.read(file);
-        Map<String, String> meta = c.metadata();
-        try {
-            Map<String, Tensor> modelTensors = new LinkedHashMap<>();
-            Map<String, Tensor> optimizerState = new LinkedHashMap<>();
-            c.tensors().forEach((k, v) -> {
-                if (k.startsWith(MODEL)) {
-                    modelTensors.put(k, v);
-                } else if (k.startsWith(OPTIMIZER)) {
-                    optimizerState.put(k.substring(OPTIMIZER.length()), v);
-                } else {
+        try (SafeTensors.Reader r = SafeTensors.open(file)) {
+            for (String k : r.shapes().keySet()) {
+                if (!k.startsWith(MODEL) && !k.startsWith(OPTIMIZER)) {
                     throw new SafeTensorsException(file, "tensor \"" + k + "\" is neither model. nor optimizer. state");
                 }
-            });
-            Sequential model = Sequential.fromContents(file, modelTensors, meta, MODEL);
-            History h = new History();
-            Map<?, ?> series = (Map<?, ?>) Json.parse(meta.getOrDefault("isthmus.history", "{}"));
-            for (var e : series.entrySet()) {
-                for (Object v : (List<?>) e.getValue()) {
-                    h.record(Map.of((String) e.getKey(), ((Number) v).doubleValue()));
+            }
+            Map<String, String> meta = r.metadata();
+            History h;
+            int epochsDone;
+            long iterations;
+            try {
+                h = new History();
+                Map<?, ?> series = (Map<?, ?>) Json.parse(meta.getOrDefault("isthmus.history", "{}"));
+                for (var e : series.entrySet()) {
+                    for (Object v : (List<?>) e.getValue()) {
+                        h.record(Map.of((String) e.getKey(), ((Number) v).doubleValue()));
+                    }
                 }
+                epochsDone = Integer.parseInt(meta.get("isthmus.epochs_done"));
+                iterations = Long.parseLong(meta.get("isthmus.optimizer_iterations"));
+            } catch (IOException | RuntimeException e) {
+                throw new SafeTensorsException(file, "checkpoint metadata is unusable: " + e);
             }
-            return new Checkpoint(model, Integer.parseInt(meta.get("isthmus.epochs_done")), h, optimizerState,
-                    Long.parseLong(meta.get("isthmus.optimizer_iterations")));
-        } catch (IOException | RuntimeException e) {
-            if (e instanceof SafeTensorsException s) {
-                throw s;
+            Sequential model = Sequential.fromFile(r, MODEL);
+            try {
+                Map<String, Tensor> optimizerState = new LinkedHashMap<>();
+                for (String k : r.shapes().keySet()) {
+                    if (k.startsWith(OPTIMIZER)) {
+                        optimizerState.put(k.substring(OPTIMIZER.length()), r.tensor(k));
+                    }
+                }
+                return new Checkpoint(model, epochsDone, h, optimizerState, iterations);
+            } catch (RuntimeException | Error e) {
+                model.close();
+                throw e;
             }
-            throw new SafeTensorsException(file, "checkpoint metadata is unusable: " + e);
         }
     }
 

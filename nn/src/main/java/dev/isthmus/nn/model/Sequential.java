@@ -30,7 +30,8 @@ import dev.isthmus.nn.io.SafeTensorsException;
 public final class Sequential implements AutoCloseable {
     private final List<Layer> layers = new ArrayList<>();
     private final List<String> names = new ArrayList<>();
-    private final Scope parameterScope = Scope.independent("Sequential parameters");
+    /** Owner of the parameters, made by a successful build; null before. */
+    private Scope parameterScope;
     private final String name;
     private long seed = 0;
     private int[] inputShape;
@@ -81,13 +82,45 @@ public final class Sequential implements AutoCloseable {
         if (layers.isEmpty()) {
             throw new IllegalStateException("a Sequential model needs at least one layer");
         }
-        int[] s = shape.clone();
-        for (int i = 0; i < layers.size(); i++) {
-            layers.get(i).build(s, parameterScope, CounterRandom.mix(seed, i));
-            s = layers.get(i).outputShape();
+        // all or nothing: a layer that fails takes the earlier layers' builds and weights with it
+        Scope owner = Scope.independent(name + " parameters");
+        List<Layer> builtHere = new ArrayList<>();
+        try {
+            int[] s = shape.clone();
+            for (int i = 0; i < layers.size(); i++) {
+                Layer l = layers.get(i);
+                if (!l.isBuilt()) {
+                    builtHere.add(l);
+                }
+                l.build(s, owner, CounterRandom.mix(seed, i));
+                s = l.outputShape();
+            }
+        } catch (RuntimeException | Error e) {
+            owner.close();
+            builtHere.forEach(Layer::unbuild);
+            throw e;
         }
+        parameterScope = owner;
         inputShape = shape.clone();
         return this;
+    }
+
+    /**
+     * The parameters {@link #build} would make for inputs of {@code shape}, by saved name, with
+     * their shapes, allocating nothing.
+     */
+    Map<String, int[]> parameterShapes(int[] shape) {
+        Map<String, int[]> all = new LinkedHashMap<>();
+        int[] s = shape.clone();
+        for (int i = 0; i < layers.size(); i++) {
+            Layer l = layers.get(i);
+            int[] out = l.computeOutputShape(s.clone()); // first: it rejects inputs the layer cannot take
+            for (var e : l.parameterShapes(s.clone()).entrySet()) {
+                all.put(i + "." + e.getKey(), e.getValue());
+            }
+            s = out;
+        }
+        return all;
     }
 
     public boolean isBuilt() {
@@ -359,76 +392,118 @@ public final class Sequential implements AutoCloseable {
 
     /**
      * Saves the weights as safetensors (tensor names "index.name", Keras layouts, F32) with the
-     * architecture in the file's metadata, and the architecture alone beside it as JSON
-     * ({@code model.safetensors} → {@code model.json}). Both are written atomically.
+     * architecture in the file's metadata: one file, replaced atomically, so weights and
+     * architecture can never come from different saves. (The architecture can be read from the
+     * file's JSON header by any safetensors tool.)
      */
     public void save(Path file) {
-        String json = Json.write(architecture());
-        SafeTensors.write(file, namedParameters(), Map.of(ARCHITECTURE_KEY, json, "format", "pt"));
-        String fileName = file.getFileName().toString();
-        String base = fileName.endsWith(".safetensors") ? fileName.substring(0, fileName.length() - 12) : fileName;
-        Path sidecar = file.resolveSibling(base + ".json");
-        try {
-            Path tmp = java.nio.file.Files.createTempFile(file.toAbsolutePath().getParent(), base, ".json.tmp");
-            java.nio.file.Files.writeString(tmp, json);
-            java.nio.file.Files.move(tmp, sidecar, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("cannot write " + sidecar, e);
+        SafeTensors.write(file, namedParameters(), Map.of(ARCHITECTURE_KEY, Json.write(architecture()), "format", "pt"));
+    }
+
+    /**
+     * Loads a model written by {@link #save}. The architecture is checked against every tensor's
+     * name and shape before any parameter is allocated, so a small file cannot make us allocate
+     * more than its own size; a load that fails frees all it made.
+     */
+    public static Sequential load(Path file) {
+        try (SafeTensors.Reader r = SafeTensors.open(file)) {
+            return fromFile(r, "");
         }
     }
 
-    /** Loads a model written by {@link #save}: rebuilds the layers and checks every tensor's name and shape. */
-    public static Sequential load(Path file) {
-        SafeTensors.Contents c = SafeTensors.read(file);
-        return fromContents(file, c.tensors(), c.metadata(), "");
+    /** Rebuilds the model whose tensors are named {@code prefix + "index.name"} in {@code r}. */
+    static Sequential fromFile(SafeTensors.Reader r, String prefix) {
+        Path file = r.file();
+        Unbuilt saved = unbuiltFromArchitecture(file, r.metadata());
+        Sequential model = saved.model();
+        try {
+            Map<String, int[]> inFile = new LinkedHashMap<>();
+            r.shapes().forEach((k, v) -> {
+                if (k.startsWith(prefix)) {
+                    inFile.put(k.substring(prefix.length()), v);
+                }
+            });
+            Map<String, int[]> needed;
+            try {
+                needed = model.parameterShapes(saved.inputShape());
+            } catch (RuntimeException e) {
+                throw new SafeTensorsException(file, "architecture in the metadata is unusable: " + e.getMessage(), e);
+            }
+            checkTensorsFit(file, prefix, needed, inFile);
+            try {
+                model.build(saved.inputShape());
+            } catch (RuntimeException e) {
+                throw new SafeTensorsException(file, "cannot build the architecture in the metadata: " + e.getMessage(), e);
+            }
+            for (var e : model.namedParameters().entrySet()) {
+                try (Scope reading = Scope.open("load " + e.getKey())) {
+                    e.getValue().copyFrom(r.tensor(prefix + e.getKey()));
+                }
+            }
+            return model;
+        } catch (RuntimeException | Error e) {
+            model.close();
+            throw e;
+        }
     }
 
-    static Sequential fromContents(Path file, Map<String, Tensor> tensors, Map<String, String> metadata, String prefix) {
+    private static void checkTensorsFit(Path file, String prefix, Map<String, int[]> needed, Map<String, int[]> inFile) {
+        for (var e : needed.entrySet()) {
+            int[] saved = inFile.get(e.getKey());
+            if (saved == null) {
+                throw new SafeTensorsException(file, "tensor \"" + prefix + e.getKey() + "\" of the architecture is missing");
+            }
+            if (!Arrays.equals(saved, e.getValue())) {
+                throw new SafeTensorsException(file, "tensor \"" + prefix + e.getKey() + "\" has shape "
+                        + Shapes.str(saved) + " but the architecture needs " + Shapes.str(e.getValue()));
+            }
+        }
+        for (String name : inFile.keySet()) {
+            if (!needed.containsKey(name)) {
+                throw new SafeTensorsException(file, "tensor \"" + prefix + name + "\" belongs to no layer of the architecture");
+            }
+        }
+    }
+
+    /** A saved model's layers, made but not built, and the input shape it was built for. */
+    private record Unbuilt(Sequential model, int[] inputShape) {
+    }
+
+    private static Unbuilt unbuiltFromArchitecture(Path file, Map<String, String> metadata) {
         String json = metadata.get(ARCHITECTURE_KEY);
         if (json == null) {
             throw new SafeTensorsException(file, "no \"" + ARCHITECTURE_KEY + "\" in the metadata: not an Isthmus model file");
         }
-        Sequential model;
         try {
-            Map<?, ?> a = (Map<?, ?>) Json.parse(json);
+            if (!(Json.parse(json) instanceof Map<?, ?> a)) {
+                throw new SafeTensorsException(file, "architecture in the metadata is not a JSON object");
+            }
             if (!ARCHITECTURE_FORMAT.equals(a.get("format"))) {
                 throw new SafeTensorsException(file, "architecture format " + a.get("format") + " is not " + ARCHITECTURE_FORMAT);
             }
-            model = new Sequential((String) a.get("name"));
+            Sequential model = new Sequential((String) a.get("name"));
             for (Object o : (List<?>) a.get("layers")) {
                 Map<?, ?> l = (Map<?, ?>) o;
                 @SuppressWarnings("unchecked")
                 Map<String, Object> config = (Map<String, Object>) l.get("config");
                 model.add(dev.isthmus.nn.layers.Layers.fromConfig((String) l.get("class_name"), config));
             }
+            if (model.layers.isEmpty()) {
+                throw new SafeTensorsException(file, "architecture in the metadata has no layers");
+            }
             model.seed(((Number) a.get("seed")).longValue());
             List<?> shape = (List<?>) a.get("input_shape");
-            model.build(shape.stream().mapToInt(d -> Math.toIntExact(((Number) d).longValue())).toArray());
-        } catch (java.io.IOException | ClassCastException | NullPointerException | IllegalArgumentException e) {
+            int[] dims = shape.stream().mapToInt(d -> Math.toIntExact(((Number) d).longValue())).toArray();
+            for (int d : dims) {
+                if (d <= 0) {
+                    throw new SafeTensorsException(file, "architecture in the metadata has input shape " + Shapes.str(dims));
+                }
+            }
+            return new Unbuilt(model, dims);
+        } catch (java.io.IOException | ClassCastException | NullPointerException | IllegalArgumentException
+                 | ArithmeticException e) {
             throw new SafeTensorsException(file, "architecture in the metadata is unusable: " + e.getMessage());
         }
-        Map<String, Tensor> params = model.namedParameters();
-        for (var e : params.entrySet()) {
-            Tensor saved = tensors.get(prefix + e.getKey());
-            if (saved == null) {
-                model.close();
-                throw new SafeTensorsException(file, "tensor \"" + prefix + e.getKey() + "\" of the architecture is missing");
-            }
-            if (!Arrays.equals(saved.shape(), e.getValue().shape())) {
-                model.close();
-                throw new SafeTensorsException(file, "tensor \"" + prefix + e.getKey() + "\" has shape "
-                        + Shapes.str(saved.shape()) + " but the architecture needs " + Shapes.str(e.getValue().shape()));
-            }
-            e.getValue().copyFrom(saved);
-        }
-        for (String name : tensors.keySet()) {
-            if (name.startsWith(prefix) && !params.containsKey(name.substring(prefix.length()))) {
-                model.close();
-                throw new SafeTensorsException(file, "tensor \"" + name + "\" belongs to no layer of the architecture");
-            }
-        }
-        return model;
     }
 
     // ---------------------------------------------------------------- description
@@ -481,6 +556,8 @@ public final class Sequential implements AutoCloseable {
     /** Frees the parameters, their gradients and the optimizer state. */
     @Override
     public void close() {
-        parameterScope.close();
+        if (parameterScope != null) {
+            parameterScope.close();
+        }
     }
 }

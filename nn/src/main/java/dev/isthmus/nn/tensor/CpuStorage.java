@@ -35,18 +35,24 @@ public final class CpuStorage extends Storage {
 
     private static MemorySegment allocateIn(Scope owner, long bytes, Object holder) {
         long size = Math.max(bytes, Float.BYTES);
+        MemorySegment segment;
+        try {
+            segment = (owner != null ? owner.arena() : Arena.ofAuto()).allocate(size, ALIGNMENT);
+        } catch (OutOfMemoryError e) {
+            throw new AllocationException(size, "host memory for a tensor", e);
+        }
         LIVE_BYTES.addAndGet(size);
         COUNTERS.allocated(size);
         if (owner != null) {
             SCOPED_BYTES.addAndGet(size);
             owner.accountHostBytes(size);
-            return owner.arena().allocate(size, ALIGNMENT);
+        } else {
+            CLEANER.register(holder, () -> {
+                LIVE_BYTES.addAndGet(-size);
+                COUNTERS.released(size);
+            });
         }
-        CLEANER.register(holder, () -> {
-            LIVE_BYTES.addAndGet(-size);
-            COUNTERS.released(size);
-        });
-        return Arena.ofAuto().allocate(size, ALIGNMENT);
+        return segment;
     }
 
     /** Host bytes allocated and not yet freed (GC-managed memory counts until it is collected). */
