@@ -79,7 +79,7 @@ public final class RecommendSample implements Sample {
     public static final double TARGET_RATIO = 2.0;
     static final String ITEMS_FILE = "items.json";
 
-    /** What predict needs beside the model: the item → movie id mapping and the window length. */
+    /** What predict needs beside the model: the item → movie id mapping, the window length and the items it scores. */
     record ItemFile(int window, int[] movieIds, int[] outputItems) {
     }
 
@@ -207,6 +207,9 @@ public final class RecommendSample implements Sample {
                     + histories.keySet().iterator().next() + ".." + ((java.util.TreeMap<Integer, int[]>) histories).lastKey() + ")");
         }
         ItemFile file = Outputs.readJson(itemsFile, ItemFile.class);
+        if (file.outputItems() == null) {
+            throw new IllegalStateException(itemsFile + " lists no output items (an older format); run `train recommend` again");
+        }
         ItemIndex index = new ItemIndex(file.movieIds());
         OutputItems output = new OutputItems(file.outputItems());
         int[] encoded = index.encode(history);
