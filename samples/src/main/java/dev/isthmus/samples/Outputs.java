@@ -39,10 +39,15 @@ public final class Outputs {
      * metrics (accuracy, ...) in a second chart below when present.
      */
     public static void learningCurve(Path png, String title, History history) throws IOException {
+        learningCurve(png, title, history.history());
+    }
+
+    /** The same plot from each series' values, epoch by epoch. */
+    public static void learningCurve(Path png, String title, Map<String, List<Double>> series) throws IOException {
         System.setProperty("java.awt.headless", "true");
         XYSeriesCollection losses = new XYSeriesCollection();
         XYSeriesCollection others = new XYSeriesCollection();
-        for (Map.Entry<String, List<Double>> e : history.history().entrySet()) {
+        for (Map.Entry<String, List<Double>> e : series.entrySet()) {
             XYSeries s = new XYSeries(e.getKey());
             for (int i = 0; i < e.getValue().size(); i++) {
                 s.add(i + 1, e.getValue().get(i));

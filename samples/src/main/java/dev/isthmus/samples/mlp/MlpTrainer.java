@@ -25,6 +25,12 @@ public final class MlpTrainer {
     /** The goal for the diabetes cross-validation (ordinary least squares reaches about 0.49). */
     public static final double TARGET_MEAN_R2 = 0.43;
     static final int DEFAULT_EPOCHS = 30;
+    /**
+     * The seed program's learning rate. At 0.01 its loss after 1000 steps is still falling and
+     * lands either side of the 1e-3 goal by seed (3.3e-3, 8.6e-4, 1.8e-3 at seeds 1-3); at 0.03 it
+     * is 1e-4 or less at seeds 1, 2, 3 and 42.
+     */
+    static final float SEED_LEARNING_RATE = 0.03f;
     static final int QUICK_EPOCHS = 10;
 
     private final PrintStream out;
@@ -55,8 +61,8 @@ public final class MlpTrainer {
 
     public Result run(Path cacheDir) {
         SeedResult s = seedProgram(quick ? 300 : 1000);
-        out.printf(Locale.ROOT, "seed program: 10 -> Dense(10, relu) -> Dense(1), Adam(0.01), MSE to ones, %d steps%n",
-                quick ? 300 : 1000);
+        out.printf(Locale.ROOT, "seed program: 10 -> Dense(10, relu) -> Dense(1), Adam(%s), MSE to ones, %d steps%n",
+                SEED_LEARNING_RATE, quick ? 300 : 1000);
         out.printf(Locale.ROOT, "  initial loss %.6f, final loss %.3e (goal < 1e-3), prediction %.4f (target 1)%n",
                 s.initialLoss(), s.finalLoss(), s.prediction());
         out.println("diabetes: loading (Debian package python3-sklearn) ...");
@@ -76,7 +82,7 @@ public final class MlpTrainer {
     /** The seed program: 1000 steps on random batches of 10 toward a target of ones. */
     public SeedResult seedProgram(int steps) {
         try (var model = new Sequential(new Dense(10, Activation.RELU), new Dense(1)).seed(seed)) {
-            var opt = new Adam(0.01f);
+            var opt = new Adam(SEED_LEARNING_RATE);
             var loss = Losses.mse();
             float first = 0;
             float last = 0;

@@ -8,11 +8,11 @@ import dev.isthmus.nn.layers.LSTM;
 import dev.isthmus.nn.losses.Losses;
 import dev.isthmus.nn.metrics.Metric;
 import dev.isthmus.nn.metrics.Metrics;
-import dev.isthmus.nn.model.Fit;
 import dev.isthmus.nn.model.Sequential;
 import dev.isthmus.nn.optim.Adam;
 import dev.isthmus.nn.tensor.Scope;
 import dev.isthmus.nn.tensor.Tensor;
+import dev.isthmus.samples.BestEpochTraining;
 import dev.isthmus.samples.Outputs;
 import dev.isthmus.samples.Sample;
 import dev.isthmus.samples.SampleResult;
@@ -32,45 +32,55 @@ import java.util.Map;
  * The recommender sample: next-movie prediction from a user's MovieLens history (ml-latest-small).
  *
  * <p>Data ({@link UserHistories}): each user's ratings in time order (ties by movie id), movie ids
- * remapped to items 1..M with 0 as padding; leave-last-out, so each user's last item is the test
- * target and the items before it the input; the training examples are every next-item prediction
- * inside the rest of each history, each from a window of the last up to {@value #WINDOW} items
- * (left-padded; the LSTM skips the padding through the embedding's mask), shuffled with the seed
- * and capped at {@value #MAX_WINDOWS} (about 98.7k exist; a quick run keeps {@value #QUICK_WINDOWS});
- * the last 5% of them ({@code VALIDATION_SPLIT}) are the validation data of the learning curve.
+ * remapped to items 1..M with 0 as padding; each user's last item is the test target and the one
+ * before it the validation target (leave-one-out); the training examples are every next-item
+ * prediction inside the rest of each history, each from a window of the last up to
+ * {@value #WINDOW} items (left-padded; the LSTM skips the padding through the embedding's mask),
+ * shuffled with the seed and capped at {@value #MAX_WINDOWS} (about 98k exist; a quick run keeps
+ * {@value #QUICK_WINDOWS}). The model predicts the items that label at least
+ * {@value #MIN_LABEL_COUNT} training windows ({@link OutputItems}: about half of them, which
+ * halves the cost of the softmax); the windows labelled with rarer items are left out.
  *
  * <p>Model: {@code Embedding(M+1, }{@value #EMBEDDING}{@code , maskZero)} → {@code LSTM(}{@value #UNITS}
- * {@code )} → {@code Dropout(0.3)} → {@code Dense(M+1, softmax)} (class 0, padding, is never a
- * label), Adam (learning rate 0.01, batch {@value #DEFAULT_BATCH}), sparse categorical
- * cross-entropy, {@value #DEFAULT_EPOCHS} epochs.
+ * {@code )} → {@code Dropout(0.3)} → {@code Dense(V+1, softmax)} over the V output items,
+ * sparse categorical cross-entropy, Adam with batch {@value #DEFAULT_BATCH} at learning rate
+ * {@value #LEARNING_RATE} for {@code DECAY_EPOCH - 1} epochs, then {@value #DECAY} times that
+ * ({@link BestEpochTraining}): after every epoch the validation HR@10 is measured, training stops
+ * when {@value #PATIENCE} epochs in a row have not beaten the best (at most {@value #MAX_EPOCHS}),
+ * and the best epoch's weights are the ones saved and tested.
  *
  * <p>Evaluation ({@link RankingMetrics}): HR@10 and NDCG@10 over all users, the test target ranked
- * among all items not already in the user's input history, beside a most-popular baseline (item
- * counts over every history without its test target) ranked by exactly the same rules. Target: the
- * model's HR@10 at least twice the baseline's.
+ * among all items not already in the user's input history (items the model does not predict come
+ * last), beside a most-popular baseline (item counts over every history without its test target)
+ * ranked by exactly the same rules. Target: the model's HR@10 at least twice the baseline's.
  */
 public final class RecommendSample implements Sample {
     /** Items of history the model reads. */
     public static final int WINDOW = 10;
     public static final int EMBEDDING = 64;
     public static final int UNITS = 64;
+    /** Epochs at most; training stops earlier once {@value #PATIENCE} epochs in a row miss the best validation HR@10. */
+    public static final int MAX_EPOCHS = 8;
+    public static final int PATIENCE = 2;
+    public static final int QUICK_EPOCHS = 1;
+    /** The learning rate is {@value #LEARNING_RATE} for the first epochs, then {@value #DECAY} times that from this epoch on. */
+    public static final int DECAY_EPOCH = 4;
+    public static final float LEARNING_RATE = 0.01f;
+    public static final float DECAY = 0.2f;
     /** Training windows kept (randomly, with the run's seed) in a full run. */
     public static final int MAX_WINDOWS = 100_000;
     public static final int QUICK_WINDOWS = 1_024;
-    public static final int DEFAULT_EPOCHS = 5;
-    public static final int QUICK_EPOCHS = 1;
+    /** An item is an output class when it labels at least this many training windows. */
+    public static final int MIN_LABEL_COUNT = 3;
     public static final int DEFAULT_BATCH = 256;
-    public static final float LEARNING_RATE = 0.01f;
     public static final float DROPOUT = 0.3f;
-    /** The share of the (shuffled) training windows held out as validation data. */
-    public static final double VALIDATION_SPLIT = 0.05;
     public static final int K = 10;
     /** The model's HR@K must be at least this multiple of the popularity baseline's. */
     public static final double TARGET_RATIO = 2.0;
     static final String ITEMS_FILE = "items.json";
 
-    /** What predict needs beside the model: the item → movie id mapping and the window length. */
-    record ItemFile(int window, int[] movieIds) {
+    /** What predict needs beside the model: the item → movie id mapping, the window length and the items it scores. */
+    record ItemFile(int window, int[] movieIds, int[] outputItems) {
     }
 
     @Override
@@ -86,29 +96,38 @@ public final class RecommendSample implements Sample {
         ItemIndex index = ItemIndex.of(histories.values());
         Map<Integer, int[]> encoded = UserHistories.encode(histories, index);
         int items = index.size();
-        int classes = items + 1;
 
         Windows all = UserHistories.windows(encoded.values(), WINDOW);
-        Windows train = UserHistories.subsample(all, o.quick() ? QUICK_WINDOWS : MAX_WINDOWS, o.seed());
+        Windows sampled = UserHistories.subsample(all, o.quick() ? QUICK_WINDOWS : MAX_WINDOWS, o.seed());
+        OutputItems output = OutputItems.of(sampled, items, MIN_LABEL_COUNT);
+        Windows train = output.relabel(sampled);
+        Cases validation = UserHistories.validationCases(encoded);
         Cases test = UserHistories.testCases(encoded);
-        o.console().printf(Locale.ROOT, "MovieLens: %d ratings, %d users, %d items; %d training windows of up to %d items"
-                        + " (%d used, %.0f%% of them for validation), %d test users (leave-last-out)%n",
-                data.ratings().size(), encoded.size(), items, all.size(), WINDOW, train.size(), 100 * VALIDATION_SPLIT, test.size());
+        o.console().printf(Locale.ROOT, "MovieLens: %d ratings, %d users, %d items; %d training windows of up to %d items;"
+                        + " %d items label %d or more of them and are the model's outputs (%d windows used);"
+                        + " %d validation users (second-to-last item), %d test users (last item)%n",
+                data.ratings().size(), encoded.size(), items, all.size(), WINDOW, output.classes() - 1, MIN_LABEL_COUNT,
+                train.size(), validation.size(), test.size());
+        if (o.resume()) {
+            o.console().println("recommend: --resume is not supported (training keeps its best epoch in memory); training from the start");
+        }
 
         Files.createDirectories(o.out());
-        Outputs.writeJson(o.out().resolve(ITEMS_FILE), new ItemFile(WINDOW, index.movieIds()));
+        Outputs.writeJson(o.out().resolve(ITEMS_FILE), new ItemFile(WINDOW, index.movieIds(), output.items()));
 
         Tensor x = Tensor.of(train.x(), train.size(), WINDOW);
         Tensor y = Tensor.of(train.y(), train.size());
-        int epochs = o.epochsOr(DEFAULT_EPOCHS, QUICK_EPOCHS);
-        var trained = Training.fit(o, "recommend (MovieLens next item, LSTM)",
-                () -> newModel(classes, o.seed()), () -> new Adam(LEARNING_RATE),
-                Losses.sparseCategoricalCrossentropy(), new Metric[] {Metrics.ACCURACY}, x, y,
-                Fit.epochs(epochs).batchSize(o.batchSizeOr(DEFAULT_BATCH)).validationSplit(VALIDATION_SPLIT).seed(o.seed()));
-
+        var plan = new BestEpochTraining.Plan(o.epochsOr(MAX_EPOCHS, QUICK_EPOCHS), PATIENCE, o.batchSizeOr(DEFAULT_BATCH),
+                o.seed(), RecommendSample::learningRate);
         int[] modelRanks;
-        try (Sequential model = trained.model()) {
-            modelRanks = modelRanks(model, test, classes);
+        BestEpochTraining.Outcome outcome;
+        try (Sequential model = newModel(items + 1, output.classes(), o.seed())) {
+            outcome = BestEpochTraining.train(model, Adam::new, Losses.sparseCategoricalCrossentropy(),
+                    new Metric[] {Metrics.ACCURACY}, x, y, plan, "val_hr_at_10",
+                    m -> RankingMetrics.Result.of(modelRanks(m, validation, output, items), K).hitRate(), o.console());
+            model.save(o.out().resolve(Training.MODEL_FILE));
+            Outputs.learningCurve(o.out().resolve(Training.CURVE_FILE), "recommend (MovieLens next item, LSTM)", outcome.curve());
+            modelRanks = modelRanks(model, test, output, items);
         }
         float[] popularity = UserHistories.popularity(encoded.values(), items);
         int[] baselineRanks = new int[test.size()];
@@ -130,30 +149,38 @@ public final class RecommendSample implements Sample {
         metrics.put("popularity_ndcg_at_10", b.ndcg());
         metrics.put("test_users", (double) m.users());
         metrics.put("training_windows", (double) train.size());
-        metrics.put("seconds_per_epoch", trained.secondsPerEpoch());
+        metrics.put("validation_hr_at_10", outcome.bestScore());
+        metrics.put("best_epoch", (double) outcome.bestEpoch());
+        metrics.put("epochs_run", (double) outcome.epochsRun());
+        metrics.put("seconds_per_epoch", outcome.secondsPerEpoch());
         String summary = String.format(Locale.ROOT, "HR@10 %.3f (>= %.0fx popularity %.3f), NDCG@10 %.3f (popularity %.3f)",
                 m.hitRate(), TARGET_RATIO, b.hitRate(), m.ndcg(), b.ndcg());
         o.console().println(summary);
         return new SampleResult(name(), metrics, met, summary, (System.nanoTime() - t0) / 1e9);
     }
 
-    static Sequential newModel(int classes, long seed) {
-        return new Sequential(new Embedding(classes, EMBEDDING, true), new LSTM(UNITS), new Dropout(DROPOUT),
+    static double learningRate(int epoch) {
+        return epoch < DECAY_EPOCH ? LEARNING_RATE : LEARNING_RATE * DECAY;
+    }
+
+    static Sequential newModel(int inputs, int classes, long seed) {
+        return new Sequential(new Embedding(inputs, EMBEDDING, true), new LSTM(UNITS), new Dropout(DROPOUT),
                 new Dense(classes, Activation.SOFTMAX)).seed(seed);
     }
 
-    /** Each test user's 0-based rank of its target under the model's scores (seen items excluded). */
-    static int[] modelRanks(Sequential model, Cases cases, int classes) {
+    /** Each case's 0-based rank of its target under the model's scores (seen items excluded). */
+    static int[] modelRanks(Sequential model, Cases cases, OutputItems output, int items) {
         int[] ranks = new int[cases.size()];
         int batch = 128;
+        int classes = output.classes();
         for (int from = 0; from < cases.size(); from += batch) {
             int to = Math.min(cases.size(), from + batch);
             try (Scope ignored = Scope.open("recommend ranking")) {
                 int[][] inputs = java.util.Arrays.copyOfRange(cases.inputs(), from, to);
                 float[] scores = model.predict(Tensor.of(UserHistories.inputs(inputs, WINDOW), to - from, WINDOW), batch).toArray();
                 for (int u = from; u < to; u++) {
-                    ranks[u] = RankingMetrics.rank(scores, (u - from) * classes, classes, cases.targets()[u],
-                            UserHistories.seen(cases.inputs()[u], classes - 1));
+                    ranks[u] = RankingMetrics.rank(output.itemScores(scores, (u - from) * classes, items), cases.targets()[u],
+                            UserHistories.seen(cases.inputs()[u], items));
                 }
             }
         }
@@ -180,17 +207,22 @@ public final class RecommendSample implements Sample {
                     + histories.keySet().iterator().next() + ".." + ((java.util.TreeMap<Integer, int[]>) histories).lastKey() + ")");
         }
         ItemFile file = Outputs.readJson(itemsFile, ItemFile.class);
+        if (file.outputItems() == null) {
+            throw new IllegalStateException(itemsFile + " lists no output items (an older format); run `train recommend` again");
+        }
         ItemIndex index = new ItemIndex(file.movieIds());
+        OutputItems output = new OutputItems(file.outputItems());
         int[] encoded = index.encode(history);
-        int classes = index.size() + 1;
+        int items = index.size();
         try (Sequential model = Training.loadTrained(o, name()); Scope ignored = Scope.open("recommend predict")) {
-            float[] scores = model.predict(Tensor.of(UserHistories.inputs(new int[][] {encoded}, file.window()), 1, file.window()))
+            float[] classScores = model.predict(Tensor.of(UserHistories.inputs(new int[][] {encoded}, file.window()), 1, file.window()))
                     .toArray();
-            if (scores.length != classes) {
-                throw new IllegalStateException("the saved model scores " + scores.length + " items but " + itemsFile
-                        + " maps " + classes + "; train again");
+            if (classScores.length != output.classes()) {
+                throw new IllegalStateException("the saved model scores " + classScores.length + " classes but " + itemsFile
+                        + " maps " + output.classes() + "; train again");
             }
-            int[] top = RankingMetrics.topK(scores, 0, classes, UserHistories.seen(encoded, classes - 1), K);
+            float[] scores = output.itemScores(classScores, 0, items);
+            int[] top = RankingMetrics.topK(scores, 0, items + 1, UserHistories.seen(encoded, items), K);
             o.console().printf(Locale.ROOT, "user %d has rated %d movies; the last ones, oldest first:%n", user, history.length);
             for (int i = Math.max(0, history.length - 5); i < history.length; i++) {
                 o.console().println("  " + describe(data, history[i]));

@@ -19,10 +19,11 @@ import java.util.TreeSet;
  *
  * <p><b>Items.</b> The distinct movie ids, ascending, become items 1..M; 0 is padding.
  *
- * <p><b>Split (leave-last-out).</b> For a history h of length n, the test case is
- * h[0..n-1) → h[n-1]; training windows are next-item predictions inside the rest, h[0..n-1): for
- * every position t in 1..n-2, the last up to {@code window} items before t → h[t]. A test target is
- * never a training label (nor counted by the popularity baseline).
+ * <p><b>Split (leave-last-out, with leave-one-out validation).</b> For a history h of length n, the
+ * test case is h[0..n-1) → h[n-1] and the validation case h[0..n-2) → h[n-2]; training windows are
+ * next-item predictions inside the rest, h[0..n-2): for every position t in 1..n-3, the last up to
+ * {@code window} items before t → h[t]. Neither a test nor a validation target is ever a training
+ * label, and no validation case reaches a test target; the popularity baseline counts h[0..n-1).
  */
 public final class UserHistories {
     /** The padding item. */
@@ -110,6 +111,14 @@ public final class UserHistories {
         return casesEndingAt(encoded, 1);
     }
 
+    /**
+     * The validation cases: h[0..n-2) → h[n-2] for every user with at least three items, the
+     * item before each test target predicted from the items before it.
+     */
+    public static Cases validationCases(Map<Integer, int[]> encoded) {
+        return casesEndingAt(encoded, 2);
+    }
+
     private static Cases casesEndingAt(Map<Integer, int[]> encoded, int fromEnd) {
         List<Integer> users = new ArrayList<>();
         List<int[]> inputs = new ArrayList<>();
@@ -126,9 +135,9 @@ public final class UserHistories {
                 targets.stream().mapToInt(Integer::intValue).toArray());
     }
 
-    /** The part of a history that training may use: everything before the test target. */
+    /** The part of a history that training may use: everything before the validation and test targets. */
     public static int[] trainingPart(int[] h) {
-        return Arrays.copyOf(h, Math.max(0, h.length - 1));
+        return Arrays.copyOf(h, Math.max(0, h.length - 2));
     }
 
     /** Next-item training examples: inputs [n, window] (left-padded with 0) and labels [n]. */

@@ -3,6 +3,7 @@ package dev.isthmus.samples.recommend;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.isthmus.samples.data.MovieLens.Rating;
 import dev.isthmus.samples.recommend.UserHistories.Cases;
@@ -52,21 +53,40 @@ class RecommendPiecesTest {
     }
 
     @Test
-    void trainingWindowsNeverUseTheTestTarget() {
-        Windows w = UserHistories.windows(List.of(new int[] {1, 2, 3, 4, 5}, new int[] {6, 7}), 3);
-        // user 1: training part 1,2,3,4 → (1)→2, (1,2)→3, (1,2,3)→4; user 2: training part 6 → nothing
-        assertEquals(3, w.size());
-        assertArrayEquals(new float[] {2, 3, 4}, w.y());
-        assertArrayEquals(new float[] {0, 0, 1, 0, 1, 2, 1, 2, 3}, w.x());
+    void validationHoldsOutTheItemBeforeEachTestTargetAndNeverSeesTheTestTarget() {
+        Map<Integer, int[]> encoded = new java.util.TreeMap<>(Map.of(7, new int[] {1, 2, 3, 4}, 9, new int[] {5, 6}, 3, new int[] {6, 1, 8}));
+        Cases validation = UserHistories.validationCases(encoded);
+        Cases test = UserHistories.testCases(encoded);
+        assertArrayEquals(new int[] {3, 7}, validation.users()); // user 9's two items are one test case and no validation case
+        assertArrayEquals(new int[] {1, 3}, validation.targets());
+        assertArrayEquals(new int[] {6}, validation.inputs()[0]);
+        assertArrayEquals(new int[] {1, 2}, validation.inputs()[1]);
+        for (int v = 0; v < validation.size(); v++) {
+            int t = java.util.Arrays.binarySearch(test.users(), validation.users()[v]);
+            int testTarget = test.targets()[t];
+            // the validation input is the test input without its last item, which is the validation target
+            assertArrayEquals(java.util.Arrays.copyOf(test.inputs()[t], test.inputs()[t].length - 1), validation.inputs()[v]);
+            assertEquals(test.inputs()[t][test.inputs()[t].length - 1], validation.targets()[v]);
+            assertTrue(java.util.Arrays.stream(validation.inputs()[v]).noneMatch(i -> i == testTarget));
+        }
+    }
+
+    @Test
+    void trainingWindowsNeverUseTheValidationOrTestTarget() {
+        Windows w = UserHistories.windows(List.of(new int[] {1, 2, 3, 4, 5}, new int[] {6, 7, 8}), 3);
+        // user 1: training part 1,2,3 (4 validates, 5 tests) → (1)→2, (1,2)→3; user 2: training part 6 → nothing
+        assertEquals(2, w.size());
+        assertArrayEquals(new float[] {2, 3}, w.y());
+        assertArrayEquals(new float[] {0, 0, 1, 0, 1, 2}, w.x());
 
         Windows longer = UserHistories.windows(List.<int[]>of(new int[] {1, 2, 3, 4, 5, 6}), 2);
-        assertArrayEquals(new float[] {0, 1, 1, 2, 2, 3, 3, 4}, longer.x()); // only the last 2 items
-        assertArrayEquals(new float[] {2, 3, 4, 5}, longer.y());
+        assertArrayEquals(new float[] {0, 1, 1, 2, 2, 3}, longer.x()); // only the last 2 items
+        assertArrayEquals(new float[] {2, 3, 4}, longer.y());
     }
 
     @Test
     void subsampleKeepsWholeExamples() {
-        Windows w = UserHistories.windows(List.<int[]>of(new int[] {1, 2, 3, 4, 5, 6, 7}), 2);
+        Windows w = UserHistories.windows(List.<int[]>of(new int[] {1, 2, 3, 4, 5, 6, 7, 8}), 2);
         Windows s = UserHistories.subsample(w, 3, 1);
         assertEquals(3, s.size());
         for (int i = 0; i < s.size(); i++) {
