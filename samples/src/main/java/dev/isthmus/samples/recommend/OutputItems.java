@@ -51,14 +51,14 @@ public record OutputItems(int[] items) {
     public Windows relabel(Windows w) {
         int len = w.window();
         int kept = 0;
-        for (float y : w.y()) {
-            kept += classOf((int) y) > 0 ? 1 : 0;
+        for (int y : w.y()) {
+            kept += classOf(y) > 0 ? 1 : 0;
         }
-        float[] x = new float[kept * len];
-        float[] y = new float[kept];
+        int[] x = new int[kept * len];
+        int[] y = new int[kept];
         int row = 0;
         for (int r = 0; r < w.size(); r++) {
-            int c = classOf((int) w.y()[r]);
+            int c = classOf(w.y()[r]);
             if (c > 0) {
                 System.arraycopy(w.x(), r * len, x, row * len, len);
                 y[row++] = c;

@@ -141,7 +141,7 @@ public final class UserHistories {
     }
 
     /** Next-item training examples: inputs [n, window] (left-padded with 0) and labels [n]. */
-    public record Windows(float[] x, float[] y, int window) {
+    public record Windows(int[] x, int[] y, int window) {
         public int size() {
             return y.length;
         }
@@ -156,8 +156,8 @@ public final class UserHistories {
         for (int[] h : encoded) {
             n += Math.max(0, trainingPart(h).length - 1);
         }
-        float[] x = new float[n * window];
-        float[] y = new float[n];
+        int[] x = new int[n * window];
+        int[] y = new int[n];
         int row = 0;
         for (int[] h : encoded) {
             int[] part = trainingPart(h);
@@ -170,7 +170,7 @@ public final class UserHistories {
     }
 
     /** The last up to {@code window} items of seq[0..end), left-padded with 0, into out[at..at+window). */
-    public static void leftPad(int[] seq, int end, int window, float[] out, int at) {
+    public static void leftPad(int[] seq, int end, int window, int[] out, int at) {
         int count = Math.min(window, end);
         int pad = window - count;
         Arrays.fill(out, at, at + pad, PAD);
@@ -180,8 +180,8 @@ public final class UserHistories {
     }
 
     /** Rows of left-padded inputs [n, window] for the given histories (their whole length). */
-    public static float[] inputs(int[][] histories, int window) {
-        float[] x = new float[histories.length * window];
+    public static int[] inputs(int[][] histories, int window) {
+        int[] x = new int[histories.length * window];
         for (int i = 0; i < histories.length; i++) {
             leftPad(histories[i], histories[i].length, window, x, i * window);
         }
@@ -223,8 +223,8 @@ public final class UserHistories {
         }
         int[] chosen = Arrays.copyOf(idx, keep);
         int len = w.window();
-        float[] x = new float[keep * len];
-        float[] y = new float[keep];
+        int[] x = new int[keep * len];
+        int[] y = new int[keep];
         for (int r = 0; r < keep; r++) {
             System.arraycopy(w.x(), chosen[r] * len, x, r * len, len);
             y[r] = w.y()[chosen[r]];

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 /** The recommender's output vocabulary on hand-made windows. */
 class OutputItemsTest {
     // five windows of two items; labels 3, 5, 3, 2, 3: item 3 labels three windows, 2 and 5 one each
-    private static final Windows W = new Windows(new float[] {0, 1, 1, 2, 2, 4, 0, 6, 4, 2}, new float[] {3, 5, 3, 2, 3}, 2);
+    private static final Windows W = new Windows(new int[] {0, 1, 1, 2, 2, 4, 0, 6, 4, 2}, new int[] {3, 5, 3, 2, 3}, 2);
 
     @Test
     void keepsItemsLabellingEnoughWindowsAsAscendingClasses() {
@@ -26,8 +26,8 @@ class OutputItemsTest {
     @Test
     void relabelDropsWindowsOfUnscoredItemsAndKeepsInputsAsItems() {
         Windows r = OutputItems.of(W, 6, 2).relabel(W);
-        assertArrayEquals(new float[] {1, 1, 1}, r.y()); // item 3 is class 1
-        assertArrayEquals(new float[] {0, 1, 2, 4, 4, 2}, r.x());
+        assertArrayEquals(new int[] {1, 1, 1}, r.y()); // item 3 is class 1
+        assertArrayEquals(new int[] {0, 1, 2, 4, 4, 2}, r.x());
     }
 
     @Test

@@ -76,12 +76,12 @@ class RecommendPiecesTest {
         Windows w = UserHistories.windows(List.of(new int[] {1, 2, 3, 4, 5}, new int[] {6, 7, 8}), 3);
         // user 1: training part 1,2,3 (4 validates, 5 tests) → (1)→2, (1,2)→3; user 2: training part 6 → nothing
         assertEquals(2, w.size());
-        assertArrayEquals(new float[] {2, 3}, w.y());
-        assertArrayEquals(new float[] {0, 0, 1, 0, 1, 2}, w.x());
+        assertArrayEquals(new int[] {2, 3}, w.y());
+        assertArrayEquals(new int[] {0, 0, 1, 0, 1, 2}, w.x());
 
         Windows longer = UserHistories.windows(List.<int[]>of(new int[] {1, 2, 3, 4, 5, 6}), 2);
-        assertArrayEquals(new float[] {0, 1, 1, 2, 2, 3}, longer.x()); // only the last 2 items
-        assertArrayEquals(new float[] {2, 3, 4}, longer.y());
+        assertArrayEquals(new int[] {0, 1, 1, 2, 2, 3}, longer.x()); // only the last 2 items
+        assertArrayEquals(new int[] {2, 3, 4}, longer.y());
     }
 
     @Test
@@ -148,7 +148,7 @@ class RecommendPiecesTest {
 
     @Test
     void leftPadAndInputs() {
-        float[] x = UserHistories.inputs(new int[][] {{5}, {1, 2, 3, 4}}, 3);
-        assertArrayEquals(new float[] {0, 0, 5, 2, 3, 4}, x);
+        int[] x = UserHistories.inputs(new int[][] {{5}, {1, 2, 3, 4}}, 3);
+        assertArrayEquals(new int[] {0, 0, 5, 2, 3, 4}, x);
     }
 }
