@@ -51,8 +51,13 @@ public final class Main implements Runnable {
         @Option(names = "--device", defaultValue = "auto", description = "cpu, cuda, cuda:N or auto (default: ${DEFAULT-VALUE})")
         String device;
 
-        @Option(names = "--seed", defaultValue = "42", description = "Random seed (default: ${DEFAULT-VALUE})")
+        @Option(names = "--seed", defaultValue = "42",
+                description = "Seed of the model's weights, shuffling and dropout (default: ${DEFAULT-VALUE})")
         long seed;
+
+        @Option(names = "--data-seed", defaultValue = "42",
+                description = "Seed of the held-out splits and synthesised data (default: ${DEFAULT-VALUE})")
+        long dataSeed;
 
         @Option(names = "--out", defaultValue = "out", description = "Output folder; each sample writes into out/<sample> (default: ${DEFAULT-VALUE})")
         Path out;
@@ -80,7 +85,8 @@ public final class Main implements Runnable {
                 throw new CommandLine.ParameterException(new CommandLine(new Main()),
                         "--epochs and --batch-size must be at least 1");
             }
-            return new TrainOptions(System.out, DatasetCache.resolve(cache).root(), out, seed, epochs, batchSize, quick, resume);
+            return new TrainOptions(System.out, DatasetCache.resolve(cache).root(), out, seed, dataSeed, epochs, batchSize, quick,
+                    resume);
         }
     }
 

@@ -41,7 +41,7 @@ public final class MlpSample implements Sample {
     @Override
     public SampleResult train(TrainOptions o) throws Exception {
         long t0 = System.nanoTime();
-        var trainer = new MlpTrainer(o.console(), o.seed(), o.epochs(), o.batchSize(), o.quick());
+        var trainer = new MlpTrainer(o.console(), o.seed(), o.dataSeed(), o.epochs(), o.batchSize(), o.quick());
         MlpTrainer.Result r = trainer.run(o.cache());
 
         Diabetes d = Diabetes.load(o.cache());

@@ -35,13 +35,16 @@ public final class MlpTrainer {
 
     private final PrintStream out;
     private final long seed;
+    private final long foldSeed;
     private final int epochs;
     private final int batchSize;
     private final boolean quick;
 
-    public MlpTrainer(PrintStream out, long seed, Integer epochs, Integer batchSize, boolean quick) {
+    /** {@code seed} draws the networks' weights and batches, {@code foldSeed} the cross-validation folds. */
+    public MlpTrainer(PrintStream out, long seed, long foldSeed, Integer epochs, Integer batchSize, boolean quick) {
         this.out = out;
         this.seed = seed;
+        this.foldSeed = foldSeed;
         this.epochs = epochs != null ? epochs : quick ? QUICK_EPOCHS : DEFAULT_EPOCHS;
         this.batchSize = batchSize != null ? batchSize : 32;
         this.quick = quick;
@@ -108,10 +111,11 @@ public final class MlpTrainer {
 
     /** Seeded 5-fold cross-validation of the MLP and of least squares on the same folds. */
     public List<FoldResult> diabetes(Diabetes d) {
-        out.printf(Locale.ROOT, "diabetes: %d rows x %d features; 5-fold CV (seed %d), Dense(10, relu) -> Dense(1),"
-                + " Adam(0.01), %d epochs, batch %d%n", d.rows(), d.x()[0].length, seed, epochs, batchSize);
+        out.printf(Locale.ROOT, "diabetes: %d rows x %d features; 5-fold CV (folds of data seed %d, weights of seed %d),"
+                + " Dense(10, relu) -> Dense(1), Adam(0.01), %d epochs, batch %d%n", d.rows(), d.x()[0].length, foldSeed, seed,
+                epochs, batchSize);
         out.printf(Locale.ROOT, "  %-5s %12s %8s %12s %8s%n", "fold", "MLP MSE", "MLP R2", "OLS MSE", "OLS R2");
-        List<KFold.Fold> folds = KFold.split(d.rows(), 5, seed);
+        List<KFold.Fold> folds = KFold.split(d.rows(), 5, foldSeed);
         List<FoldResult> results = new java.util.ArrayList<>();
         for (int f = 0; f < folds.size(); f++) {
             KFold.Fold fold = folds.get(f);

@@ -75,7 +75,7 @@ public final class SpeechSample implements Sample {
     public SampleResult train(TrainOptions o) throws Exception {
         long t0 = System.nanoTime();
         var out = o.console();
-        SpokenDigits data = SpokenDigits.load(o.cache(), o.seed(), o.quick());
+        SpokenDigits data = SpokenDigits.load(o.cache(), o.dataSeed(), o.quick());
         out.println(data);
         out.printf(Locale.ROOT, "held-out test voices: %s%n", String.join(", ", data.testVoices()));
         long tf = System.nanoTime();

@@ -68,7 +68,7 @@ public final class TextSample implements Sample {
     public SampleResult train(TrainOptions o) throws Exception {
         long t0 = System.nanoTime();
         List<Sentence> all = SentimentSentences.load(o.cache());
-        TextFeatures.Split split = TextFeatures.split(all, TEST_FRACTION, o.seed());
+        TextFeatures.Split split = TextFeatures.split(all, TEST_FRACTION, o.dataSeed());
         List<Sentence> train = split.train();
         List<Sentence> test = split.test();
         if (o.quick()) {

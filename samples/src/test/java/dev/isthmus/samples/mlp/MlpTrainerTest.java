@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class MlpTrainerTest {
 
     private static MlpTrainer trainer(ByteArrayOutputStream out, Integer epochs) {
-        return new MlpTrainer(new PrintStream(out, true, StandardCharsets.UTF_8), 42, epochs, null, false);
+        return new MlpTrainer(new PrintStream(out, true, StandardCharsets.UTF_8), 42, 42, epochs, null, false);
     }
 
     @Test

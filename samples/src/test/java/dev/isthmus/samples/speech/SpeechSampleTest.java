@@ -133,7 +133,7 @@ class SpeechSampleTest {
     void predictReadsAWavAndPrintsTheDigitWithItsProbability(@TempDir Path dir) throws Exception {
         var text = new ByteArrayOutputStream();
         var console = new PrintStream(text, true, StandardCharsets.UTF_8);
-        TrainOptions o = new TrainOptions(console, dir.resolve("cache"), dir.resolve("out"), 42, null, null, true, false);
+        TrainOptions o = new TrainOptions(console, dir.resolve("cache"), dir.resolve("out"), 42, 42, null, null, true, false);
         var sample = new SpeechSample();
         Path wav = dir.resolve("word.wav");
         Wav.write(wav, new AudioClip(tone(4000, 9000, 9000, 440, 22050), 22050));

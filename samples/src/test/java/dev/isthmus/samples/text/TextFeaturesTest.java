@@ -121,7 +121,7 @@ class TextFeaturesTest {
     @Test
     void predictExplainsBadInputAndAMissingTraining(@TempDir Path dir) {
         TrainOptions o = new TrainOptions(new PrintStream(new ByteArrayOutputStream()), dir.resolve("cache"), dir.resolve("out"),
-                42, null, null, false, false);
+                42, 42, null, null, false, false);
         TextSample sample = new TextSample();
         IllegalArgumentException blank = assertThrows(IllegalArgumentException.class, () -> sample.predict(o, "  "));
         assertTrue(blank.getMessage().contains("empty"), blank.getMessage());
@@ -135,7 +135,7 @@ class TextFeaturesTest {
         java.nio.file.Files.createDirectories(out);
         TextFeatures.fitTokenizer(List.of(new Sentence("great food", 1, "yelp")), 0).save(out.resolve(TextSample.TOKENIZER_FILE));
         TrainOptions o = new TrainOptions(new PrintStream(new ByteArrayOutputStream()), dir.resolve("cache"), out,
-                42, null, null, false, false);
+                42, 42, null, null, false, false);
         TextSample sample = new TextSample();
         IllegalArgumentException punctuation = assertThrows(IllegalArgumentException.class, () -> sample.predict(o, "?!"));
         assertTrue(punctuation.getMessage().contains("no words"), punctuation.getMessage());
