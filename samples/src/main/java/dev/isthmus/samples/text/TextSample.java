@@ -43,7 +43,7 @@ public final class TextSample implements Sample {
     static final int NUM_WORDS = 0;
     static final int DEFAULT_EPOCHS = 6;
     static final int QUICK_EPOCHS = 1;
-    static final int BATCH_SIZE = 32;
+    static final int BATCH_SIZE = 16;
     static final double VALIDATION_SPLIT = 0.1;
     /** Slices of the quick run. */
     static final int QUICK_TRAIN = 480;
