@@ -193,19 +193,26 @@ class CudaBackendTest {
     void tf32AndBf16GemmsAreOptInCloseAndTakeEffect() {
         Tensor a = Tensor.uniform(new int[] {256, 256}, -1, 1, 1);
         Tensor b = Tensor.uniform(new int[] {256, 256}, -1, 1, 2);
-        float[] exact = a.matmul(b).toArray();
+        assertEachPrecisionCloseAndDistinct("GEMM", a.matmul(b).toArray(), () -> a.to(CUDA).matmul(b.to(CUDA)).toArray());
+    }
+
+    /**
+     * Runs {@code onGpu} under each precision: close to the CPU's {@code exact} within the
+     * precision's tolerance, and for TF32/BF16 not FP32's result bit for bit (no silent fallback).
+     */
+    private static void assertEachPrecisionCloseAndDistinct(String what, float[] exact, Supplier<float[]> onGpu) {
         CudaBackend backend = backend();
         try {
             float[] fp32 = null;
             for (Precision p : Precision.values()) {
                 backend.setPrecision(p);
-                float[] got = a.to(CUDA).matmul(b.to(CUDA)).toArray();
+                float[] got = onGpu.get();
                 double tolerance = p == Precision.FP32 ? 1e-3 : p == Precision.TF32 ? 0.05 : 0.3;
-                BackendParity.standard().withTolerance(tolerance, 0.01).assertClose(p + " GEMM", exact, got);
+                BackendParity.standard().withTolerance(tolerance, 0.01).assertClose(p + " " + what, exact, got);
                 if (p == Precision.FP32) {
                     fp32 = got;
                 } else {
-                    assertTrue(!java.util.Arrays.equals(fp32, got), p + " GEMM equals FP32 bit for bit: "
+                    assertTrue(!java.util.Arrays.equals(fp32, got), p + " " + what + " equals FP32 bit for bit: "
                             + "the precision did not take effect");
                 }
             }
@@ -312,27 +319,9 @@ class CudaBackendTest {
         // 64 channels in and out: large enough that cuDNN has tensor-core algorithms for it
         Tensor x = Tensor.uniform(new int[] {8, 32, 32, 64}, -1, 1, 41);
         Tensor k = Tensor.uniform(new int[] {3, 3, 64, 64}, -1, 1, 42);
-        float[] exact = dev.isthmus.nn.tensor.Functional.conv2d(x, k, 1, 1, dev.isthmus.nn.backend.Window2d.Padding.SAME)
-                .toArray();
-        CudaBackend backend = backend();
-        try {
-            float[] fp32 = null;
-            for (Precision p : Precision.values()) {
-                backend.setPrecision(p);
-                float[] got = dev.isthmus.nn.tensor.Functional.conv2d(x.to(CUDA), k.to(CUDA), 1, 1,
-                        dev.isthmus.nn.backend.Window2d.Padding.SAME).toArray();
-                double tolerance = p == Precision.FP32 ? 1e-3 : p == Precision.TF32 ? 0.05 : 0.3;
-                BackendParity.standard().withTolerance(tolerance, 0.01).assertClose(p + " convolution", exact, got);
-                if (p == Precision.FP32) {
-                    fp32 = got;
-                } else {
-                    assertTrue(!java.util.Arrays.equals(fp32, got), p + " convolution equals FP32 bit for bit: "
-                            + "the precision did not take effect");
-                }
-            }
-        } finally {
-            backend.setPrecision(Precision.FP32);
-        }
+        var same = dev.isthmus.nn.backend.Window2d.Padding.SAME;
+        assertEachPrecisionCloseAndDistinct("convolution", dev.isthmus.nn.tensor.Functional.conv2d(x, k, 1, 1, same).toArray(),
+                () -> dev.isthmus.nn.tensor.Functional.conv2d(x.to(CUDA), k.to(CUDA), 1, 1, same).toArray());
     }
 
     @Test
