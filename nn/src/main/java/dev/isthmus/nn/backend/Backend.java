@@ -33,7 +33,10 @@ public interface Backend {
     /** The counters behind {@link Device#stats()}. */
     DeviceCounters counters();
 
-    /** Copies {@code dst.storage().byteSize()} bytes of host memory (heap or native) into {@code dst}. */
+    /**
+     * Copies {@code dst.storage().byteSize()} bytes of host memory (heap or native) into {@code dst};
+     * {@code src} may be reused or freed as soon as this returns (the copy may still be in flight).
+     */
     void copyFromHost(MemorySegment src, Tensor dst);
 
     /**

@@ -27,12 +27,11 @@ public final class Metrics {
         public Tensor batchSum(Tensor yTrue, Tensor yPred) {
             int n = yPred.size(0);
             int c = n == 0 ? 0 : (int) (yPred.numel() / n);
-            Tensor labels = yTrue.dtype().isInteger() ? yTrue : yTrue.cast(DType.FLOAT32);
             if (c == 1) {
                 requireSame(yTrue.numel(), yPred.numel(), yTrue, yPred);
-                Tensor half = Tensor.scalar(0.5f).to(yPred.device());
+                Tensor half = Tensor.of(yPred.device(), new float[] {0.5f});
                 Tensor predicted = yPred.reshape(n).gt(half);
-                Tensor actual = half.gt(labels.cast(DType.FLOAT32).reshape(n)).neg().add(1f); // label >= 0.5
+                Tensor actual = half.gt(yTrue.cast(DType.FLOAT32).reshape(n)).neg().add(1f); // label >= 0.5
                 return predicted.eq(actual).sum();
             }
             if (c > MAX_CLASSES) {
@@ -41,10 +40,10 @@ public final class Metrics {
             }
             Tensor predicted = yPred.reshape(n, c).argmax().cast(DType.FLOAT32);
             if (yTrue.numel() == yPred.numel() && !yTrue.dtype().isInteger()) {
-                return predicted.eq(labels.reshape(n, c).argmax().cast(DType.FLOAT32)).sum();
+                return predicted.eq(yTrue.reshape(n, c).argmax().cast(DType.FLOAT32)).sum();
             }
             requireSame(yTrue.numel(), n, yTrue, yPred);
-            return predicted.eq(labels.reshape(n).cast(DType.FLOAT32)).sum();
+            return predicted.eq(yTrue.reshape(n).cast(DType.FLOAT32)).sum();
         }
     };
 

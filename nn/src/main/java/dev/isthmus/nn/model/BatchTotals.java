@@ -64,15 +64,19 @@ final class BatchTotals {
         return n == 0 ? 0 : sum / (double) n;
     }
 
+    /** A batch (0-based) and its mean loss. */
+    record BatchLoss(int batch, float loss) {
+    }
+
     /**
-     * The first batch in [from, written) whose loss is not finite, with that loss, or null: a second
-     * host read, made only once a sum has turned out non-finite.
+     * The first batch in [from, written) whose loss is not finite, or null: a second host read,
+     * made only once a sum has turned out non-finite.
      */
-    float[] firstNonFinite(int from) {
+    BatchLoss firstNonFinite(int from) {
         float[] losses = rows.slice(0, from, written).slice(1, 0, 1).toArray();
         for (int b = 0; b < losses.length; b++) {
             if (!Float.isFinite(losses[b])) {
-                return new float[] {from + b, losses[b] / counts[from + b][0]};
+                return new BatchLoss(from + b, losses[b] / counts[from + b][0]);
             }
         }
         return null;

@@ -255,9 +255,10 @@ public final class Sequential implements AutoCloseable {
     private static Map<String, Double> checkedMeans(BatchTotals totals, int epoch, int checkedBatches) {
         Map<String, Double> means = totals.means();
         if (!Double.isFinite(means.get("loss"))) {
-            float[] bad = totals.firstNonFinite(checkedBatches);
-            int step = bad == null ? totals.written() : (int) bad[0] + 1;
-            throw new NonFiniteLossException(epoch, step, bad == null ? Float.POSITIVE_INFINITY : bad[1], totals.written());
+            BatchTotals.BatchLoss bad = totals.firstNonFinite(checkedBatches);
+            // no single batch is non-finite when only the sum overflowed
+            int step = bad == null ? totals.written() : bad.batch() + 1;
+            throw new NonFiniteLossException(epoch, step, bad == null ? Float.POSITIVE_INFINITY : bad.loss(), totals.written());
         }
         return means;
     }

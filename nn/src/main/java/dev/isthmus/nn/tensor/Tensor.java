@@ -390,7 +390,6 @@ public final class Tensor {
                 MemorySegment host = staging.allocate(storage.byteSize(), 64);
                 backend().copyToHost(this, host);
                 out.backend().copyFromHost(host, out);
-                out.backend().synchronize();
             }
         }
         return out;
