@@ -111,8 +111,8 @@ __device__ __forceinline__ float normal01(unsigned long long seed, unsigned long
 
 enum Distribution { UNIFORM, NORMAL, TRUNCATED_NORMAL, BERNOULLI };
 
-extern "C" __global__ void random_f32(float *out, long long n, int distribution, float a, float b,
-                                      unsigned long long seed) {
+__device__ __forceinline__ void random_body(float *out, long long n, int distribution, float a, float b,
+                                            unsigned long long seed) {
     GRID_STRIDE_LOOP(i, n) {
         float v;
         if (distribution == UNIFORM) {
@@ -132,6 +132,18 @@ extern "C" __global__ void random_f32(float *out, long long n, int distribution,
         }
         out[i] = v;
     }
+}
+
+extern "C" __global__ void random_f32(float *out, long long n, int distribution, float a, float b,
+                                      unsigned long long seed) {
+    random_body(out, n, distribution, a, b, seed);
+}
+
+// The same draw with the seed read from device memory: a captured CUDA graph replays with the
+// seed the host wrote into that cell before the launch, not the one of the capture.
+extern "C" __global__ void random_at_f32(float *out, long long n, int distribution, float a, float b,
+                                         const unsigned long long *seed) {
+    random_body(out, n, distribution, a, b, *seed);
 }
 
 // One Adam step (Keras formulation); alpha = lr * sqrt(1 - beta2^t) / (1 - beta1^t) from the host.
@@ -158,8 +170,8 @@ struct AdamTensor {
     long long n;
 };
 
-extern "C" __global__ void adam_multi_f32(const AdamTensor *tensors, float alpha, float beta1, float beta2,
-                                          float epsilon) {
+__device__ __forceinline__ void adam_multi_body(const AdamTensor *tensors, float alpha, float beta1, float beta2,
+                                                float epsilon) {
     AdamTensor t = tensors[blockIdx.y];
     for (long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x; i < t.n; i += (long long)blockDim.x * gridDim.x) {
         float g = t.grad[i];
@@ -169,4 +181,16 @@ extern "C" __global__ void adam_multi_f32(const AdamTensor *tensors, float alpha
         t.v[i] = vi;
         t.param[i] -= alpha * mi / (sqrtf(vi) + epsilon);
     }
+}
+
+extern "C" __global__ void adam_multi_f32(const AdamTensor *tensors, float alpha, float beta1, float beta2,
+                                          float epsilon) {
+    adam_multi_body(tensors, alpha, beta1, beta2, epsilon);
+}
+
+// adam_multi_f32 with alpha read from device memory (a cell the host writes before each step), so
+// that a captured training step replays with the current step's bias correction.
+extern "C" __global__ void adam_multi_at_f32(const AdamTensor *tensors, const float *alpha, float beta1, float beta2,
+                                             float epsilon) {
+    adam_multi_body(tensors, *alpha, beta1, beta2, epsilon);
 }

@@ -22,6 +22,15 @@ extern "C" __global__ void copy_slice_f32(const float *src, float *dst, long lon
     }
 }
 
+// dst[row, :] = src for a row index read from device memory (a cell the host writes before each
+// step); a row outside [0, rows) writes nothing. Rows of rowWords 32-bit words.
+extern "C" __global__ void copy_row_at_f32(const float *src, float *dst, long long rowWords, const int *row,
+                                           long long rows) {
+    long long r = *row;
+    if (r < 0 || r >= rows) return;
+    GRID_STRIDE_LOOP(i, rowWords) dst[r * rowWords + i] = src[i];
+}
+
 // Index tensors are int32 or int64 (one kernel of each, suffixed _i32 / _i64). An index outside
 // [0, bound) is never followed: its element is skipped (gathers write 0) and the first such index
 // is recorded in an IndexError the host reads at its next read of device values, so checking

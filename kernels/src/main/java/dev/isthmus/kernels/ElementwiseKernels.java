@@ -15,7 +15,7 @@ public final class ElementwiseKernels {
     public enum Distribution { UNIFORM, NORMAL, TRUNCATED_NORMAL, BERNOULLI }
 
     static final String[] ENTRIES = {"unary_f32", "unary_backward_f32", "binary_same_f32", "binary_rows_f32",
-        "binary_broadcast_f32", "fill_f32", "random_f32", "adam_f32", "adam_multi_f32"};
+        "binary_broadcast_f32", "fill_f32", "random_f32", "random_at_f32", "adam_f32", "adam_multi_f32", "adam_multi_at_f32"};
 
     /** Bytes of one {@code struct AdamTensor} row of the table {@link #adamAll} reads: four pointers and a count. */
     public static final int ADAM_TABLE_ROW_BYTES = 40;
@@ -68,6 +68,15 @@ public final class ElementwiseKernels {
         kernels.linear(KernelFamily.ELEMENTWISE, "random_f32", n, args);
     }
 
+    /**
+     * As {@link #random}, with the seed read by the kernel from the 8 bytes at {@code seed}: a
+     * captured graph replays with the seed written there before its launch.
+     */
+    public synchronized void randomAt(DeviceMemory out, long n, Distribution d, float a, float b, DeviceMemory seed) {
+        args.reset().pointer(out).i64(n).i32(d.ordinal()).f32(a).f32(b).pointer(seed);
+        kernels.linear(KernelFamily.ELEMENTWISE, "random_at_f32", n, args);
+    }
+
     /** One Adam step; {@code alpha} is the bias-corrected learning rate. */
     public synchronized void adam(DeviceMemory param, DeviceMemory grad, DeviceMemory m, DeviceMemory v, long n,
                                   float alpha, float beta1, float beta2, float epsilon) {
@@ -88,5 +97,16 @@ public final class ElementwiseKernels {
         }
         args.reset().pointer(table).f32(alpha).f32(beta1).f32(beta2).f32(epsilon);
         kernels.grouped(KernelFamily.ELEMENTWISE, "adam_multi_f32", tensors, longest, args);
+    }
+
+    /** As {@link #adamAll}, with alpha read by the kernel from the float at {@code alpha}. */
+    public synchronized void adamAllAt(DeviceMemory table, int tensors, long longest, DeviceMemory alpha, float beta1,
+                                       float beta2, float epsilon) {
+        if ((long) tensors * ADAM_TABLE_ROW_BYTES > table.byteSize()) {
+            throw new IllegalArgumentException("Adam table of " + table.byteSize() + " bytes holds fewer than "
+                    + tensors + " rows");
+        }
+        args.reset().pointer(table).pointer(alpha).f32(beta1).f32(beta2).f32(epsilon);
+        kernels.grouped(KernelFamily.ELEMENTWISE, "adam_multi_at_f32", tensors, longest, args);
     }
 }

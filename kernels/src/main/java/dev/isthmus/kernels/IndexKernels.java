@@ -10,7 +10,7 @@ import dev.isthmus.cuda.KernelArguments;
  * (op code, position, value, bound as four 64-bit words; op 0 means none) for the host to read.
  */
 public final class IndexKernels {
-    static final String[] ENTRIES = {"permute_f32", "copy_slice_f32", "gather_rows_i32", "gather_rows_i64",
+    static final String[] ENTRIES = {"permute_f32", "copy_slice_f32", "copy_row_at_f32", "gather_rows_i32", "gather_rows_i64",
         "scatter_add_rows_i32", "scatter_add_rows_i64", "pick_i32", "pick_i64", "pick_backward_i32",
         "pick_backward_i64", "cast_i32_f32", "cast_i64_f32", "cast_f32_i32", "cast_f32_i64", "cast_i32_i64",
         "cast_i64_i32", "argmax_rows_f32", "pad_nhwc_f32", "crop_nhwc_f32"};
@@ -71,6 +71,15 @@ public final class IndexKernels {
         args.reset().pointer(src).pointer(dst).i64(outer).i64(srcAxis).i64(dstAxis).i64(srcStart).i64(dstStart)
                 .i64(length).i64(inner);
         kernels.linear(KernelFamily.INDEX, "copy_slice_f32", outer * length * inner, args);
+    }
+
+    /**
+     * dst[row, :] = src, for {@code rows} rows of {@code rowWords} 32-bit words in dst and the row
+     * read by the kernel from the int32 at {@code row} (a row outside [0, rows) writes nothing).
+     */
+    public synchronized void copyRowAt(DeviceMemory src, DeviceMemory dst, long rowWords, DeviceMemory row, long rows) {
+        args.reset().pointer(src).pointer(dst).i64(rowWords).pointer(row).i64(rows);
+        kernels.linear(KernelFamily.INDEX, "copy_row_at_f32", rowWords, args);
     }
 
     /**

@@ -66,6 +66,8 @@ class LaunchSignatureTest {
         e.random(M, 10, ElementwiseKernels.Distribution.NORMAL, 0, 1, 42);
         e.adam(M, M, M, M, 10, 1e-3f, 0.9f, 0.999f, 1e-7f);
         e.adamAll(M, 3, 100, 1e-3f, 0.9f, 0.999f, 1e-7f);
+        e.randomAt(M, 10, ElementwiseKernels.Distribution.UNIFORM, 0, 1, M);
+        e.adamAllAt(M, 3, 100, M, 0.9f, 0.999f, 1e-7f);
         ReductionKernels r = new ReductionKernels(l, bytes -> M);
         r.reduce(ReductionKernels.Reduce.MEAN, M, new int[] {2, 3, 4}, new int[] {0, 2}, M);
         r.reduce(ReductionKernels.Reduce.MEAN, M, new int[] {2, 3, 4}, new int[] {0, 1}, M);
@@ -77,6 +79,7 @@ class LaunchSignatureTest {
         IndexKernels i = new IndexKernels(l);
         i.permute(M, new int[] {2, 3, 4}, new int[] {2, 0, 1}, M);
         i.copySlice(M, M, 2, 5, 3, 1, 0, 3, 4);
+        i.copyRowAt(M, M, 3, M, 50);
         for (boolean wide : new boolean[] {false, true}) {
             i.gatherRows(M, M, wide, M, 3, 8, 5, M);
             i.scatterAddRows(M, M, wide, M, 3, 8, 5, M);
