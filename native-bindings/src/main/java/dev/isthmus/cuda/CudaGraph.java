@@ -32,14 +32,17 @@ public final class CudaGraph implements AutoCloseable {
             MemorySegment graphOut = arena.allocate(ValueLayout.ADDRESS);
             try {
                 work.run();
-            } finally {
+            } catch (RuntimeException | Error e) {
+                // End the capture (the stream must leave capture mode) and drop what it recorded;
+                // the work's own failure is the one to report.
                 int status = CudaDriver.cuStreamEndCapture(stream.handle(), graphOut);
                 MemorySegment captured = graphOut.get(ValueLayout.ADDRESS, 0);
-                if (status != CudaDriver.CUDA_SUCCESS() && !captured.equals(MemorySegment.NULL)) {
+                if (status == CudaDriver.CUDA_SUCCESS() && !captured.equals(MemorySegment.NULL)) {
                     CudaDriver.cuGraphDestroy(captured);
                 }
-                CudaStatus.driver(status, "cuStreamEndCapture");
+                throw e;
             }
+            CudaStatus.driver(CudaDriver.cuStreamEndCapture(stream.handle(), graphOut), "cuStreamEndCapture");
             MemorySegment graph = graphOut.get(ValueLayout.ADDRESS, 0);
             MemorySegment execOut = arena.allocate(ValueLayout.ADDRESS);
             int status = CudaDriver.cuGraphInstantiateWithFlags(execOut, graph, 0);

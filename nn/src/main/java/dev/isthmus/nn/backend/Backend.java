@@ -59,6 +59,9 @@ public interface Backend {
     /** Counter-based random numbers: element i depends only on (seed, i), never on threads. */
     void random(Tensor out, Distribution distribution, float a, float b, long seed);
 
+    /** As {@link #random(Tensor, Distribution, float, float, long)}, the seed read when the op runs from an int64 cell. */
+    void random(Tensor out, Distribution distribution, float a, float b, DeviceCell seed);
+
     /**
      * Strided batched GEMM on contiguous matrices: for each batch index {@code i},
      * {@code C_i = alpha · op(A_i) · op(B_i) + beta · C_i}, where {@code op(A_i)} is m×k and
@@ -115,6 +118,13 @@ public interface Backend {
     void argmax(Tensor x, Tensor out);
 
     /**
+     * {@code dst[row, ...] = src}, all of src, for the row index read when the op runs from an
+     * int32 {@link DeviceCell} (a row outside [0, dst.size(0)) writes nothing); any one element
+     * type of 4 bytes, src holding one row of dst.
+     */
+    void copyRowAt(Tensor src, Tensor dst, DeviceCell row);
+
+    /**
      * 2-D convolution, channels-last: x [n, h, w, c], kernel [kh, kw, c, f] (Keras layout),
      * out [n, oh, ow, f].
      */
@@ -169,6 +179,27 @@ public interface Backend {
         for (Tensor[] g : groups) {
             adamUpdate(g[0], g[1], g[2], g[3], lr, beta1, beta2, epsilon, step);
         }
+    }
+
+    /**
+     * As {@link #adamUpdateAll(java.util.List, float, float, float, float, long)}, with the
+     * bias-corrected learning rate ({@link #adamAlpha}) read when the op runs from a float32 cell.
+     */
+    void adamUpdateAll(java.util.List<Tensor[]> groups, DeviceCell alpha, float beta1, float beta2, float epsilon);
+
+    /** Adam's bias-corrected learning rate at {@code step} (from 1): lr·sqrt(1-β2ᵗ)/(1-β1ᵗ), Keras's formulation. */
+    static float adamAlpha(float lr, float beta1, float beta2, long step) {
+        return (float) (lr * Math.sqrt(1 - Math.pow(beta2, step)) / (1 - Math.pow(beta1, step)));
+    }
+
+    /**
+     * Captures what {@code step} enqueues into a {@link StepGraph} to replay, or returns null when
+     * this backend runs every step as it is called (the CPU, where there is no launch cost to
+     * save). While the capture runs, host reads, synchronisations and uploads throw
+     * {@link CaptureViolationException}; the step's work is recorded, not run.
+     */
+    default StepGraph captureStep(Runnable step) {
+        return null;
     }
 
     /** Waits until every operation enqueued so far has finished. */

@@ -28,7 +28,8 @@ public final class Backends {
 
     public static Backend of(Device device) {
         if (device.kind() == Device.Kind.CPU) {
-            return CpuBackend.shared();
+            Backend standIn = StepCapture.cpuStandIn();
+            return standIn != null ? standIn : CpuBackend.shared();
         }
         CudaBackend backend = CUDA.get(device.index());
         if (backend != null) {

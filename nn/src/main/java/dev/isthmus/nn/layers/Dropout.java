@@ -1,5 +1,6 @@
 package dev.isthmus.nn.layers;
 
+import dev.isthmus.nn.backend.StepValues;
 import dev.isthmus.nn.tensor.Tensor;
 import java.util.Map;
 
@@ -42,10 +43,19 @@ public final class Dropout extends Layer {
         if (!training || rate == 0f) {
             return x;
         }
-        Tensor keep = Tensor.uniform(x.shape(), 0f, 1f, seed + 0x9E3779B97F4A7C15L * ++calls)
+        StepValues values = StepValues.current();
+        // In a replayable step the seed comes from a device cell the host fills before each step.
+        Tensor draws = values == null
+                ? Tensor.uniform(x.shape(), 0f, 1f, nextSeed())
+                : Tensor.uniform(x.shape(), 0f, 1f, values.int64("dropout seed", this::nextSeed));
+        Tensor keep = draws
                 .gt(Tensor.full(rate, 1))
                 .mul(1f / (1f - rate));
         return x.mul(keep);
+    }
+
+    private long nextSeed() {
+        return seed + 0x9E3779B97F4A7C15L * ++calls;
     }
 
     @Override

@@ -29,7 +29,7 @@ public final class Metrics {
             int c = n == 0 ? 0 : (int) (yPred.numel() / n);
             if (c == 1) {
                 requireSame(yTrue.numel(), yPred.numel(), yTrue, yPred);
-                Tensor half = Tensor.of(yPred.device(), new float[] {0.5f});
+                Tensor half = Tensor.full(yPred.device(), 0.5f, 1); // filled on the device: no upload inside a step
                 Tensor predicted = yPred.reshape(n).gt(half);
                 Tensor actual = half.gt(yTrue.cast(DType.FLOAT32).reshape(n)).neg().add(1f); // label >= 0.5
                 return predicted.eq(actual).sum();

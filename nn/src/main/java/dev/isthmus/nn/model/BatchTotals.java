@@ -1,5 +1,6 @@
 package dev.isthmus.nn.model;
 
+import dev.isthmus.nn.backend.StepValues;
 import dev.isthmus.nn.metrics.Metric;
 import dev.isthmus.nn.tensor.Device;
 import dev.isthmus.nn.tensor.Scope;
@@ -14,6 +15,8 @@ import java.util.Map;
  * b of a [batches, 1 + metrics] tensor (loss × samples, then each metric's sum), and the host
  * reads the column sums (one host read; the reduction adds in double on every backend) only when
  * a progress redraw or the epoch's end asks for them. Sample counts are known on the host.
+ * One instance serves every epoch of a fit ({@link #startEpoch()}), so its rows keep one address
+ * for a captured step's lifetime; in a replayable step the row to write comes from a step value.
  */
 final class BatchTotals {
     private final Tensor rows;
@@ -27,6 +30,11 @@ final class BatchTotals {
         this.counts = new long[batches][1 + metrics.size()];
     }
 
+    /** Starts the next epoch's rows from the first. */
+    void startEpoch() {
+        written = 0;
+    }
+
     /** Records batch {@code written}'s mean loss {@code loss} over {@code samples} samples, and its metrics. */
     void add(Tensor loss, int samples, Tensor yTrue, Tensor yPred) {
         List<Tensor> row = new ArrayList<>(1 + metrics.size());
@@ -37,7 +45,23 @@ final class BatchTotals {
             counts[written][1 + m] = metrics.get(m).batchCount(yTrue, yPred);
         }
         Tensor values = Tensor.concat(row, 0).reshape(1, 1 + metrics.size());
-        rows.backend().copySlice(values, 0, 0, rows, written, 1);
+        StepValues step = StepValues.current();
+        if (step == null) {
+            rows.backend().copySlice(values, 0, 0, rows, written, 1);
+        } else {
+            rows.backend().copyRowAt(values, rows, step.int32("totals row", () -> written));
+        }
+        written++;
+    }
+
+    /** The host's sample counts of batch {@code b}, as {@link #replayed} takes them. */
+    long[] counts(int b) {
+        return counts[b].clone();
+    }
+
+    /** Counts a batch a replayed step wrote (its row is the one its step value named): the counts the captured step had. */
+    void replayed(long[] batchCounts) {
+        System.arraycopy(batchCounts, 0, counts[written], 0, batchCounts.length);
         written++;
     }
 

@@ -21,6 +21,8 @@ public final class Fit {
     private PrintStream out = System.out;
     private Path checkpointFile;
     private Checkpoint resumeFrom;
+    private boolean cudaGraphs;
+    private StepCapturer capturer = StepCapturer.BACKEND;
 
     private Fit() {
     }
@@ -92,6 +94,31 @@ public final class Fit {
     public Fit resume(Checkpoint checkpoint) {
         this.resumeFrom = checkpoint;
         return this;
+    }
+
+    /**
+     * Captures one training step (forward, backward, optimizer) into a CUDA graph after a warm-up
+     * step and replays it for the later full batches, which removes the per-op launch cost; the
+     * last, smaller batch of an epoch runs eagerly. Off by default: not yet run on a GPU. On the
+     * CPU backend this is a no-op (every step runs eagerly, with the same results).
+     */
+    public Fit cudaGraphs(boolean on) {
+        this.cudaGraphs = on;
+        return this;
+    }
+
+    boolean cudaGraphs() {
+        return cudaGraphs;
+    }
+
+    /** Tests: capture steps with {@code capturer} instead of the backend (e.g. the CPU's recording emulation). */
+    Fit stepCapturer(StepCapturer capturer) {
+        this.capturer = capturer;
+        return this;
+    }
+
+    StepCapturer stepCapturer() {
+        return capturer;
     }
 
     Path checkpointFile() {

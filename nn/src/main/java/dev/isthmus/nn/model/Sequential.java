@@ -202,32 +202,32 @@ public final class Sequential implements AutoCloseable {
         }
         int verbose = fit.verbose();
         int firstEpoch = fit.resumeFrom() == null ? 1 : fit.resumeFrom().epochsDone() + 1;
-        for (int epoch = firstEpoch; epoch <= fit.epochs(); epoch++) {
-            // each epoch's order depends on (seed, epoch) only, so a resumed run shuffles as an unbroken one
-            int[] perm = permutation(nTrain, fit.shuffle() ? new SplittableRandom(CounterRandom.mix(fit.seed(), epoch)) : null);
-            ProgressBar bar = new ProgressBar(fit.out(), verbose, epoch, fit.epochs(), steps);
-            Map<String, Double> values;
-            // A step enqueues its work and returns: losses and metrics stay on the device until a
-            // redraw or the epoch's end reads them, so the host never waits inside a step.
-            try (Scope epochScope = Scope.open("epoch")) {
-                BatchTotals totals = new BatchTotals(trainX.device(), steps, metrics, epochScope);
+        // The totals' rows and a captured step's fixed buffers live for the whole fit.
+        try (Scope fitScope = Scope.independent("fit");
+             GraphedSteps graphed = fit.cudaGraphs()
+                     ? new GraphedSteps(trainX.device(), batch, fitScope, fit.stepCapturer()) : null) {
+            BatchTotals totals = new BatchTotals(trainX.device(), steps, metrics, fitScope);
+            Tensor dataX = trainX;
+            Tensor dataY = trainY;
+            for (int epoch = firstEpoch; epoch <= fit.epochs(); epoch++) {
+                // each epoch's order depends on (seed, epoch) only, so a resumed run shuffles as an unbroken one
+                int[] perm = permutation(nTrain, fit.shuffle() ? new SplittableRandom(CounterRandom.mix(fit.seed(), epoch)) : null);
+                ProgressBar bar = new ProgressBar(fit.out(), verbose, epoch, fit.epochs(), steps);
+                Map<String, Double> values;
+                // A step enqueues its work and returns: losses and metrics stay on the device until a
+                // redraw or the epoch's end reads them, so the host never waits inside a step.
+                totals.startEpoch();
                 int checked = 0;
                 Map<String, Double> latest = null;
                 for (int step = 0; step < steps; step++) {
                     int from = step * batch;
                     int to = Math.min(nTrain, from + batch);
-                    try (Scope ignored = Scope.open("train step")) {
-                        Tensor index = indexTensor(perm, from, to);
-                        Tensor xb = trainX.indexSelect(index);
-                        Tensor yb = trainY.indexSelect(index);
-                        Tensor pred = forward(xb, true);
-                        Tensor l = loss.compute(yb, pred);
-                        List<Tensor> params = parameters();
-                        optimizer.zeroGrad(params);
-                        l.backward();
-                        optimizer.step(params);
-                        try (var g = GradMode.noGrad()) {
-                            totals.add(l.detach(), to - from, yb, pred.detach());
+                    java.util.function.Consumer<Tensor> body = index -> trainStep(dataX, dataY, index, totals);
+                    if (graphed != null) {
+                        graphed.step(perm, from, to, GraphedSteps.Key.of(optimizer, parameters()), body, totals);
+                    } else {
+                        try (Scope ignored = Scope.open("train step")) {
+                            body.accept(indexTensor(perm, from, to));
                         }
                     }
                     latest = null;
@@ -238,17 +238,32 @@ public final class Sequential implements AutoCloseable {
                     }
                 }
                 values = latest != null ? latest : checkedMeans(totals, epoch, checked);
-            }
-            if (valX != null) {
-                evaluate(valX, valY, fit.batchSize()).forEach((k, v) -> values.put("val_" + k, v));
-            }
-            bar.finish(values);
-            history.record(values);
-            if (fit.checkpointFile() != null) {
-                Checkpoint.write(fit.checkpointFile(), this, optimizer, epoch, history);
+                if (valX != null) {
+                    evaluate(valX, valY, fit.batchSize()).forEach((k, v) -> values.put("val_" + k, v));
+                }
+                bar.finish(values);
+                history.record(values);
+                if (fit.checkpointFile() != null) {
+                    Checkpoint.write(fit.checkpointFile(), this, optimizer, epoch, history);
+                }
             }
         }
         return history;
+    }
+
+    /** One training step on the rows {@code index} of (x, y): forward, loss, backward, update, totals. */
+    private void trainStep(Tensor x, Tensor y, Tensor index, BatchTotals totals) {
+        Tensor xb = x.indexSelect(index);
+        Tensor yb = y.indexSelect(index);
+        Tensor pred = forward(xb, true);
+        Tensor l = loss.compute(yb, pred);
+        List<Tensor> params = parameters();
+        optimizer.zeroGrad(params);
+        l.backward();
+        optimizer.step(params);
+        try (var g = GradMode.noGrad()) {
+            totals.add(l.detach(), index.size(0), yb, pred.detach());
+        }
     }
 
     /** The epoch's means so far (one host read), refusing a non-finite loss by the step that made it. */

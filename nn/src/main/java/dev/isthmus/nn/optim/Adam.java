@@ -1,6 +1,9 @@
 package dev.isthmus.nn.optim;
 
 import dev.isthmus.nn.autograd.GradMode;
+import dev.isthmus.nn.backend.Backend;
+import dev.isthmus.nn.backend.DeviceCell;
+import dev.isthmus.nn.backend.StepValues;
 import dev.isthmus.nn.tensor.Tensor;
 import java.util.List;
 import java.util.Map;
@@ -38,7 +41,14 @@ public final class Adam extends SlotOptimizer {
 
     @Override
     public void step(List<Tensor> parameters) {
-        iterations++;
+        // In a replayable step the bias correction comes from a device cell the host fills (and
+        // the step count advances) before each step; otherwise it goes to the kernel by value.
+        StepValues values = StepValues.current();
+        DeviceCell alpha = values == null ? null
+                : values.float32("adam alpha", () -> Backend.adamAlpha(learningRate, beta1, beta2, ++iterations));
+        if (values == null) {
+            iterations++;
+        }
         try (var ignored = GradMode.noGrad()) {
             // One pass per device: on CUDA every parameter is updated by a single kernel launch.
             Map<dev.isthmus.nn.tensor.Device, List<Tensor[]>> byDevice = new java.util.LinkedHashMap<>();
@@ -51,7 +61,11 @@ public final class Adam extends SlotOptimizer {
                 byDevice.computeIfAbsent(p.device(), d -> new java.util.ArrayList<>()).add(new Tensor[] {p, g, mv[0], mv[1]});
             }
             byDevice.forEach((device, groups) -> {
-                groups.get(0)[0].backend().adamUpdateAll(groups, learningRate, beta1, beta2, epsilon, iterations);
+                if (alpha == null) {
+                    groups.get(0)[0].backend().adamUpdateAll(groups, learningRate, beta1, beta2, epsilon, iterations);
+                } else {
+                    groups.get(0)[0].backend().adamUpdateAll(groups, alpha, beta1, beta2, epsilon);
+                }
                 for (Tensor[] g : groups) {
                     g[0].markWrittenInPlace();
                     g[2].markWrittenInPlace();

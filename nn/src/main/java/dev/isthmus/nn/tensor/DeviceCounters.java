@@ -11,6 +11,7 @@ public final class DeviceCounters {
     private final LongAdder hostReads = new LongAdder();
     private final LongAdder synchronizations = new LongAdder();
     private final LongAdder allocations = new LongAdder();
+    private final LongAdder launches = new LongAdder();
     private final LongAdder bytesAllocated = new LongAdder();
     private final AtomicLong bytesInUse = new AtomicLong();
     private final AtomicLong peakBytesInUse = new AtomicLong();
@@ -19,6 +20,11 @@ public final class DeviceCounters {
     public void hostRead() {
         hostReads.increment();
         synchronizations.increment();
+    }
+
+    /** Work submitted to the device: an op enqueued, or a captured step replayed. */
+    public void launched() {
+        launches.increment();
     }
 
     public void synchronization() {
@@ -37,7 +43,7 @@ public final class DeviceCounters {
 
     public DeviceStats snapshot() {
         return new DeviceStats(hostReads.sum(), synchronizations.sum(), allocations.sum(), bytesAllocated.sum(),
-                bytesInUse.get(), peakBytesInUse.get());
+                bytesInUse.get(), peakBytesInUse.get(), launches.sum());
     }
 
     /** Zeroes the event counts; bytes in use stay, and the peak restarts from them. */
@@ -45,6 +51,7 @@ public final class DeviceCounters {
         hostReads.reset();
         synchronizations.reset();
         allocations.reset();
+        launches.reset();
         bytesAllocated.reset();
         peakBytesInUse.set(bytesInUse.get());
     }

@@ -13,7 +13,10 @@ package dev.isthmus.nn.tensor;
  * @param bytesInUse       bytes held by live storage now (storage the garbage collector has not
  *                         yet freed counts until it does)
  * @param peakBytesInUse   the most bytes in use at any moment since the reset
+ * @param launches         submissions of work to a GPU: one per op enqueued (a kernel, a copy, a
+ *                         library call) and one per replay of a captured step; 0 on the CPU, which
+ *                         runs each op as it is called
  */
 public record DeviceStats(long hostReads, long synchronizations, long allocations, long bytesAllocated,
-                          long bytesInUse, long peakBytesInUse) {
+                          long bytesInUse, long peakBytesInUse, long launches) {
 }

@@ -11,6 +11,7 @@ public abstract class Storage {
     private final DType dtype;
     private Scope owner;
     private int version;
+    private int moves;
 
     protected Storage(long numel, DType dtype, Scope owner) {
         this.numel = numel;
@@ -60,6 +61,14 @@ public abstract class Storage {
         }
     }
 
+    /**
+     * How many times this storage has moved to fresh memory ({@link Scope#keep}, {@link Scope#adopt}):
+     * work captured against its old address (a CUDA graph) no longer reaches it.
+     */
+    public final int moves() {
+        return moves;
+    }
+
     /** Moves the contents into fresh memory owned by {@code target} (null: the garbage collector). */
     protected abstract void relocate(Scope target);
 
@@ -70,5 +79,6 @@ public abstract class Storage {
         }
         relocate(target);
         owner = target;
+        moves++;
     }
 }

@@ -5,6 +5,8 @@ import dev.isthmus.nn.autograd.Node;
 import dev.isthmus.nn.backend.Backend;
 import dev.isthmus.nn.backend.Backend.Distribution;
 import dev.isthmus.nn.backend.Backends;
+import dev.isthmus.nn.backend.DeviceCell;
+import dev.isthmus.nn.backend.StepCapture;
 import dev.isthmus.nn.backend.BinaryOp;
 import dev.isthmus.nn.backend.ReduceOp;
 import dev.isthmus.nn.backend.UnaryOp;
@@ -154,7 +156,12 @@ public final class Tensor {
     }
 
     public static Tensor full(float value, int... shape) {
-        Tensor t = empty(Backends.defaultDevice(), shape);
+        return full(Backends.defaultDevice(), value, shape);
+    }
+
+    /** A float32 tensor of {@code value} on {@code device}, filled there (no upload). */
+    public static Tensor full(Device device, float value, int... shape) {
+        Tensor t = empty(device, shape);
         if (t.numel() > 0) {
             t.backend().fill(t, value);
         }
@@ -211,6 +218,23 @@ public final class Tensor {
             receptive *= shape[i];
         }
         return new long[] {shape[shape.length - 2] * receptive, shape[shape.length - 1] * receptive};
+    }
+
+    /**
+     * Uniform in [low, high) with the seed read on the device, when the op runs, from an int64
+     * cell the host writes before each step ({@link dev.isthmus.nn.backend.StepValues}): the same
+     * values as {@link #uniform(int[], float, float, long)} for the seed in the cell, and a
+     * captured step replays with the seed of the step it replays.
+     */
+    public static Tensor uniform(int[] shape, float low, float high, DeviceCell seed) {
+        Tensor t = empty(Backends.defaultDevice(), shape);
+        t.backend().random(t, Distribution.UNIFORM, low, high, seed);
+        return t;
+    }
+
+    /** A tensor of {@code dtype} and unspecified contents owned by {@code owner} (null: GC-managed), whatever scope is current. */
+    public static Tensor empty(Scope owner, Device device, DType dtype, int... shape) {
+        return allocate(device, owner, dtype, shape.clone());
     }
 
     private static Tensor random(int[] shape, Distribution d, float a, float b, long seed) {
@@ -318,7 +342,7 @@ public final class Tensor {
     public float[] toArray() {
         requireDType("toArray()", DType.FLOAT32, "toIntArray() or toLongArray() read integer tensors");
         float[] out = new float[hostLength()];
-        readInto(MemorySegment.ofArray(out));
+        readInto(MemorySegment.ofArray(out), "toArray()");
         return out;
     }
 
@@ -326,7 +350,7 @@ public final class Tensor {
     public int[] toIntArray() {
         requireDType("toIntArray()", DType.INT32, "toLongArray() reads int64, toArray() float32");
         int[] out = new int[hostLength()];
-        readInto(MemorySegment.ofArray(out));
+        readInto(MemorySegment.ofArray(out), "toIntArray()");
         return out;
     }
 
@@ -337,7 +361,7 @@ public final class Tensor {
         }
         requireDType("toLongArray()", DType.INT64, "toArray() reads float32");
         long[] out = new long[hostLength()];
-        readInto(MemorySegment.ofArray(out));
+        readInto(MemorySegment.ofArray(out), "toLongArray()");
         return out;
     }
 
@@ -349,7 +373,8 @@ public final class Tensor {
         return (int) numel();
     }
 
-    private void readInto(MemorySegment host) {
+    private void readInto(MemorySegment host, String op) {
+        StepCapture.refuse(op + " (a read of values to the host)");
         if (numel() > 0) {
             backend().copyToHost(this, host);
         }
@@ -375,7 +400,10 @@ public final class Tensor {
         if (numel() != 1) {
             throw new IllegalStateException("item() needs a tensor with one element, got shape " + Shapes.str(shape));
         }
-        return toArray()[0];
+        requireDType("item()", DType.FLOAT32, "toIntArray() or toLongArray() read integer tensors");
+        float[] out = new float[1];
+        readInto(MemorySegment.ofArray(out), "item()");
+        return out[0];
     }
 
     /** A copy on {@code device} (this tensor when it is already there); not differentiable across devices. */
@@ -384,6 +412,7 @@ public final class Tensor {
             return this;
         }
         storage.checkLive();
+        StepCapture.refuse("to(" + device + ") (a copy through the host)");
         Tensor out = allocate(device, Scope.current(), dtype(), shape.clone());
         if (numel() > 0) {
             try (java.lang.foreign.Arena staging = java.lang.foreign.Arena.ofConfined()) {

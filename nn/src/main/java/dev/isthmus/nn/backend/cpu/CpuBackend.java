@@ -6,6 +6,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import dev.isthmus.nn.backend.Backend;
 import dev.isthmus.nn.backend.BinaryOp;
+import dev.isthmus.nn.backend.DeviceCell;
 import dev.isthmus.nn.backend.ReduceOp;
 import dev.isthmus.nn.backend.UnaryOp;
 import dev.isthmus.nn.backend.Window2d;
@@ -84,6 +85,15 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void copyRowAt(Tensor src, Tensor dst, DeviceCell row) {
+        int r = seg(row.cells()).get(JAVA_INT, row.byteOffset());
+        if (r >= 0 && r < dst.size(0)) {
+            long bytes = src.storage().byteSize();
+            MemorySegment.copy(seg(src), 0, seg(dst), r * bytes, bytes);
+        }
+    }
+
+    @Override
     public void copyFromHost(MemorySegment src, Tensor dst) {
         MemorySegment.copy(src, 0, seg(dst), 0, dst.storage().byteSize());
     }
@@ -150,6 +160,11 @@ public final class CpuBackend implements Backend {
                 o.setAtIndex(JAVA_FLOAT, i, CounterRandom.sample(d, a, b, seed, i));
             }
         });
+    }
+
+    @Override
+    public void random(Tensor out, Distribution d, float a, float b, DeviceCell seed) {
+        random(out, d, a, b, seg(seed.cells()).get(JAVA_LONG, seed.byteOffset()));
     }
 
     @Override
@@ -505,11 +520,24 @@ public final class CpuBackend implements Backend {
     @Override
     public void adamUpdate(Tensor param, Tensor grad, Tensor m, Tensor v, float lr, float beta1, float beta2,
                            float epsilon, long step) {
+        adamWithAlpha(param, grad, m, v, Backend.adamAlpha(lr, beta1, beta2, step), beta1, beta2, epsilon);
+    }
+
+    @Override
+    public void adamUpdateAll(java.util.List<Tensor[]> groups, DeviceCell alpha, float beta1, float beta2,
+                              float epsilon) {
+        float a = seg(alpha.cells()).get(JAVA_FLOAT, alpha.byteOffset());
+        for (Tensor[] g : groups) {
+            adamWithAlpha(g[0], g[1], g[2], g[3], a, beta1, beta2, epsilon);
+        }
+    }
+
+    private void adamWithAlpha(Tensor param, Tensor grad, Tensor m, Tensor v, float alpha, float beta1, float beta2,
+                               float epsilon) {
         MemorySegment ps = seg(param);
         MemorySegment gs = seg(grad);
         MemorySegment ms = seg(m);
         MemorySegment vs = seg(v);
-        float alpha = (float) (lr * Math.sqrt(1 - Math.pow(beta2, step)) / (1 - Math.pow(beta1, step)));
         forChunks(param.numel(), (from, to) -> {
             for (long i = from; i < to; i++) {
                 float g = gs.getAtIndex(JAVA_FLOAT, i);

@@ -2,6 +2,7 @@ package dev.isthmus.nn.backend.cuda;
 
 import dev.isthmus.cuda.CublasHandle;
 import dev.isthmus.cuda.CudaContext;
+import dev.isthmus.cuda.CudaGraph;
 import dev.isthmus.cuda.CudaLibraries;
 import dev.isthmus.cuda.CudaLibrary;
 import dev.isthmus.cuda.CudaMemoryPool;
@@ -18,6 +19,9 @@ import dev.isthmus.kernels.PoolKernels;
 import dev.isthmus.kernels.ReductionKernels;
 import dev.isthmus.nn.backend.Backend;
 import dev.isthmus.nn.backend.BinaryOp;
+import dev.isthmus.nn.backend.DeviceCell;
+import dev.isthmus.nn.backend.StepCapture;
+import dev.isthmus.nn.backend.StepGraph;
 import dev.isthmus.nn.backend.ReduceOp;
 import dev.isthmus.nn.backend.UnaryOp;
 import dev.isthmus.nn.backend.Window2d;
@@ -80,6 +84,9 @@ public final class CudaBackend implements Backend {
     private final PinnedHostBuffer indexErrorHost;
     private boolean indexErrorPossible;
     private DeviceBuffer adamTable;
+    /** cuBLAS's own workspace, made before the first capture (cuBLAS may not allocate inside one). */
+    private DeviceBuffer cublasWorkspace;
+    private static final long CUBLAS_WORKSPACE_BYTES = 32L << 20;
     private long[] adamTableRows = new long[0];
 
     private CudaBackend(Device device) {
@@ -191,6 +198,11 @@ public final class CudaBackend implements Backend {
         return counters;
     }
 
+    /** Frees a long-lived buffer being replaced, once no captured step can use it ({@link DeviceAllocator#retire}). */
+    void retire(DeviceBuffer buffer) {
+        allocator.retire(buffer);
+    }
+
     /** Scratch memory for one op, freed (stream-ordered) when the caller closes it. */
     DeviceBuffer scratch(long bytes) {
         return allocator.allocate(bytes);
@@ -201,7 +213,8 @@ public final class CudaBackend implements Backend {
     }
 
     /** See the class comment: keeps the op's tensors reachable until its launches are enqueued. */
-    private static void enqueued(Tensor... tensors) {
+    private void enqueued(Tensor... tensors) {
+        counters.launched();
         for (Tensor t : tensors) {
             Reference.reachabilityFence(t);
         }
@@ -210,6 +223,7 @@ public final class CudaBackend implements Backend {
     /** Through pinned staging ({@link UploadStaging}): src may be freed as soon as this returns. */
     @Override
     public void copyFromHost(MemorySegment src, Tensor dst) {
+        StepCapture.refuse("copyFromHost (an upload of host memory)");
         long bytes = dst.storage().byteSize();
         if (bytes == 0) {
             return;
@@ -227,6 +241,7 @@ public final class CudaBackend implements Backend {
      */
     @Override
     public synchronized void copyToHost(Tensor src, MemorySegment dst) {
+        StepCapture.refuse("copyToHost (a read of values to the host)");
         long bytes = src.storage().byteSize();
         long piece = Math.min(bytes, READ_STAGING_BYTES);
         if (staging == null || staging.segment().byteSize() < piece) {
@@ -553,7 +568,7 @@ public final class CudaBackend implements Backend {
     @Override
     public void adamUpdate(Tensor param, Tensor grad, Tensor m, Tensor v, float lr, float beta1, float beta2,
                            float epsilon, long step) {
-        float alpha = (float) (lr * Math.sqrt(1 - Math.pow(beta2, step)) / (1 - Math.pow(beta1, step)));
+        float alpha = Backend.adamAlpha(lr, beta1, beta2, step);
         elementwise.adam(buf(param), buf(grad), buf(m), buf(v), param.numel(), alpha, beta1, beta2, epsilon);
         enqueued(param, grad, m, v);
     }
@@ -564,6 +579,31 @@ public final class CudaBackend implements Backend {
         if (groups.isEmpty()) {
             return;
         }
+        long longest = adamTable(groups);
+        elementwise.adamAll(adamTable, groups.size(), longest, Backend.adamAlpha(lr, beta1, beta2, step), beta1, beta2,
+                epsilon);
+        // The table holds bare addresses: every tensor in it must stay reachable until the launch is enqueued.
+        for (Tensor[] g : groups) {
+            enqueued(g);
+        }
+    }
+
+    @Override
+    public synchronized void adamUpdateAll(List<Tensor[]> groups, DeviceCell alpha, float beta1, float beta2,
+                                           float epsilon) {
+        if (groups.isEmpty()) {
+            return;
+        }
+        long longest = adamTable(groups);
+        elementwise.adamAllAt(adamTable, groups.size(), longest, cell(alpha), beta1, beta2, epsilon);
+        for (Tensor[] g : groups) {
+            enqueued(g);
+        }
+        enqueued(alpha.cells());
+    }
+
+    /** Uploads the pointer table of {@code groups} when it changed; returns the longest parameter's length. */
+    private long adamTable(List<Tensor[]> groups) {
         long[] rows = new long[groups.size() * 5];
         long longest = 0;
         for (int i = 0; i < groups.size(); i++) {
@@ -579,26 +619,84 @@ public final class CudaBackend implements Backend {
             long bytes = (long) groups.size() * ElementwiseKernels.ADAM_TABLE_ROW_BYTES;
             if (adamTable == null || adamTable.byteSize() < bytes) {
                 if (adamTable != null) {
-                    adamTable.close();
+                    allocator.retire(adamTable);
                 }
                 adamTable = allocator.allocate(Math.max(bytes, 4096));
             }
             // Pinned staging: the arena closes as soon as the rows are staged, the copy may run later.
+            // Inside a capture this upload is refused: the warm-up step has made the table already.
+            StepCapture.refuse("an upload of Adam's pointer table (the parameters changed since the warm-up step)");
             try (Arena arena = Arena.ofConfined()) {
                 uploads.upload(arena.allocateFrom(ValueLayout.JAVA_LONG, rows), bytes, adamTable::copyFromHost);
             }
             adamTableRows = rows;
         }
-        float alpha = (float) (lr * Math.sqrt(1 - Math.pow(beta2, step)) / (1 - Math.pow(beta1, step)));
-        elementwise.adamAll(adamTable, groups.size(), longest, alpha, beta1, beta2, epsilon);
-        // The table holds bare addresses: every tensor in it must stay reachable until the launch is enqueued.
-        for (Tensor[] g : groups) {
-            enqueued(g);
+        return longest;
+    }
+
+    /** The 8 bytes of a step-value cell, for a kernel to read. */
+    private static DeviceBuffer cell(DeviceCell c) {
+        return buf(c.cells()).view(c.byteOffset(), Long.BYTES);
+    }
+
+    @Override
+    public void random(Tensor out, Distribution distribution, float a, float b, DeviceCell seed) {
+        elementwise.randomAt(buf(out), out.numel(), DISTRIBUTION[distribution.ordinal()], a, b, cell(seed));
+        enqueued(out, seed.cells());
+    }
+
+    @Override
+    public void copyRowAt(Tensor src, Tensor dst, DeviceCell row) {
+        if (src.dtype().byteSize() != Integer.BYTES) {
+            throw new IllegalArgumentException("copyRowAt copies 4-byte elements, got " + src.dtype());
         }
+        index.copyRowAt(buf(src), buf(dst), src.numel(), cell(row), dst.size(0));
+        enqueued(src, dst, row.cells());
+    }
+
+    /**
+     * Captures the step into a CUDA graph (thread-local capture mode: only this thread's work on
+     * the stream is recorded). Allocations inside it are stream-ordered pool allocations, which
+     * the graph turns into its own memory nodes, and the step's scope frees them inside it too, so
+     * the graph can be launched again and again. cuBLAS gets a workspace of its own first: inside
+     * a capture it may not allocate one. Written, not yet run on a GPU.
+     */
+    @Override
+    public synchronized StepGraph captureStep(Runnable step) {
+        if (cublasWorkspace == null) {
+            cublasWorkspace = allocator.allocate(CUBLAS_WORKSPACE_BYTES);
+            cublas.setWorkspace(cublasWorkspace);
+        }
+        CudaGraph graph = StepCapture.during(this, () -> CudaGraph.capture(stream, step));
+        allocator.graphOpened();
+        return new StepGraph() {
+            private boolean closed;
+
+            @Override
+            public void replay() {
+                if (closed) {
+                    throw new IllegalStateException("captured step is closed");
+                }
+                counters.launched();
+                // the captured index ops record bad indices; the next read must look at the record
+                indexErrorPossible = true;
+                graph.launch(stream);
+            }
+
+            @Override
+            public void close() {
+                if (!closed) {
+                    closed = true;
+                    graph.close();
+                    allocator.graphClosed();
+                }
+            }
+        };
     }
 
     @Override
     public void synchronize() {
+        StepCapture.refuse("synchronize");
         counters.synchronization();
         stream.synchronize();
     }

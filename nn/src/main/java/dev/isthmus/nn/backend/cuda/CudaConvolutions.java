@@ -107,7 +107,7 @@ final class CudaConvolutions {
         }
         if (workspace == null || workspace.byteSize() < bytes) {
             if (workspace != null) {
-                workspace.close();
+                backend.retire(workspace);
             }
             workspace = backend.scratch(bytes);
         }

@@ -22,6 +22,35 @@ final class DeviceAllocator {
         this.pool = pool;
     }
 
+    private int liveGraphs;
+    private final java.util.List<DeviceBuffer> retired = new java.util.ArrayList<>();
+
+    /** A captured step now holds the addresses of the long-lived buffers (see {@link #retire}). */
+    synchronized void graphOpened() {
+        liveGraphs++;
+    }
+
+    /** A captured step closed: with the last one, the buffers retired meanwhile are freed. */
+    synchronized void graphClosed() {
+        if (--liveGraphs == 0) {
+            retired.forEach(DeviceBuffer::close);
+            retired.clear();
+        }
+    }
+
+    /**
+     * Frees a long-lived buffer that is being replaced (reduction partials, a convolution
+     * workspace, the Adam table), or, while a captured step may still use its address, keeps it
+     * until the last graph closes: a replay must never write memory the pool has handed out again.
+     */
+    synchronized void retire(DeviceBuffer buffer) {
+        if (liveGraphs > 0) {
+            retired.add(buffer);
+        } else {
+            buffer.close();
+        }
+    }
+
     DeviceBuffer allocate(long bytes) {
         return AllocationRetry.allocate(() -> DeviceBuffer.allocate(stream, bytes, pool), this::releaseUnreachable);
     }

@@ -24,7 +24,7 @@ final class ReductionScratch implements ScratchSpace, AutoCloseable {
     public synchronized DeviceMemory atLeast(long bytes) {
         if (buffer == null || buffer.byteSize() < bytes) {
             if (buffer != null) {
-                buffer.close();
+                allocator.retire(buffer);
                 buffer = null;
             }
             buffer = allocator.allocate(Math.max(bytes, MIN_BYTES));
