@@ -74,7 +74,7 @@ public final class Backends {
     }
 
     public static Backend cpu() {
-        return CpuBackend.shared();
+        return of(Device.CPU);
     }
 
     /** The device tensors are created on when none is named. */

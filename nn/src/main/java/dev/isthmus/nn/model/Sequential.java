@@ -193,6 +193,8 @@ public final class Sequential implements AutoCloseable {
         if (valX != null) {
             checkData("fit (validation data)", valX, valY);
         }
+        // built before the first step, so the first step's parameters are those of every later one
+        build(Arrays.copyOfRange(x.shape(), 1, x.rank()));
         int nTrain = trainX.size(0);
         int batch = Math.min(fit.batchSize(), nTrain);
         int steps = (nTrain + batch - 1) / batch;
