@@ -136,9 +136,14 @@ public final class GpuCheck {
         System.out.printf("dispatch: %.2f us per tiny op (allocation, launch, free)%n", micros);
     }
 
-    /** One training step of each sample model at its sample's batch size (Workloads' shapes, as bench/gpu_torch.py). */
+    /**
+     * One training step of each sample model at its sample's batch size (Workloads' shapes, as
+     * bench/gpu_torch.py), eager and with {@code Fit.cudaGraphs(true)} (each after a warm-up fit).
+     */
     private static void trainingSteps(JsonGenerator json, CudaBackend backend) throws IOException {
         java.util.Map<String, Double> hostReads = new java.util.LinkedHashMap<>();
+        java.util.Map<String, Double> graphMs = new java.util.LinkedHashMap<>();
+        java.util.Map<String, Double> graphHostReads = new java.util.LinkedHashMap<>();
         json.writeObjectFieldStart("training_step_ms");
         for (String name : Workloads.MODELS) {
             int batch = switch (name) {
@@ -148,25 +153,46 @@ public final class GpuCheck {
             };
             Tensor x = Workloads.inputs(name, batch * 20, CUDA);
             Tensor y = Workloads.labels(name, batch * 20, CUDA);
-            try (Sequential model = Workloads.model(name, 1).seed(1)) {
-                model.compile(new Adam(1e-3f), Workloads.loss(name));
-                model.fit(x, y, Fit.epochs(1).batchSize(batch).verbose(0).shuffle(false));
-                backend.synchronize();
-                CUDA.resetStats();
-                long t0 = System.nanoTime();
-                model.fit(x, y, Fit.epochs(3).batchSize(batch).verbose(0).shuffle(false));
-                backend.synchronize();
-                double ms = (System.nanoTime() - t0) / 1e6 / (3.0 * 20);
-                double reads = CUDA.stats().hostReads() / (3.0 * 20);
-                json.writeNumberField(name, ms);
-                hostReads.put(name, reads);
-                System.out.printf("training step %s (batch %d): %.3f ms, %.2f host reads per step%n", name, batch, ms,
-                        reads);
+            double[] eager = stepTime(name, batch, x, y, false, backend);
+            json.writeNumberField(name, eager[0]);
+            hostReads.put(name, eager[1]);
+            System.out.printf("training step %s (batch %d): %.3f ms, %.2f host reads per step%n", name, batch, eager[0],
+                    eager[1]);
+            try {
+                double[] graphed = stepTime(name, batch, x, y, true, backend);
+                graphMs.put(name, graphed[0]);
+                graphHostReads.put(name, graphed[1]);
+                System.out.printf("training step %s (batch %d) with CUDA graphs: %.3f ms (%.2fx eager), %.2f host reads"
+                        + " per step%n", name, batch, graphed[0], eager[0] / graphed[0], graphed[1]);
+            } catch (RuntimeException e) {
+                System.out.printf("training step %s with CUDA graphs FAILED: %s%n", name, e);
             }
         }
         json.writeEndObject();
-        json.writeObjectFieldStart("host_reads_per_step");
-        for (var e : hostReads.entrySet()) {
+        writeMap(json, "host_reads_per_step", hostReads);
+        writeMap(json, "training_step_graph_ms", graphMs);
+        writeMap(json, "host_reads_per_step_graph", graphHostReads);
+    }
+
+    /** Milliseconds and host reads per step over 3 epochs of 20 steps, after a warm-up epoch. */
+    private static double[] stepTime(String name, int batch, Tensor x, Tensor y, boolean graphs, CudaBackend backend) {
+        try (Sequential model = Workloads.model(name, 1).seed(1)) {
+            model.compile(new Adam(1e-3f), Workloads.loss(name));
+            model.fit(x, y, Fit.epochs(1).batchSize(batch).verbose(0).shuffle(false).cudaGraphs(graphs));
+            backend.synchronize();
+            CUDA.resetStats();
+            long t0 = System.nanoTime();
+            model.fit(x, y, Fit.epochs(3).batchSize(batch).verbose(0).shuffle(false).cudaGraphs(graphs));
+            backend.synchronize();
+            double ms = (System.nanoTime() - t0) / 1e6 / (3.0 * 20);
+            return new double[] {ms, CUDA.stats().hostReads() / (3.0 * 20)};
+        }
+    }
+
+    private static void writeMap(JsonGenerator json, String field, java.util.Map<String, Double> values)
+            throws IOException {
+        json.writeObjectFieldStart(field);
+        for (var e : values.entrySet()) {
             json.writeNumberField(e.getKey(), e.getValue());
         }
         json.writeEndObject();
