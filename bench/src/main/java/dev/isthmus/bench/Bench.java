@@ -76,7 +76,7 @@ public final class Bench implements Callable<Integer> {
                 rows.addAll(runSuite(suite, present));
             }
         }
-        References.attach(rows, out);
+        References.attach(rows, out, quick);
         String table = Report.table(rows);
         System.out.println(table);
         String scaling = Scaling.describe(curves);
@@ -133,6 +133,11 @@ public final class Bench implements Callable<Integer> {
 
         Row withReference(double value, String name) {
             return new Row(suite, workload, shape, device, millis, error, work, workUnit, value, name, compiledMillis);
+        }
+
+        /** No reference figure, and why not (shown in the reference column). */
+        Row withoutReference(String why) {
+            return new Row(suite, workload, shape, device, millis, error, work, workUnit, null, why, compiledMillis);
         }
 
         Row withCompiled(double ms) {

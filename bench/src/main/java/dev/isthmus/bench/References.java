@@ -25,17 +25,28 @@ final class References {
     private References() {
     }
 
-    static void attach(List<Bench.Row> rows, Path out) throws IOException, InterruptedException {
+    /**
+     * glibc's malloc handing memory back to the kernel after every step makes libtorch's step time
+     * swing 2–3× from run to run on these VMs; these thresholds keep it in the process.
+     */
+    static final String MALLOC_TUNABLES = "glibc.malloc.mmap_threshold=268435456:glibc.malloc.trim_threshold=1073741824";
+
+    static void attach(List<Bench.Row> rows, Path out, boolean quick) throws IOException, InterruptedException {
         Set<Integer> cpuGemm = new LinkedHashSet<>();
         boolean cuda = false;
+        boolean cpuSteps = false;
         for (Bench.Row r : rows) {
             if (r.suite().equals("gemm") && r.device().equals("cpu")) {
                 cpuGemm.add(Integer.parseInt(r.shape().substring(0, r.shape().indexOf('x'))));
             }
             cuda |= r.device().equals("cuda");
+            cpuSteps |= isCpuStep(r);
         }
         if (!cpuGemm.isEmpty()) {
             numpy(rows, cpuGemm);
+        }
+        if (cpuSteps) {
+            torchCpu(rows, out, quick);
         }
         if (cuda) {
             torch(rows, out);
@@ -66,6 +77,78 @@ final class References {
                 return g == null ? r : r.withReference(g, name);
             }
             return r;
+        });
+    }
+
+    private static boolean isCpuStep(Bench.Row r) {
+        return r.suite().equals("step") && r.device().equals("cpu");
+    }
+
+    /**
+     * PyTorch CPU through DJL ({@code dev.isthmus.bench.torch.TorchStepReference}) in a JVM of its
+     * own, with DJL and libtorch from the classpath Maven wrote at package time (not in
+     * benchmarks.jar) and nothing downloaded. A row it could not measure says why.
+     */
+    private static void torchCpu(List<Bench.Row> rows, Path out, boolean quick) throws IOException, InterruptedException {
+        Path classpath = Path.of("bench/target/torch-classpath.txt");
+        Map<String, Double> ms = new HashMap<>();
+        Map<String, String> skipped = new HashMap<>();
+        String name = "PyTorch CPU";
+        String missing = null;
+        if (!Files.exists(classpath)) {
+            missing = "PyTorch CPU not measured: no " + classpath + " (built by Maven with bench)";
+        } else {
+            Path wanted = out.resolve("torch-cpu-workloads.txt");
+            Files.write(wanted, rows.stream().filter(References::isCpuStep).map(Bench.Row::key).toList());
+            // as many threads as our CPU backend uses (its default, or ISTHMUS_CPU_THREADS, which JMH's forks inherit)
+            String ours = System.getenv("ISTHMUS_CPU_THREADS");
+            int threads = ours == null || ours.isBlank() ? Runtime.getRuntime().availableProcessors() : Integer.parseInt(ours.trim());
+            List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+                    "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
+                    "-Dai.djl.offline=true", "-Dai.djl.pytorch.num_threads=" + threads, "-Disthmus.cpu.threads=1",
+                    "-cp", System.getProperty("java.class.path") + java.io.File.pathSeparator + Files.readString(classpath).trim(),
+                    "dev.isthmus.bench.torch.TorchStepReference", wanted.toString()));
+            if (quick) {
+                command.add("--quick");
+            }
+            ProcessBuilder pb = new ProcessBuilder(command);
+            String tunables = System.getenv("GLIBC_TUNABLES");
+            String source = tunables == null ? "set by bench" : "from the environment";
+            if (tunables == null) {
+                tunables = MALLOC_TUNABLES;
+                pb.environment().put("GLIBC_TUNABLES", tunables);
+            }
+            System.out.println("bench: PyTorch CPU reference in its own JVM, GLIBC_TUNABLES=" + tunables + " (" + source + ")");
+            List<String> lines = output(pb);
+            if (lines == null) {
+                missing = "PyTorch CPU not measured: the DJL reference did not run (see above)";
+            } else {
+                for (String l : lines) {
+                    String[] p = l.split("\\|");
+                    if (l.startsWith("# ")) {
+                        name = l.substring(2);
+                        System.out.println("bench: reference " + name);
+                    } else if (p.length == 7 && p[0].equals("ms")) {
+                        String key = p[1] + "|" + p[2] + "|" + p[3];
+                        ms.put(key, Double.parseDouble(p[4]));
+                        System.out.println("bench: " + key + ": parameters ours " + p[5] + ", PyTorch " + p[6]);
+                    } else if (p.length >= 5 && p[0].equals("skip")) {
+                        skipped.put(p[1] + "|" + p[2] + "|" + p[3], "PyTorch CPU not measured: " + p[4]);
+                    }
+                }
+            }
+        }
+        String reference = name;
+        String absent = missing;
+        rows.replaceAll(r -> {
+            if (!isCpuStep(r)) {
+                return r;
+            }
+            Double m = ms.get(r.key());
+            if (m != null) {
+                return r.withReference(m, reference);
+            }
+            return r.withoutReference(absent != null ? absent : skipped.getOrDefault(r.key(), "PyTorch CPU not measured"));
         });
     }
 

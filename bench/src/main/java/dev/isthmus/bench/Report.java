@@ -22,7 +22,7 @@ final class Report {
                     ? String.format(Locale.ROOT, "%.1f %s/s (%.3f ms)", r.rate(), r.workUnit(), r.millis())
                     : Double.isNaN(r.error()) ? String.format(Locale.ROOT, "%.3f ms", r.millis())
                     : String.format(Locale.ROOT, "%.3f ± %.3f ms", r.millis(), r.error());
-            String ref = r.reference() == null ? "—" : r.work() > 0
+            String ref = r.reference() == null ? (r.referenceName() == null ? "—" : r.referenceName()) : r.work() > 0
                     ? String.format(Locale.ROOT, "%.1f %s/s %s", r.reference(), r.workUnit(), r.referenceName())
                     : String.format(Locale.ROOT, "%.3f ms %s", r.reference(), r.referenceName());
             String ratio = r.ratio() == null ? "—" : String.format(Locale.ROOT, "%.2f×", r.ratio());
@@ -63,6 +63,8 @@ final class Report {
                     json.writeNumberField("reference", r.reference());
                     json.writeStringField("reference_name", r.referenceName());
                     json.writeNumberField("ratio", r.ratio());
+                } else if (r.referenceName() != null) {
+                    json.writeStringField("reference_missing", r.referenceName());
                 }
                 if (r.compiledMillis() != null) {
                     json.writeNumberField("torch_compile_ms", r.compiledMillis());
@@ -117,6 +119,8 @@ final class Report {
         goal(sb, rows, "CPU GEMM ≥ 1.0× numpy (1024 and up)", r -> r.suite().equals("gemm") && r.device().equals("cpu")
                 && !r.shape().startsWith("512"), 1.0);
         goal(sb, rows, "GPU GEMM ≥ 0.95× torch.matmul", r -> r.suite().equals("gemm") && r.device().equals("cuda"), 0.95);
+        goal(sb, rows, "each sample's CPU training step no slower than PyTorch CPU (≥ 1.0×)",
+                r -> r.suite().equals("step") && r.device().equals("cpu"), 1.0);
         goal(sb, rows, "each sample's GPU training step ≥ 1.5× faster than PyTorch eager",
                 r -> r.suite().equals("step") && r.device().equals("cuda"), 1.5);
         sb.append("- elementwise ≥ 90% of copy bandwidth: measured by the device check (bench/gpu-check.sh), not by these suites\n");

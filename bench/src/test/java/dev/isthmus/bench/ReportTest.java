@@ -41,6 +41,15 @@ class ReportTest {
     }
 
     @Test
+    void aRowWithoutItsReferenceSaysWhy() {
+        Bench.Row step = new Bench.Row("step", "train step text", "batch 32", "cpu", 4.0, 0.1, 0, null, null, null, null)
+                .withoutReference("PyTorch CPU not measured: libtorch did not load");
+        assertEquals(null, step.ratio());
+        assertTrue(Report.table(List.of(step)).contains("| PyTorch CPU not measured: libtorch did not load | — |"),
+                Report.table(List.of(step)));
+    }
+
+    @Test
     void scalingVerdictsNameTheKneeAndTheLimit() {
         // samples/ms 8, 10.7, 11.4, 11.6: every doubling after batch 16 adds < 10%
         List<Scaling.Point> flat = List.of(new Scaling.Point(8, 1, 20), new Scaling.Point(16, 1.5, 27),
