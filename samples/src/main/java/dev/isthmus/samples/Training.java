@@ -11,7 +11,10 @@ import dev.isthmus.nn.tensor.Tensor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
+import java.util.function.Function;
+import java.util.function.IntFunction;
 import java.util.function.Supplier;
 
 /**
@@ -56,6 +59,81 @@ public final class Training {
         model.save(o.out().resolve(MODEL_FILE));
         Outputs.learningCurve(o.out().resolve(CURVE_FILE), title, h);
         return new Trained(model, h, seconds / ran, seconds);
+    }
+
+    /** Epochs up to {@code untilEpoch} (1-based, inclusive) train at {@code learningRate}. */
+    public record Phase(int untilEpoch, float learningRate) {
+    }
+
+    /**
+     * {@link #fit} under a step schedule of learning rates: each phase is one {@code fit} call that
+     * carries on from the checkpoint the previous phase wrote (so the epochs shuffle as one unbroken
+     * run, and {@code --resume} resumes inside whichever phase the run stopped in), its optimizer
+     * taking over the previous one's state at the phase's rate ({@link LearningRateChange}).
+     * {@code fitFor(e)} gives the settings of a fit that ends after epoch {@code e}. Phases past
+     * {@code epochs} are cut there.
+     */
+    public static Trained fit(TrainOptions o, String title, Supplier<Sequential> newModel, Function<Float, Optimizer> newOptimizer,
+                              List<Phase> phases, int epochs, Loss loss, Metric[] metrics, Tensor x, Tensor y,
+                              IntFunction<Fit> fitFor) throws IOException {
+        Files.createDirectories(o.out());
+        Path checkpoint = o.out().resolve(CHECKPOINT_FILE);
+        Checkpoint resumeFrom = null;
+        int done = 0;
+        if (o.resume() && Files.exists(checkpoint)) {
+            resumeFrom = Checkpoint.read(checkpoint);
+            done = resumeFrom.epochsDone();
+            o.console().printf(Locale.ROOT, "resuming from %s after epoch %d%n", checkpoint, done);
+        }
+        int first = done;
+        Sequential model = null;
+        History h = null;
+        long t0 = System.nanoTime();
+        try {
+            for (int p = 0; p < phases.size(); p++) {
+                int until = Math.min(epochs, phases.get(p).untilEpoch());
+                if (until <= done) {
+                    continue;
+                }
+                Optimizer optimizer = newOptimizer.apply(phases.get(p).learningRate());
+                Fit fit = fitFor.apply(until);
+                if (model == null && resumeFrom == null) {
+                    model = newModel.get();
+                } else {
+                    // the previous phase's (or run's) last checkpoint: weights, optimizer state, history
+                    Checkpoint c = resumeFrom != null ? resumeFrom : Checkpoint.read(checkpoint);
+                    resumeFrom = null;
+                    if (model != null) {
+                        model.close();
+                    }
+                    model = c.model();
+                    c.restoreOptimizer(optimizer);
+                    fit.resume(c);
+                }
+                if (p > 0) {
+                    o.console().printf(Locale.ROOT, "learning rate %.4g from epoch %d%n", phases.get(p).learningRate(), done + 1);
+                }
+                model.compile(optimizer, loss, metrics);
+                h = model.fit(x, y, fit.checkpoint(checkpoint));
+                done = until;
+            }
+            if (model == null) {
+                // a resumed run that had already finished every phase
+                Checkpoint c = resumeFrom != null ? resumeFrom : Checkpoint.read(checkpoint);
+                model = c.model();
+                h = c.history();
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            int ran = Math.max(1, h.epochs() - first);
+            model.save(o.out().resolve(MODEL_FILE));
+            Outputs.learningCurve(o.out().resolve(CURVE_FILE), title, h);
+            return new Trained(model, h, seconds / ran, seconds);
+        } catch (RuntimeException | IOException e) {
+            if (model != null) {
+                model.close();
+            }
+            throw e;
+        }
     }
 
     /** The model a previous {@code train} saved, or a clear error saying how to make it. */

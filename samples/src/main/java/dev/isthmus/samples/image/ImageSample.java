@@ -21,6 +21,7 @@ import dev.isthmus.samples.Training;
 import dev.isthmus.samples.data.FashionMnist;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -32,6 +33,10 @@ import java.util.Map;
 public final class ImageSample implements Sample {
     public static final double TARGET_ACCURACY = 0.91;
     static final int EPOCHS = 8;
+    static final float LEARNING_RATE = 0.001f;
+    /** From this epoch on the learning rate is {@value #DECAY} times {@value #LEARNING_RATE}. */
+    static final int DECAY_EPOCH = 7;
+    static final float DECAY = 0.2f;
     static final int BATCH = 64;
     static final int QUICK_TRAIN = 2048;
     static final int QUICK_TEST = 1000;
@@ -58,11 +63,12 @@ public final class ImageSample implements Sample {
         Tensor xTest = data.test().images(0, nTest);
         Tensor yTest = data.test().labels(0, nTest);
         int epochs = o.epochsOr(EPOCHS, 1);
-        o.console().printf(Locale.ROOT, "image: %d train / %d test images 28x28x1; CNN as the seed; Adam(0.001), batch %d, %d epochs%n",
-                nTrain, nTest, o.batchSizeOr(BATCH), epochs);
+        o.console().printf(Locale.ROOT, "image: %d train / %d test images 28x28x1; CNN as the seed; Adam(%.4g, then %.4g from epoch %d), batch %d, %d epochs%n",
+                nTrain, nTest, LEARNING_RATE, LEARNING_RATE * DECAY, DECAY_EPOCH, o.batchSizeOr(BATCH), epochs);
         var trained = Training.fit(o, "image (Fashion-MNIST CNN)", () -> model(o.seed()), Adam::new,
-                Losses.sparseCategoricalCrossentropy(), new Metric[] {Metrics.ACCURACY}, xTrain, yTrain,
-                Fit.epochs(epochs).batchSize(o.batchSizeOr(BATCH)).seed(o.seed()).validationData(xTest, yTest));
+                List.of(new Training.Phase(DECAY_EPOCH - 1, LEARNING_RATE), new Training.Phase(Integer.MAX_VALUE, LEARNING_RATE * DECAY)),
+                epochs, Losses.sparseCategoricalCrossentropy(), new Metric[] {Metrics.ACCURACY}, xTrain, yTrain,
+                until -> Fit.epochs(until).batchSize(o.batchSizeOr(BATCH)).seed(o.seed()).validationData(xTest, yTest));
         try (Sequential model = trained.model()) {
             Map<String, Double> test = model.evaluate(xTest, yTest, 256);
             double acc = test.get("accuracy");

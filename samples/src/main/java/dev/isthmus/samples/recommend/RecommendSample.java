@@ -25,6 +25,7 @@ import dev.isthmus.samples.recommend.UserHistories.Windows;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -47,7 +48,11 @@ import java.util.Map;
  * {@value #LEARNING_RATE} for {@code DECAY_EPOCH - 1} epochs, then {@value #DECAY} times that
  * ({@link BestEpochTraining}): after every epoch the validation HR@10 is measured, training stops
  * when {@value #PATIENCE} epochs in a row have not beaten the best (at most {@value #MAX_EPOCHS}),
- * and the best epoch's weights are the ones saved and tested.
+ * and the best epoch's weights are the ones kept. {@value #MEMBERS} such models are trained from
+ * different seeds (the run's seed for the first, {@link #memberSeed derived} ones for the others)
+ * and their predicted probabilities averaged: the ensemble is what is tested, saved (one model
+ * file per member, listed in {@code items.json}) and used by {@code predict}. A quick run trains
+ * one.
  *
  * <p>Evaluation ({@link RankingMetrics}): HR@10 and NDCG@10 over all users, the test target ranked
  * among all items not already in the user's input history (items the model does not predict come
@@ -75,12 +80,14 @@ public final class RecommendSample implements Sample {
     public static final int DEFAULT_BATCH = 256;
     public static final float DROPOUT = 0.3f;
     public static final int K = 10;
+    /** Models trained from different seeds whose predicted probabilities are averaged (one in a quick run). */
+    public static final int MEMBERS = 3;
     /** The model's HR@K must be at least this multiple of the popularity baseline's. */
     public static final double TARGET_RATIO = 2.0;
     static final String ITEMS_FILE = "items.json";
 
     /** What predict needs beside the model: the item → movie id mapping, the window length and the items it scores. */
-    record ItemFile(int window, int[] movieIds, int[] outputItems) {
+    record ItemFile(int window, int[] movieIds, int[] outputItems, int members) {
     }
 
     @Override
@@ -113,22 +120,50 @@ public final class RecommendSample implements Sample {
         }
 
         Files.createDirectories(o.out());
-        Outputs.writeJson(o.out().resolve(ITEMS_FILE), new ItemFile(WINDOW, index.movieIds(), output.items()));
+        Outputs.writeJson(o.out().resolve(ITEMS_FILE), new ItemFile(WINDOW, index.movieIds(), output.items(), o.quick() ? 1 : MEMBERS));
 
         Tensor x = Tensor.of(train.x(), train.size(), WINDOW);
         Tensor y = Tensor.of(train.y(), train.size());
-        var plan = new BestEpochTraining.Plan(o.epochsOr(MAX_EPOCHS, QUICK_EPOCHS), PATIENCE, o.batchSizeOr(DEFAULT_BATCH),
-                o.seed(), RecommendSample::learningRate);
-        int[] modelRanks;
-        BestEpochTraining.Outcome outcome;
-        try (Sequential model = newModel(items + 1, output.classes(), o.seed())) {
-            outcome = BestEpochTraining.train(model, Adam::new, Losses.sparseCategoricalCrossentropy(),
-                    new Metric[] {Metrics.ACCURACY}, x, y, plan, "val_hr_at_10",
-                    m -> RankingMetrics.Result.of(modelRanks(m, validation, output, items), K).hitRate(), o.console());
-            model.save(o.out().resolve(Training.MODEL_FILE));
-            Outputs.learningCurve(o.out().resolve(Training.CURVE_FILE), "recommend (MovieLens next item, LSTM)", outcome.curve());
-            modelRanks = modelRanks(model, test, output, items);
+        int members = o.quick() ? 1 : MEMBERS;
+        int classes = output.classes();
+        float[] validationSum = new float[validation.size() * classes];
+        float[] testSum = new float[test.size() * classes];
+        Map<String, List<Double>> curve = new LinkedHashMap<>();
+        double[] memberValidation = new double[members];
+        double[] memberTest = new double[members];
+        int epochsRun = 0;
+        double seconds = 0;
+        for (int k = 0; k < members; k++) {
+            long seed = memberSeed(o.seed(), k);
+            var plan = new BestEpochTraining.Plan(o.epochsOr(MAX_EPOCHS, QUICK_EPOCHS), PATIENCE, o.batchSizeOr(DEFAULT_BATCH),
+                    seed, RecommendSample::learningRate);
+            if (members > 1) {
+                o.console().printf(Locale.ROOT, "member %d/%d (seed %d)%n", k + 1, members, seed);
+            }
+            try (Sequential model = newModel(items + 1, classes, seed)) {
+                BestEpochTraining.Outcome outcome = BestEpochTraining.train(model, Adam::new, Losses.sparseCategoricalCrossentropy(),
+                        new Metric[] {Metrics.ACCURACY}, x, y, plan, "val_hr_at_10",
+                        m -> RankingMetrics.Result.of(ranks(scores(m, validation, classes), validation, output, items), K).hitRate(), o.console());
+                model.save(o.out().resolve(memberFile(k)));
+                String prefix = members > 1 ? "member" + (k + 1) + "_" : "";
+                outcome.curve().forEach((name, values) -> curve.put(prefix + name, values));
+                float[] v = scores(model, validation, classes);
+                float[] t = scores(model, test, classes);
+                memberValidation[k] = RankingMetrics.Result.of(ranks(v, validation, output, items), K).hitRate();
+                memberTest[k] = RankingMetrics.Result.of(ranks(t, test, output, items), K).hitRate();
+                add(validationSum, v);
+                add(testSum, t);
+                epochsRun += outcome.epochsRun();
+                seconds += outcome.secondsPerEpoch() * outcome.epochsRun();
+                if (members > 1) {
+                    o.console().printf(Locale.ROOT, "member %d: best epoch %d of %d, validation HR@%d %.4f, test HR@%d %.4f%n",
+                            k + 1, outcome.bestEpoch(), outcome.epochsRun(), K, memberValidation[k], K, memberTest[k]);
+                }
+            }
         }
+        Outputs.learningCurve(o.out().resolve(Training.CURVE_FILE), "recommend (MovieLens next item, LSTM)", curve);
+        double validationHr = RankingMetrics.Result.of(ranks(validationSum, validation, output, items), K).hitRate();
+        int[] modelRanks = ranks(testSum, test, output, items);
         float[] popularity = UserHistories.popularity(encoded.values(), items);
         int[] baselineRanks = new int[test.size()];
         for (int u = 0; u < test.size(); u++) {
@@ -149,10 +184,14 @@ public final class RecommendSample implements Sample {
         metrics.put("popularity_ndcg_at_10", b.ndcg());
         metrics.put("test_users", (double) m.users());
         metrics.put("training_windows", (double) train.size());
-        metrics.put("validation_hr_at_10", outcome.bestScore());
-        metrics.put("best_epoch", (double) outcome.bestEpoch());
-        metrics.put("epochs_run", (double) outcome.epochsRun());
-        metrics.put("seconds_per_epoch", outcome.secondsPerEpoch());
+        metrics.put("validation_hr_at_10", validationHr);
+        metrics.put("members", (double) members);
+        for (int k = 0; k < members && members > 1; k++) {
+            metrics.put("member" + (k + 1) + "_validation_hr_at_10", memberValidation[k]);
+            metrics.put("member" + (k + 1) + "_hr_at_10", memberTest[k]);
+        }
+        metrics.put("epochs_run", (double) epochsRun);
+        metrics.put("seconds_per_epoch", seconds / epochsRun);
         String summary = String.format(Locale.ROOT, "HR@10 %.3f (>= %.0fx popularity %.3f), NDCG@10 %.3f (popularity %.3f)",
                 m.hitRate(), TARGET_RATIO, b.hitRate(), m.ndcg(), b.ndcg());
         o.console().println(summary);
@@ -168,21 +207,44 @@ public final class RecommendSample implements Sample {
                 new Dense(classes, Activation.SOFTMAX)).seed(seed);
     }
 
-    /** Each case's 0-based rank of its target under the model's scores (seen items excluded). */
-    static int[] modelRanks(Sequential model, Cases cases, OutputItems output, int items) {
-        int[] ranks = new int[cases.size()];
+    /** The seed of ensemble member {@code k}: the run's own seed for the first, derived ones for the others. */
+    static long memberSeed(long seed, int k) {
+        return k == 0 ? seed : seed * 7_919L + 104_729L * k;
+    }
+
+    /** Member k's model file: the usual model file for the first, {@code model-<k+1>.safetensors} for the others. */
+    static String memberFile(int k) {
+        return k == 0 ? Training.MODEL_FILE : "model-" + (k + 1) + ".safetensors";
+    }
+
+    private static void add(float[] sum, float[] values) {
+        for (int i = 0; i < sum.length; i++) {
+            sum[i] += values[i];
+        }
+    }
+
+    /** The model's class probabilities for every case, [cases, classes] row-major. */
+    static float[] scores(Sequential model, Cases cases, int classes) {
         int batch = 128;
-        int classes = output.classes();
+        float[] out = new float[cases.size() * classes];
         for (int from = 0; from < cases.size(); from += batch) {
             int to = Math.min(cases.size(), from + batch);
             try (Scope ignored = Scope.open("recommend ranking")) {
                 int[][] inputs = java.util.Arrays.copyOfRange(cases.inputs(), from, to);
-                float[] scores = model.predict(Tensor.of(UserHistories.inputs(inputs, WINDOW), to - from, WINDOW), batch).toArray();
-                for (int u = from; u < to; u++) {
-                    ranks[u] = RankingMetrics.rank(output.itemScores(scores, (u - from) * classes, items), cases.targets()[u],
-                            UserHistories.seen(cases.inputs()[u], items));
-                }
+                float[] s = model.predict(Tensor.of(UserHistories.inputs(inputs, WINDOW), to - from, WINDOW), batch).toArray();
+                System.arraycopy(s, 0, out, from * classes, s.length);
             }
+        }
+        return out;
+    }
+
+    /** Each case's 0-based rank of its target under the class scores (seen items excluded). */
+    static int[] ranks(float[] scores, Cases cases, OutputItems output, int items) {
+        int[] ranks = new int[cases.size()];
+        int classes = output.classes();
+        for (int u = 0; u < cases.size(); u++) {
+            ranks[u] = RankingMetrics.rank(output.itemScores(scores, u * classes, items), cases.targets()[u],
+                    UserHistories.seen(cases.inputs()[u], items));
         }
         return ranks;
     }
@@ -214,23 +276,36 @@ public final class RecommendSample implements Sample {
         OutputItems output = new OutputItems(file.outputItems());
         int[] encoded = index.encode(history);
         int items = index.size();
-        try (Sequential model = Training.loadTrained(o, name()); Scope ignored = Scope.open("recommend predict")) {
-            float[] classScores = model.predict(Tensor.of(UserHistories.inputs(new int[][] {encoded}, file.window()), 1, file.window()))
-                    .toArray();
-            if (classScores.length != output.classes()) {
-                throw new IllegalStateException("the saved model scores " + classScores.length + " classes but " + itemsFile
-                        + " maps " + output.classes() + "; train again");
+        int members = Math.max(1, file.members());
+        float[] classScores = new float[output.classes()];
+        for (int k = 0; k < members; k++) {
+            Path modelFile = o.out().resolve(memberFile(k));
+            if (!Files.exists(modelFile)) {
+                throw new IllegalStateException(itemsFile + " names " + members + " models but " + modelFile
+                        + " is missing; run `train recommend` again (with the same --out)");
             }
-            float[] scores = output.itemScores(classScores, 0, items);
-            int[] top = RankingMetrics.topK(scores, 0, items + 1, UserHistories.seen(encoded, items), K);
-            o.console().printf(Locale.ROOT, "user %d has rated %d movies; the last ones, oldest first:%n", user, history.length);
-            for (int i = Math.max(0, history.length - 5); i < history.length; i++) {
-                o.console().println("  " + describe(data, history[i]));
+            try (Sequential model = Sequential.load(modelFile); Scope ignored = Scope.open("recommend predict")) {
+                float[] s = model.predict(Tensor.of(UserHistories.inputs(new int[][] {encoded}, file.window()), 1, file.window()))
+                        .toArray();
+                if (s.length != output.classes()) {
+                    throw new IllegalStateException("the saved model " + modelFile + " scores " + s.length + " classes but "
+                            + itemsFile + " maps " + output.classes() + "; train again");
+                }
+                add(classScores, s);
             }
-            o.console().printf(Locale.ROOT, "top %d recommendations (not yet rated):%n", top.length);
-            for (int r = 0; r < top.length; r++) {
-                o.console().printf(Locale.ROOT, "  %2d. %s  (score %.4f)%n", r + 1, describe(data, index.movieId(top[r])), scores[top[r]]);
-            }
+        }
+        for (int c = 0; c < classScores.length; c++) {
+            classScores[c] /= members;
+        }
+        float[] scores = output.itemScores(classScores, 0, items);
+        int[] top = RankingMetrics.topK(scores, 0, items + 1, UserHistories.seen(encoded, items), K);
+        o.console().printf(Locale.ROOT, "user %d has rated %d movies; the last ones, oldest first:%n", user, history.length);
+        for (int i = Math.max(0, history.length - 5); i < history.length; i++) {
+            o.console().println("  " + describe(data, history[i]));
+        }
+        o.console().printf(Locale.ROOT, "top %d recommendations (not yet rated):%n", top.length);
+        for (int r = 0; r < top.length; r++) {
+            o.console().printf(Locale.ROOT, "  %2d. %s  (score %.4f)%n", r + 1, describe(data, index.movieId(top[r])), scores[top[r]]);
         }
     }
 

@@ -151,4 +151,39 @@ class RecommendPiecesTest {
         int[] x = UserHistories.inputs(new int[][] {{5}, {1, 2, 3, 4}}, 3);
         assertArrayEquals(new int[] {0, 0, 5, 2, 3, 4}, x);
     }
+
+    @Test
+    void ensembleMembersHaveDistinctSeedsAndFilesAndTheFirstIsTheRunItself() {
+        for (long seed : new long[] {0, 1, 2, 3, 42, -7}) {
+            assertEquals(seed, RecommendSample.memberSeed(seed, 0));
+            java.util.Set<Long> seeds = new java.util.HashSet<>();
+            for (int k = 0; k < RecommendSample.MEMBERS; k++) {
+                seeds.add(RecommendSample.memberSeed(seed, k));
+            }
+            assertEquals(RecommendSample.MEMBERS, seeds.size(), "member seeds of run seed " + seed);
+        }
+        // no member of one run shares a seed with a member of the next run seed
+        assertTrue(java.util.stream.IntStream.range(0, RecommendSample.MEMBERS).noneMatch(k ->
+                java.util.stream.IntStream.range(0, RecommendSample.MEMBERS).anyMatch(j ->
+                        RecommendSample.memberSeed(1, k) == RecommendSample.memberSeed(2, j))));
+        assertEquals(dev.isthmus.samples.Training.MODEL_FILE, RecommendSample.memberFile(0));
+        assertEquals("model-2.safetensors", RecommendSample.memberFile(1));
+    }
+
+    @Test
+    void ranksOfAveragedScoresPutTheTargetWhereTheAverageDoes() {
+        // two cases, output classes 0 (padding) .. 3 for items 1..3
+        OutputItems output = new OutputItems(new int[] {1, 2, 3});
+        Cases cases = new Cases(new int[] {1, 2}, new int[][] {{1}, {2}}, new int[] {2, 3});
+        float[] a = {0, 0.1f, 0.6f, 0.3f, 0, 0.5f, 0.1f, 0.4f};
+        float[] b = {0, 0.1f, 0.0f, 0.9f, 0, 0.1f, 0.1f, 0.8f};
+        // case 1: item 1 is seen; average of items 2, 3 = 0.3, 0.6: target 2 ranks second (rank 1)
+        // case 2: item 2 is seen; average of items 1, 3 = 0.3, 0.6: target 3 ranks first (rank 0)
+        float[] mean = new float[a.length];
+        for (int i = 0; i < a.length; i++) {
+            mean[i] = (a[i] + b[i]) / 2;
+        }
+        assertArrayEquals(new int[] {1, 0}, RecommendSample.ranks(mean, cases, output, 3));
+        assertArrayEquals(new int[] {0, 1}, RecommendSample.ranks(a, cases, output, 3));
+    }
 }
