@@ -54,6 +54,19 @@ public final class Dropout extends Layer {
         return x.mul(keep);
     }
 
+    @Override
+    public long randomDraws() {
+        return calls;
+    }
+
+    @Override
+    public void restoreRandomDraws(long draws) {
+        if (draws < 0) {
+            throw new IllegalArgumentException("Dropout draws must be >= 0, got " + draws);
+        }
+        calls = draws;
+    }
+
     private long nextSeed() {
         return seed + 0x9E3779B97F4A7C15L * ++calls;
     }

@@ -164,6 +164,22 @@ public abstract class Layer {
     }
 
     /** Hyper-parameters, Keras get_config style, for summaries and saved architectures. */
+    /**
+     * How far the layer's random stream has advanced (for {@link Dropout}: masks drawn so far; 0 for
+     * layers that draw nothing). Checkpoints save it so that a resumed run draws the same masks an
+     * unbroken run would.
+     */
+    public long randomDraws() {
+        return 0;
+    }
+
+    /** Puts the layer's random stream back to a position {@link #randomDraws()} reported. */
+    public void restoreRandomDraws(long draws) {
+        if (draws != 0) {
+            throw new IllegalArgumentException(typeName() + " draws no random numbers; cannot restore " + draws + " draws");
+        }
+    }
+
     public Map<String, Object> config() {
         return Map.of();
     }

@@ -20,6 +20,8 @@ import java.util.Map;
 public final class Checkpoint {
     private static final String MODEL = "model.";
     private static final String OPTIMIZER = "optimizer.";
+    /** Metadata: layer index → how far its random stream had advanced (dropout masks drawn). */
+    private static final String RANDOM_DRAWS = "isthmus.random_draws";
 
     private final Sequential model;
     private final int epochsDone;
@@ -45,6 +47,14 @@ public final class Checkpoint {
         meta.put("isthmus.epochs_done", Integer.toString(epochsDone));
         meta.put("isthmus.optimizer_iterations", Long.toString(optimizer.iterations()));
         meta.put("isthmus.history", Json.write(history.history()));
+        Map<String, Long> draws = new LinkedHashMap<>();
+        List<dev.isthmus.nn.layers.Layer> layers = model.layers();
+        for (int i = 0; i < layers.size(); i++) {
+            if (layers.get(i).randomDraws() != 0) {
+                draws.put(Integer.toString(i), layers.get(i).randomDraws());
+            }
+        }
+        meta.put(RANDOM_DRAWS, Json.write(draws));
         SafeTensors.write(file, tensors, meta);
     }
 
@@ -75,6 +85,7 @@ public final class Checkpoint {
             }
             Sequential model = Sequential.fromFile(r, MODEL);
             try {
+                restoreRandomDraws(file, model, meta.get(RANDOM_DRAWS));
                 Map<String, Tensor> optimizerState = new LinkedHashMap<>();
                 for (String k : r.shapes().keySet()) {
                     if (k.startsWith(OPTIMIZER)) {
@@ -85,6 +96,39 @@ public final class Checkpoint {
             } catch (RuntimeException | Error e) {
                 model.close();
                 throw e;
+            }
+        }
+    }
+
+    private static void restoreRandomDraws(Path file, Sequential model, String json) {
+        if (json == null) {
+            return; // written before random streams were saved: masks restart (as they did then)
+        }
+        Map<?, ?> draws;
+        try {
+            draws = (Map<?, ?>) Json.parse(json);
+        } catch (IOException | RuntimeException e) {
+            throw new SafeTensorsException(file, "checkpoint metadata " + RANDOM_DRAWS + " is unusable: " + e);
+        }
+        List<dev.isthmus.nn.layers.Layer> layers = model.layers();
+        for (var e : draws.entrySet()) {
+            int index;
+            long count;
+            try {
+                index = Integer.parseInt((String) e.getKey());
+                count = ((Number) e.getValue()).longValue();
+            } catch (RuntimeException bad) {
+                throw new SafeTensorsException(file, "checkpoint metadata " + RANDOM_DRAWS + " has a bad entry " + e);
+            }
+            if (index < 0 || index >= layers.size()) {
+                throw new SafeTensorsException(file, "checkpoint metadata " + RANDOM_DRAWS + " names layer " + index
+                        + " but the model has " + layers.size() + " layers");
+            }
+            try {
+                layers.get(index).restoreRandomDraws(count);
+            } catch (IllegalArgumentException bad) {
+                throw new SafeTensorsException(file, "checkpoint metadata " + RANDOM_DRAWS + ": layer " + index + ": "
+                        + bad.getMessage());
             }
         }
     }

@@ -90,7 +90,7 @@ public final class Fit {
         return this;
     }
 
-    /** Continues a run from a checkpoint: starts after its last epoch and extends its history. */
+    /** Continues a run from a checkpoint: starts after its last epoch and extends its history; shuffling and dropout masks go on as in an unbroken run. */
     public Fit resume(Checkpoint checkpoint) {
         this.resumeFrom = checkpoint;
         return this;

@@ -123,6 +123,36 @@ class CheckpointTest {
     }
 
     @Test
+    void resumingWithDropoutDrawsTheMasksAnUnbrokenRunDraws(@TempDir Path dir) {
+        Tensor[] d = data();
+        java.util.function.Supplier<Sequential> make = () -> new Sequential(new Dense(64, Activation.TANH),
+                new dev.isthmus.nn.layers.Dropout(0.3f), new Dense(1)).seed(3);
+        float[][] unbroken;
+        try (var model = make.get()) {
+            model.compile(new Adam(0.01f), Losses.mse());
+            model.fit(d[0], d[1], settings(4));
+            unbroken = model.parameters().stream().map(Tensor::toArray).toArray(float[][]::new);
+        }
+        Path ck = dir.resolve("ck.safetensors");
+        try (var model = make.get()) {
+            model.compile(new Adam(0.01f), Losses.mse());
+            model.fit(d[0], d[1], settings(2).checkpoint(ck));
+        }
+        Checkpoint c = Checkpoint.read(ck);
+        try (var model = c.model()) {
+            assertEquals(2L * 16, model.layers().get(1).randomDraws(), "one mask per step: 2 epochs of 16 batches");
+            Adam adam = new Adam(0.01f);
+            c.restoreOptimizer(adam);
+            model.compile(adam, Losses.mse());
+            model.fit(d[0], d[1], settings(4).resume(c));
+            List<Tensor> params = model.parameters();
+            for (int i = 0; i < params.size(); i++) {
+                assertArrayEquals(unbroken[i], params.get(i).toArray(), 0f, "parameter " + i);
+            }
+        }
+    }
+
+    @Test
     void killingTheTrainerMidEpochLeavesTheLastCheckpointUsable(@TempDir Path dir) throws Exception {
         Path ck = dir.resolve("ck.safetensors");
         Process p = childJvm(TrainWithCheckpoints.class.getName(), ck.toString(), "100000")
