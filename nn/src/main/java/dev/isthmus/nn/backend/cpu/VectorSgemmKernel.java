@@ -44,6 +44,12 @@ final class VectorSgemmKernel {
     static final int MC = roundUp(Math.max(1, Integer.getInteger("isthmus.sgemm.mc", 192)), MR);
     /** Columns per outer block: k x NC floats of packed op(B), shared by all tasks (one KC block: 4 MiB). */
     static final int NC = roundUp(Math.max(1, Integer.getInteger("isthmus.sgemm.nc", 2048)), NR);
+    /**
+     * B panels (KC x NR floats each) per L2 chunk: half the core's L2 (as the machine reports it,
+     * {@code -Disthmus.sgemm.l2=BYTES} to override; 1 MiB when unknown), the rest left to the packed A
+     * block and C.
+     */
+    static final int L2_PANELS = Math.max(1, (int) (CacheSizes.l2Bytes() / 2 / ((long) KC * NR * Float.BYTES)));
     /** Below this many multiply-adds one thread does everything (no fork/join). */
     private static final long PARALLEL_MIN_FMAS = 1L << 21;
     /** Row blocks per thread at least (tasks are handed out dynamically; the caller takes part). */
@@ -94,7 +100,8 @@ final class VectorSgemmKernel {
 
     static String describe() {
         return "vector (FloatVector " + S.vectorBitSize() + "-bit, " + L + " lanes; micro-kernel " + MR + "x" + NR
-                + ", MC=" + MC + " KC=" + KC + " NC=" + NC + ")";
+                + ", MC=" + MC + " KC=" + KC + " NC=" + NC + ", " + L2_PANELS + " B panels per L2 chunk of "
+                + CacheSizes.l2Bytes() / 1024 + " KiB L2)";
     }
 
     private static int roundUp(int x, int to) {
@@ -187,14 +194,20 @@ final class VectorSgemmKernel {
             int bBase = pc * panels * NR;
             float[] ap = buf.a(tiles * MR * kc);
             packA(transA, a, aOffset, lda, alpha, i0, i1, pc, kc, ap, buf);
-            for (int ti = 0; ti < tiles; ti++) {
-                int r0 = i0 + ti * MR;
-                int rows = Math.min(MR, i1 - r0);
-                long ci = cOffset + jc + (long) r0 * ldc;
-                for (int q = q0; q < q1; q++) {
-                    int cols = Math.min(NR, nc - q * NR);
-                    micro(ap, ti * MR * kc, bp, bBase + q * NR * kc, kc, c, ci + (long) q * NR, ldc, rows, cols,
-                            mode, beta, tile);
+            // The task's B panels go by in chunks that stay in L2 while every tile row of A runs
+            // along them (the A tile in L1, the chunk in L2); without the chunks each tile row would
+            // stream all of the task's panels from L3. (The order of tiles changes no sum.)
+            for (int qc = q0; qc < q1; qc += L2_PANELS) {
+                int qe = Math.min(q1, qc + L2_PANELS);
+                for (int ti = 0; ti < tiles; ti++) {
+                    int r0 = i0 + ti * MR;
+                    int rows = Math.min(MR, i1 - r0);
+                    long ci = cOffset + jc + (long) r0 * ldc;
+                    for (int q = qc; q < qe; q++) {
+                        int cols = Math.min(NR, nc - q * NR);
+                        micro(ap, ti * MR * kc, bp, bBase + q * NR * kc, kc, c, ci + (long) q * NR, ldc, rows, cols,
+                                mode, beta, tile);
+                    }
                 }
             }
         }
