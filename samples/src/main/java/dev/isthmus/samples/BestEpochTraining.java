@@ -20,11 +20,13 @@ import java.util.function.ToDoubleFunction;
 /**
  * Training that keeps its best epoch: {@code fit} one epoch at a time, score the model on held-out
  * data after each (higher is better), keep a copy of the best weights, stop once {@code patience}
- * epochs in a row have not beaten the best, and put the best weights back. The library's
- * {@code fit} has no callbacks yet, hence the loop here.
+ * epochs in a row have not beaten the best, and put the best weights back. (The score is a
+ * function of the model, not a logged metric, which is why this is a loop and not the library's
+ * {@code EarlyStopping} callback.)
  *
- * <p>The learning rate is a function of the epoch, best a step or two ({@link LearningRateChange}
- * says why). Each epoch shuffles in an order of its own, derived from the seed and the epoch.
+ * <p>The learning rate is a function of the epoch, set on the optimizer when it changes (its
+ * moments and step count carry on). Each epoch shuffles in an order of its own, derived from the
+ * seed and the epoch.
  */
 public final class BestEpochTraining {
     /** How the run goes: at most {@code maxEpochs}, learning rate {@code learningRate(epoch)}, epochs 1-based. */
@@ -62,9 +64,11 @@ public final class BestEpochTraining {
         while (epoch < plan.maxEpochs() && epoch - bestEpoch < plan.patience()) {
             epoch++;
             float rate = (float) plan.learningRate().applyAsDouble(epoch);
-            if (optimizer == null || rate != optimizer.learningRate()) {
-                optimizer = optimizer == null ? newOptimizer.apply(rate) : LearningRateChange.to(rate, newOptimizer, optimizer, model);
+            if (optimizer == null) {
+                optimizer = newOptimizer.apply(rate);
                 model.compile(optimizer, loss, metrics);
+            } else if (rate != optimizer.learningRate()) {
+                optimizer.setLearningRate(rate); // moments and step count carry on
             }
             long e0 = System.nanoTime();
             History h = model.fit(x, y, Fit.epochs(1).batchSize(plan.batchSize()).seed(epochSeed(plan.seed(), epoch)).verbose(0));

@@ -69,7 +69,7 @@ public final class Training {
      * {@link #fit} under a step schedule of learning rates: each phase is one {@code fit} call that
      * carries on from the checkpoint the previous phase wrote (so the epochs shuffle as one unbroken
      * run, and {@code --resume} resumes inside whichever phase the run stopped in), its optimizer
-     * taking over the previous one's state at the phase's rate ({@link LearningRateChange}).
+     * taking over the previous one's state (moments, step count) from that checkpoint at the phase's rate.
      * {@code fitFor(e)} gives the settings of a fit that ends after epoch {@code e}. Phases past
      * {@code epochs} are cut there.
      */

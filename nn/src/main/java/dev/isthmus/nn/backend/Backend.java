@@ -166,6 +166,13 @@ public interface Backend {
     void lstmBackward(Tensor x, Tensor mask, Tensor kernel, Tensor recurrent, Tensor hc, Tensor gates, Tensor gHc,
                       Tensor gx, Tensor gKernel, Tensor gRecurrent, Tensor gBias);
 
+    /**
+     * {@code out} (one float32 element) takes the float32 in the first four bytes of {@code cell}
+     * when the op runs: how a replayable step turns a host value that changes per step (a
+     * learning rate) into a tensor its elementwise ops can use.
+     */
+    void copyCell(DeviceCell cell, Tensor out);
+
     /** One Adam step in place, Keras formulation; {@code step} counts from 1. */
     void adamUpdate(Tensor param, Tensor grad, Tensor m, Tensor v, float lr, float beta1, float beta2,
                     float epsilon, long step);

@@ -3,8 +3,10 @@ package dev.isthmus.nn.layers;
 import dev.isthmus.nn.tensor.Scope;
 import dev.isthmus.nn.tensor.ShapeMismatchException;
 import dev.isthmus.nn.tensor.Tensor;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -16,6 +18,7 @@ public abstract class Layer {
     private final Map<String, Tensor> parameters = new LinkedHashMap<>();
     private int[] inputShape;
     private int[] outputShape;
+    private boolean trainable = true;
 
     /** Keras-like class name for summaries and saved architectures, e.g. "Dense". */
     public String typeName() {
@@ -47,7 +50,7 @@ public abstract class Layer {
                 if (owner != null) {
                     owner.adopt(p);
                 }
-                kept.put(e.getKey(), p.requiresGrad(true));
+                kept.put(e.getKey(), p.requiresGrad(trainable));
             }
         }
         parameters.putAll(kept);
@@ -145,6 +148,108 @@ public abstract class Layer {
     /** Parameters by name in creation order. */
     public Map<String, Tensor> parameters() {
         return java.util.Collections.unmodifiableMap(parameters);
+    }
+
+    /** Whether training updates this layer's weights (true unless {@link #setTrainable} froze it). */
+    public boolean trainable() {
+        return trainable;
+    }
+
+    /**
+     * Freezes ({@code false}) or unfreezes the layer, as Keras's {@code layer.trainable}: a frozen
+     * layer's weights get no gradient, no optimizer update and no optimizer state; the layer still
+     * runs forward (and passes gradients to earlier layers). Takes effect at the next training
+     * step, before or after the layer is built.
+     */
+    public Layer setTrainable(boolean trainable) {
+        this.trainable = trainable;
+        parameters.values().forEach(p -> p.requiresGrad(trainable));
+        return this;
+    }
+
+    /** Parameters in training: all of {@link #parameterCount()} when trainable, none when frozen. */
+    public long trainableParameterCount() {
+        return trainable ? parameterCount() : 0;
+    }
+
+    /**
+     * Copies of the weights in Keras's order and layouts ({@code kernel}, then {@code bias}; for
+     * LSTM {@code kernel}, {@code recurrent_kernel}, {@code bias}), owned by the caller's scope.
+     */
+    public List<Tensor> getWeights() {
+        requireBuilt("getWeights");
+        List<Tensor> out = new ArrayList<>(parameters.size());
+        for (Tensor p : parameters.values()) {
+            out.add(p.detach().copy());
+        }
+        return out;
+    }
+
+    /**
+     * Sets the weights from tensors in the order and shapes of {@link #getWeights()} (on the
+     * weights' device or the CPU). Every shape is checked before any weight is written.
+     *
+     * @throws WeightShapeException when a tensor's shape is not its weight's, naming both
+     */
+    public void setWeights(List<Tensor> weights) {
+        setWeights(typeName(), weights);
+    }
+
+    /** As {@link #setWeights(List)}, from row-major float arrays, checked by length against each weight's shape. */
+    public void setWeights(float[]... weights) {
+        requireBuilt("setWeights");
+        requireCount(typeName(), weights.length);
+        int i = 0;
+        for (var e : parameters.entrySet()) {
+            if (weights[i].length != e.getValue().numel()) {
+                throw new WeightShapeException(typeName(), e.getKey(), e.getValue().shape(), new int[] {weights[i].length});
+            }
+            i++;
+        }
+        i = 0;
+        try (Scope ignored = Scope.open("setWeights")) {
+            for (Tensor p : parameters.values()) {
+                p.copyFrom(Tensor.of(p.device(), weights[i++], p.shape()));
+            }
+        }
+    }
+
+    /** {@link #setWeights(List)} with errors naming the layer {@code layerName} (its name in a model). */
+    public void setWeights(String layerName, List<Tensor> weights) {
+        requireBuilt("setWeights");
+        checkWeights(layerName, weights);
+        int i = 0;
+        try (Scope ignored = Scope.open("setWeights")) {
+            for (Tensor p : parameters.values()) {
+                Tensor w = weights.get(i++);
+                p.copyFrom(w.device().equals(p.device()) ? w : w.to(p.device()));
+            }
+        }
+    }
+
+    /** Throws unless {@code weights} fit this layer's weights in count and shapes. */
+    public void checkWeights(String layerName, List<Tensor> weights) {
+        requireCount(layerName, weights.size());
+        int i = 0;
+        for (var e : parameters.entrySet()) {
+            Tensor w = weights.get(i++);
+            if (!Arrays.equals(w.shape(), e.getValue().shape())) {
+                throw new WeightShapeException(layerName, e.getKey(), e.getValue().shape(), w.shape());
+            }
+        }
+    }
+
+    private void requireCount(String layerName, int given) {
+        if (given != parameters.size()) {
+            throw new IllegalArgumentException("layer " + layerName + " has " + parameters.size() + " weights "
+                    + parameters.keySet() + ", got " + given);
+        }
+    }
+
+    private void requireBuilt(String what) {
+        if (!isBuilt()) {
+            throw new IllegalStateException(what + ": " + typeName() + " is not built yet; build the model first");
+        }
     }
 
     public long parameterCount() {

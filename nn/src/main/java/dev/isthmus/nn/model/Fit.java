@@ -1,8 +1,10 @@
 package dev.isthmus.nn.model;
 
+import dev.isthmus.nn.callbacks.Callback;
 import dev.isthmus.nn.tensor.Tensor;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * Settings of one {@code fit} call, built fluently:
@@ -23,6 +25,7 @@ public final class Fit {
     private Checkpoint resumeFrom;
     private boolean cudaGraphs;
     private StepCapturer capturer = StepCapturer.BACKEND;
+    private List<Callback> callbacks = List.of();
 
     private Fit() {
     }
@@ -82,6 +85,19 @@ public final class Fit {
     public Fit output(PrintStream out) {
         this.out = out;
         return this;
+    }
+
+    /**
+     * Callbacks called in the order given ({@link Callback} says when and with which logs); the
+     * {@code History} that {@code fit} returns records each epoch's logs after them.
+     */
+    public Fit callbacks(Callback... callbacks) {
+        this.callbacks = List.of(callbacks);
+        return this;
+    }
+
+    List<Callback> callbacks() {
+        return callbacks;
     }
 
     /** Writes a checkpoint (weights, optimizer state, history) to {@code file} after every epoch, atomically. */

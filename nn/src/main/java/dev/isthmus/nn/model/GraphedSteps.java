@@ -22,8 +22,9 @@ import java.util.function.Consumer;
  * batch's rows of the shuffled order into the index buffer and {@link StepValues} into their
  * cells, each one upload enqueued ahead of the step's work. A batch of another size (an epoch's
  * last) runs eagerly with the same step values. The graph is dropped, and the next full batch warms
- * up and captures again, when what it was captured against changes: the optimizer, its learning
- * rate, or the parameters (another set, or storage moved to new memory). Closing this closes the
+ * up and captures again, when what it was captured against changes: the optimizer or the
+ * parameters (another set, or storage moved to new memory). A learning rate that changes (set, or
+ * scheduled per step) keeps the graph: optimizers take it from a step value. Closing this closes the
  * graph; the fixed buffers belong to the fit's scope.
  */
 final class GraphedSteps implements AutoCloseable {
@@ -31,14 +32,14 @@ final class GraphedSteps implements AutoCloseable {
     private static final int VALUE_CELLS = 256;
 
     /** What a captured step depends on beyond the fixed buffers; a change invalidates the graph. */
-    record Key(Optimizer optimizer, float learningRate, List<Tensor> parameters, int[] moves) {
+    record Key(Optimizer optimizer, List<Tensor> parameters, int[] moves) {
         static Key of(Optimizer optimizer, List<Tensor> parameters) {
-            return new Key(optimizer, optimizer.learningRate(), parameters,
+            return new Key(optimizer, parameters,
                     parameters.stream().mapToInt(p -> p.storage().moves()).toArray());
         }
 
         boolean sameAs(Key o) {
-            if (o == null || optimizer != o.optimizer || Float.compare(learningRate, o.learningRate) != 0
+            if (o == null || optimizer != o.optimizer
                     || parameters.size() != o.parameters.size() || !Arrays.equals(moves, o.moves)) {
                 return false;
             }

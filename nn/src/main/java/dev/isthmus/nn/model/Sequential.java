@@ -2,6 +2,8 @@ package dev.isthmus.nn.model;
 
 import dev.isthmus.nn.autograd.GradMode;
 import dev.isthmus.nn.backend.cpu.CounterRandom;
+import dev.isthmus.nn.callbacks.Callback;
+import dev.isthmus.nn.callbacks.TerminateOnNaN;
 import dev.isthmus.nn.layers.Layer;
 import dev.isthmus.nn.losses.Loss;
 import dev.isthmus.nn.metrics.Metric;
@@ -38,6 +40,7 @@ public final class Sequential implements AutoCloseable {
     private Optimizer optimizer;
     private Loss loss;
     private List<Metric> metrics = List.of();
+    private volatile boolean stopTraining;
 
     public Sequential(Layer... layers) {
         this("sequential", layers);
@@ -162,6 +165,79 @@ public final class Sequential implements AutoCloseable {
         return List.copyOf(namedParameters().values());
     }
 
+    /** The parameters training updates: those of the layers not frozen by {@code setTrainable(false)}. */
+    public List<Tensor> trainableParameters() {
+        List<Tensor> out = new ArrayList<>();
+        for (Tensor p : namedParameters().values()) {
+            if (p.requiresGrad()) {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
+    /** The optimizer given to {@link #compile}, or null before. */
+    public Optimizer optimizer() {
+        return optimizer;
+    }
+
+    /**
+     * Asks a running {@code fit} to stop after its current batch (Keras's
+     * {@code model.stop_training = True}); callbacks call it. Each {@code fit} starts with the
+     * request cleared.
+     */
+    public void stopTraining() {
+        stopTraining = true;
+    }
+
+    /** Whether {@link #stopTraining()} was called since the current (or last) fit began. */
+    public boolean stopTrainingRequested() {
+        return stopTraining;
+    }
+
+    /** Copies of every layer's weights, layer by layer in Keras's order, owned by the caller's scope. */
+    public List<Tensor> getWeights() {
+        requireBuilt("getWeights");
+        List<Tensor> all = new ArrayList<>();
+        layers.forEach(l -> all.addAll(l.getWeights()));
+        return all;
+    }
+
+    /**
+     * Sets every layer's weights from {@code weights} in the order of {@link #getWeights()}; all
+     * counts and shapes are checked before any weight is written.
+     *
+     * @throws dev.isthmus.nn.layers.WeightShapeException naming the layer, the weight and both shapes
+     */
+    public void setWeights(List<Tensor> weights) {
+        requireBuilt("setWeights");
+        int total = 0;
+        for (Layer l : layers) {
+            total += l.parameters().size();
+        }
+        if (weights.size() != total) {
+            throw new IllegalArgumentException("model " + name + " has " + total + " weights, got " + weights.size());
+        }
+        int at = 0;
+        for (int i = 0; i < layers.size(); i++) {
+            int n = layers.get(i).parameters().size();
+            layers.get(i).checkWeights(names.get(i), weights.subList(at, at + n));
+            at += n;
+        }
+        at = 0;
+        for (int i = 0; i < layers.size(); i++) {
+            int n = layers.get(i).parameters().size();
+            layers.get(i).setWeights(names.get(i), weights.subList(at, at + n));
+            at += n;
+        }
+    }
+
+    private void requireBuilt(String what) {
+        if (!isBuilt()) {
+            throw new IllegalStateException(what + " needs a built model: call build(inputShape) or run a batch through it");
+        }
+    }
+
     public void compile(Optimizer optimizer, Loss loss, Metric... metrics) {
         this.optimizer = optimizer;
         this.loss = loss;
@@ -204,6 +280,13 @@ public final class Sequential implements AutoCloseable {
         }
         int verbose = fit.verbose();
         int firstEpoch = fit.resumeFrom() == null ? 1 : fit.resumeFrom().epochsDone() + 1;
+        List<Callback> callbacks = fit.callbacks();
+        // with TerminateOnNaN a non-finite loss stops training (the callback's doing); without, fit throws as before
+        boolean stopOnNaN = callbacks.stream().anyMatch(c -> c instanceof TerminateOnNaN);
+        stopTraining = false;
+        callbacks.forEach(c -> c.setModel(this));
+        callbacks.forEach(c -> c.onTrainBegin(new LinkedHashMap<>()));
+        Map<String, Double> lastLogs = new LinkedHashMap<>();
         // The totals' rows and a captured step's fixed buffers live for the whole fit.
         try (Scope fitScope = Scope.independent("fit");
              GraphedSteps graphed = fit.cudaGraphs()
@@ -211,45 +294,58 @@ public final class Sequential implements AutoCloseable {
             BatchTotals totals = new BatchTotals(trainX.device(), steps, metrics, fitScope);
             Tensor dataX = trainX;
             Tensor dataY = trainY;
-            for (int epoch = firstEpoch; epoch <= fit.epochs(); epoch++) {
+            for (int epoch = firstEpoch; epoch <= fit.epochs() && !stopTraining; epoch++) {
+                int epochNumber = epoch;
+                callbacks.forEach(c -> c.onEpochBegin(epochNumber - 1, new LinkedHashMap<>()));
                 // each epoch's order depends on (seed, epoch) only, so a resumed run shuffles as an unbroken one
                 int[] perm = permutation(nTrain, fit.shuffle() ? new SplittableRandom(CounterRandom.mix(fit.seed(), epoch)) : null);
                 ProgressBar bar = new ProgressBar(fit.out(), verbose, epoch, fit.epochs(), steps);
-                Map<String, Double> values;
                 // A step enqueues its work and returns: losses and metrics stay on the device until a
-                // redraw or the epoch's end reads them, so the host never waits inside a step.
+                // redraw, a callback looking at its batch's logs or the epoch's end reads them, so the
+                // host never waits inside a step.
                 totals.startEpoch();
-                int checked = 0;
-                Map<String, Double> latest = null;
-                for (int step = 0; step < steps; step++) {
+                int[] checked = {0};
+                java.util.function.Supplier<Map<String, Double>> readMeans = () -> {
+                    Map<String, Double> means = stopOnNaN ? totals.means() : checkedMeans(totals, epochNumber, checked[0]);
+                    checked[0] = totals.written();
+                    return means;
+                };
+                BatchLogs logs = null;
+                for (int step = 0; step < steps && !stopTraining; step++) {
                     int from = step * batch;
                     int to = Math.min(nTrain, from + batch);
+                    int stepNumber = step;
+                    callbacks.forEach(c -> c.onBatchBegin(stepNumber, Map.of()));
                     java.util.function.Consumer<Tensor> body = index -> trainStep(dataX, dataY, index, totals);
                     if (graphed != null) {
-                        graphed.step(perm, from, to, GraphedSteps.Key.of(optimizer, parameters()), body, totals);
+                        graphed.step(perm, from, to, GraphedSteps.Key.of(optimizer, trainableParameters()), body, totals);
                     } else {
                         try (Scope ignored = Scope.open("train step")) {
                             body.accept(indexTensor(perm, from, to));
                         }
                     }
-                    latest = null;
+                    BatchLogs batchLogs = new BatchLogs(readMeans);
+                    logs = batchLogs;
+                    callbacks.forEach(c -> c.onBatchEnd(stepNumber, batchLogs));
                     if (bar.due(step + 1)) {
-                        latest = checkedMeans(totals, epoch, checked);
-                        checked = totals.written();
-                        bar.update(step + 1, latest);
+                        bar.update(step + 1, batchLogs.read());
                     }
                 }
-                values = latest != null ? latest : checkedMeans(totals, epoch, checked);
+                Map<String, Double> values = new LinkedHashMap<>(logs == null ? Map.of() : logs.read());
                 if (valX != null) {
                     evaluate(valX, valY, fit.batchSize()).forEach((k, v) -> values.put("val_" + k, v));
                 }
                 bar.finish(values);
+                callbacks.forEach(c -> c.onEpochEnd(epochNumber - 1, values));
                 history.record(values);
+                lastLogs = values;
                 if (fit.checkpointFile() != null) {
                     Checkpoint.write(fit.checkpointFile(), this, optimizer, epoch, history);
                 }
             }
         }
+        Map<String, Double> endLogs = lastLogs;
+        callbacks.forEach(c -> c.onTrainEnd(endLogs));
         return history;
     }
 
@@ -259,7 +355,7 @@ public final class Sequential implements AutoCloseable {
         Tensor yb = y.indexSelect(index);
         Tensor pred = forward(xb, true);
         Tensor l = loss.compute(yb, pred);
-        List<Tensor> params = parameters();
+        List<Tensor> params = trainableParameters();
         optimizer.zeroGrad(params);
         l.backward();
         optimizer.step(params);
@@ -537,17 +633,20 @@ public final class Sequential implements AutoCloseable {
         sb.append(String.format(Locale.ROOT, " %-28s%-26s%s%n", "Layer (type)", "Output Shape", "Param #"));
         sb.append("=".repeat(65)).append('\n');
         long total = 0;
+        long trainable = 0;
         for (int i = 0; i < layers.size(); i++) {
             Layer l = layers.get(i);
             long count = l.parameterCount();
             total += count;
+            trainable += l.trainableParameterCount();
             sb.append(String.format(Locale.ROOT, " %-28s%-26s%d%n", names.get(i) + " (" + l.typeName() + ")",
                     batchShape(l.outputShape()), count));
         }
         sb.append("=".repeat(65)).append('\n');
         sb.append("Total params: ").append(total).append(" (").append(bytes(total * Float.BYTES)).append(")\n");
-        sb.append("Trainable params: ").append(total).append('\n');
-        sb.append("Non-trainable params: 0\n").append(rule).append('\n');
+        sb.append("Trainable params: ").append(trainable).append(" (").append(bytes(trainable * Float.BYTES)).append(")\n");
+        sb.append("Non-trainable params: ").append(total - trainable).append(" (")
+                .append(bytes((total - trainable) * Float.BYTES)).append(")\n").append(rule).append('\n');
         return sb.toString();
     }
 

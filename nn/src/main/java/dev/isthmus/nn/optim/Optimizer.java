@@ -6,7 +6,7 @@ import java.util.Map;
 
 /** Updates parameters in place from their accumulated gradients. */
 public interface Optimizer {
-    /** One update of every parameter that has a gradient. */
+    /** One update of every parameter that requires and has a gradient. */
     void step(List<Tensor> parameters);
 
     /** Zeroes the gradients of {@code parameters} before the next backward pass. */
@@ -16,7 +16,16 @@ public interface Optimizer {
         }
     }
 
+    /** The rate of the next update. */
     float learningRate();
+
+    /** Sets the rate of the updates from the next one on; refused when the rate comes from a schedule. */
+    void setLearningRate(float rate);
+
+    /** The schedule the rate comes from, or null for a fixed rate. */
+    default LearningRateSchedule schedule() {
+        return null;
+    }
 
     /** How many updates this optimizer has made. */
     long iterations();

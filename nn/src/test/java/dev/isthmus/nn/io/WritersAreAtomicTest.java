@@ -53,6 +53,20 @@ class WritersAreAtomicTest {
     }
 
     @Test
+    void callbackFilesAreAtomic(@TempDir Path dir) throws Exception {
+        try (Sequential m = model()) {
+            m.compile(new SGD(0.1f), Losses.mse());
+            checkAtomic(dir, "log.csv", f -> m.fit(Tensor.ones(4, 3), Tensor.ones(4, 2),
+                    Fit.epochs(2).verbose(0).callbacks(new dev.isthmus.nn.callbacks.CSVLogger(f))));
+        }
+        try (Sequential m = model()) {
+            m.compile(new SGD(0.1f), Losses.mse());
+            checkAtomic(Files.createDirectories(dir.resolve("sub")), "best.safetensors", f -> m.fit(Tensor.ones(4, 3), Tensor.ones(4, 2),
+                    Fit.epochs(2).verbose(0).callbacks(new dev.isthmus.nn.callbacks.ModelCheckpoint(f))));
+        }
+    }
+
+    @Test
     void checkpointIsAtomic(@TempDir Path dir) throws Exception {
         try (Sequential m = model()) {
             m.compile(new SGD(0.1f), Losses.mse());

@@ -94,6 +94,14 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void copyCell(DeviceCell cell, Tensor out) {
+        if (out.numel() != 1 || out.dtype() != dev.isthmus.nn.tensor.DType.FLOAT32) {
+            throw new IllegalArgumentException("copyCell writes one float32 element, got " + out.numel() + " of " + out.dtype());
+        }
+        seg(out).set(JAVA_FLOAT, 0, seg(cell.cells()).get(JAVA_FLOAT, cell.byteOffset()));
+    }
+
+    @Override
     public void copyFromHost(MemorySegment src, Tensor dst) {
         MemorySegment.copy(src, 0, seg(dst), 0, dst.storage().byteSize());
     }

@@ -646,6 +646,16 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
+    public void copyCell(DeviceCell c, Tensor out) {
+        if (out.numel() != 1 || out.dtype() != DType.FLOAT32) {
+            throw new IllegalArgumentException("copyCell writes one float32 element, got " + out.numel() + " of " + out.dtype());
+        }
+        // one 4-byte word from the cell: the slice copy kernel with a single row of a single word
+        index.copySlice(cell(c), buf(out), 1, 1, 1, 0, 0, 1, 1);
+        enqueued(out, c.cells());
+    }
+
+    @Override
     public void copyRowAt(Tensor src, Tensor dst, DeviceCell row) {
         if (src.dtype().byteSize() != Integer.BYTES) {
             throw new IllegalArgumentException("copyRowAt copies 4-byte elements, got " + src.dtype());

@@ -1,0 +1,46 @@
+package dev.isthmus.nn.callbacks;
+
+import dev.isthmus.nn.model.Sequential;
+import java.util.Map;
+
+/**
+ * Hooks into {@code fit}, as Keras's {@code keras.callbacks.Callback}; every method does nothing
+ * by default. Epochs and batches count from 0, as Keras passes them. The logs are Keras's:
+ * {@code onEpochEnd} gets the epoch's means ("loss", each metric, and "val_..." with validation
+ * data) in a map a callback may add to (as ReduceLROnPlateau adds "learning_rate"), which the
+ * {@code History} then records; {@code onBatchEnd} gets the epoch's running means so far.
+ *
+ * <p>Cost on a GPU: a training step never waits for the device, and neither do callbacks that
+ * look only at epoch logs. Batch logs are read lazily: the first {@code get} (or iteration) in a
+ * batch reads the running means from the device, one host read shared by every callback of that
+ * batch; a batch whose logs nobody looks at costs nothing.
+ *
+ * <p>To stop training, call {@link Sequential#stopTraining()} (Keras's
+ * {@code model.stop_training = True}): the epoch ends after the current batch, its logs go to
+ * {@code onEpochEnd} and the history, and {@code fit} returns after {@code onTrainEnd}.
+ */
+public interface Callback {
+    /** The model being trained, given before {@link #onTrainBegin} of each fit (Keras's {@code set_model}). */
+    default void setModel(Sequential model) {
+    }
+
+    default void onTrainBegin(Map<String, Double> logs) {
+    }
+
+    /** After the last epoch; {@code logs} are the last epoch's. */
+    default void onTrainEnd(Map<String, Double> logs) {
+    }
+
+    default void onEpochBegin(int epoch, Map<String, Double> logs) {
+    }
+
+    default void onEpochEnd(int epoch, Map<String, Double> logs) {
+    }
+
+    default void onBatchBegin(int batch, Map<String, Double> logs) {
+    }
+
+    /** After batch {@code batch}'s step is enqueued; {@code logs} read the device only when looked at. */
+    default void onBatchEnd(int batch, Map<String, Double> logs) {
+    }
+}

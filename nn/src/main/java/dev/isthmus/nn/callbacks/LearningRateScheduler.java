@@ -1,0 +1,50 @@
+package dev.isthmus.nn.callbacks;
+
+import dev.isthmus.nn.model.Sequential;
+import java.util.Map;
+import java.util.function.IntToDoubleFunction;
+
+/**
+ * Sets the optimizer's learning rate at the start of each epoch from a function of the epoch
+ * (from 0) and the current rate, as Keras's {@code LearningRateScheduler}; adds the rate to each
+ * epoch's logs as "learning_rate". For a rate that changes every step, give the optimizer a
+ * {@code LearningRateSchedule} instead.
+ */
+public final class LearningRateScheduler implements Callback {
+    /** The rate of epoch {@code epoch} given the rate in use. */
+    @FunctionalInterface
+    public interface EpochSchedule {
+        double rate(int epoch, double currentRate);
+    }
+
+    private final EpochSchedule schedule;
+    private Sequential model;
+
+    public LearningRateScheduler(EpochSchedule schedule) {
+        this.schedule = schedule;
+    }
+
+    /** A schedule of the epoch alone. */
+    public LearningRateScheduler(IntToDoubleFunction schedule) {
+        this((epoch, current) -> schedule.applyAsDouble(epoch));
+    }
+
+    @Override
+    public void setModel(Sequential model) {
+        this.model = model;
+    }
+
+    @Override
+    public void onEpochBegin(int epoch, Map<String, Double> logs) {
+        double rate = schedule.rate(epoch, model.optimizer().learningRate());
+        if (!Double.isFinite(rate)) {
+            throw new IllegalArgumentException("the learning rate schedule gave " + rate + " for epoch " + epoch);
+        }
+        model.optimizer().setLearningRate((float) rate);
+    }
+
+    @Override
+    public void onEpochEnd(int epoch, Map<String, Double> logs) {
+        logs.put("learning_rate", (double) model.optimizer().learningRate());
+    }
+}
