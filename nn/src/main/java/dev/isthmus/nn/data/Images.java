@@ -49,6 +49,76 @@ public final class Images {
         NEAREST
     }
 
+    // ------------------------------------------------------------------------------- directories
+
+    /** The image files {@link #directory} reads, by extension (Keras's list). */
+    private static final List<String> IMAGE_EXTENSIONS = List.of(".bmp", ".gif", ".jpeg", ".jpg", ".png");
+
+    /**
+     * Keras's {@code image_dataset_from_directory(labels="inferred", label_mode="int")}: one
+     * subfolder of {@code root} per class, classes numbered in sorted folder-name order, each
+     * class's image files (.bmp, .gif, .jpeg, .jpg, .png) in sorted name order. Elements are
+     * {image float32 [height, width, channels] with values 0..255 (resized bilinearly), label int32
+     * scalar}, loaded as the pass pulls them. Unlike Keras nothing is shuffled or batched here:
+     * chain {@code shuffle(...)} and {@code batch(...)}.
+     *
+     * @throws DataFormatException when {@code root} is not a readable folder or has no class folders
+     */
+    public static Dataset directory(Path root, ColorMode mode, int height, int width) {
+        List<String> classes = classNames(root);
+        List<Path> files = new ArrayList<>();
+        List<Integer> labels = new ArrayList<>();
+        for (int c = 0; c < classes.size(); c++) {
+            for (Path f : sortedEntries(root.resolve(classes.get(c)))) {
+                String name = f.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+                if (Files.isRegularFile(f) && IMAGE_EXTENSIONS.stream().anyMatch(name::endsWith)) {
+                    files.add(f);
+                    labels.add(c);
+                }
+            }
+        }
+        return new Dataset() {
+            @Override
+            Cursor open(int epoch) {
+                int[] next = {0};
+                return cursor(() -> {
+                    if (next[0] == files.size()) {
+                        return null;
+                    }
+                    int i = next[0]++;
+                    return new Tensor[] {load(files.get(i), mode, height, width), Tensor.of(new int[] {labels.get(i)})};
+                });
+            }
+
+            @Override
+            public long cardinality() {
+                return files.size();
+            }
+        };
+    }
+
+    /** The class folder names of {@code root} in sorted order: the label of class i is i. */
+    public static List<String> classNames(Path root) {
+        List<String> classes = new ArrayList<>();
+        for (Path p : sortedEntries(root)) {
+            if (Files.isDirectory(p)) {
+                classes.add(p.getFileName().toString());
+            }
+        }
+        if (classes.isEmpty()) {
+            throw new DataFormatException(root, "no class folders: expected one subfolder of images per class");
+        }
+        return classes;
+    }
+
+    private static List<Path> sortedEntries(Path folder) {
+        try (var entries = Files.list(folder)) {
+            return entries.sorted().toList();
+        } catch (IOException e) {
+            throw new DataFormatException(folder, "cannot list the folder: " + e, e);
+        }
+    }
+
     // ------------------------------------------------------------------------------- loading
 
     /** The image at {@code path} as RGB, [height, width, 3], values 0..255. */
