@@ -294,8 +294,7 @@ public abstract class Dataset {
             }
             Tensor[] e = cursor.next();
             if (e == null) {
-                ended = true;
-                cursor.close();
+                close();
             }
             return e;
         }
@@ -320,8 +319,10 @@ public abstract class Dataset {
 
         @Override
         public void close() {
-            ended = true;
-            cursor.close();
+            if (!ended) {
+                ended = true;
+                cursor.close();
+            }
         }
     }
 

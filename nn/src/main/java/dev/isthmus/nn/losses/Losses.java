@@ -21,7 +21,8 @@ public final class Losses {
     }
 
     public static Loss meanSquaredError() {
-        return named("mean_squared_error", (t, p) -> p.sub(matchShape("mean_squared_error", t, p)).square().mean());
+        return named("mean_squared_error", (t, p) -> p.sub(matchShape("mean_squared_error", t, p)).square().mean(),
+                (t, p) -> perRow(p.sub(matchShape("mean_squared_error", t, p)).square()));
     }
 
     public static Loss mse() {
@@ -29,7 +30,8 @@ public final class Losses {
     }
 
     public static Loss meanAbsoluteError() {
-        return named("mean_absolute_error", (t, p) -> p.sub(matchShape("mean_absolute_error", t, p)).abs().mean());
+        return named("mean_absolute_error", (t, p) -> p.sub(matchShape("mean_absolute_error", t, p)).abs().mean(),
+                (t, p) -> perRow(p.sub(matchShape("mean_absolute_error", t, p)).abs()));
     }
 
     public static Loss mae() {
@@ -42,16 +44,20 @@ public final class Losses {
 
     /** Labels in {0, 1} (or soft labels in [0, 1]) of the prediction's shape. */
     public static Loss binaryCrossentropy(boolean fromLogits) {
-        return named("binary_crossentropy", (t, p) -> {
-            Tensor y = matchShape("binary_crossentropy", t, p);
-            Tensor logits = fromLogits ? p : p.logitsOf("sigmoid");
-            if (logits != null) {
-                // max(x, 0) - x·y + log(1 + exp(-|x|))
-                return logits.relu().sub(logits.mul(y)).add(logits.abs().neg().exp().add(1f).log()).mean();
-            }
-            Tensor q = p.clamp(EPSILON, 1 - EPSILON);
-            return y.mul(q.log()).add(y.neg().add(1f).mul(q.neg().add(1f).log())).neg().mean();
-        });
+        return named("binary_crossentropy", (t, p) -> binaryElements(t, p, fromLogits).mean(),
+                (t, p) -> perRow(binaryElements(t, p, fromLogits)));
+    }
+
+    /** Each element's binary cross-entropy. */
+    private static Tensor binaryElements(Tensor t, Tensor p, boolean fromLogits) {
+        Tensor y = matchShape("binary_crossentropy", t, p);
+        Tensor logits = fromLogits ? p : p.logitsOf("sigmoid");
+        if (logits != null) {
+            // max(x, 0) - x·y + log(1 + exp(-|x|))
+            return logits.relu().sub(logits.mul(y)).add(logits.abs().neg().exp().add(1f).log());
+        }
+        Tensor q = p.clamp(EPSILON, 1 - EPSILON);
+        return y.mul(q.log()).add(y.neg().add(1f).mul(q.neg().add(1f).log())).neg();
     }
 
     public static Loss categoricalCrossentropy() {
@@ -60,14 +66,18 @@ public final class Losses {
 
     /** One-hot (or soft) labels of the prediction's shape; classes on the last axis. */
     public static Loss categoricalCrossentropy(boolean fromLogits) {
-        return named("categorical_crossentropy", (t, p) -> {
-            if (!Arrays.equals(t.shape(), p.shape())) {
-                throw ShapeMismatchException.of("categorical_crossentropy", t.shape(), p.shape(),
-                        "differ: one-hot labels must have the prediction's shape (use sparse categorical"
-                                + " cross-entropy for integer labels)");
-            }
-            return t.cast(DType.FLOAT32).mul(logProbabilities(p, fromLogits)).sum(-1).neg().mean();
-        });
+        return named("categorical_crossentropy", (t, p) -> categoricalRows(t, p, fromLogits).mean(),
+                (t, p) -> perRow(categoricalRows(t, p, fromLogits)));
+    }
+
+    /** Each prediction row's categorical cross-entropy: the prediction's shape without its class axis. */
+    private static Tensor categoricalRows(Tensor t, Tensor p, boolean fromLogits) {
+        if (!Arrays.equals(t.shape(), p.shape())) {
+            throw ShapeMismatchException.of("categorical_crossentropy", t.shape(), p.shape(),
+                    "differ: one-hot labels must have the prediction's shape (use sparse categorical"
+                            + " cross-entropy for integer labels)");
+        }
+        return t.cast(DType.FLOAT32).mul(logProbabilities(p, fromLogits)).sum(-1).neg();
     }
 
     public static Loss sparseCategoricalCrossentropy() {
@@ -76,18 +86,22 @@ public final class Losses {
 
     /** Integer class labels of shape [n] or [n, 1] for predictions [n, classes]. */
     public static Loss sparseCategoricalCrossentropy(boolean fromLogits) {
-        return named("sparse_categorical_crossentropy", (t, p) -> {
-            if (p.rank() != 2) {
-                throw new ShapeMismatchException("sparse_categorical_crossentropy: predictions must be [n, classes], got "
-                        + Shapes.str(p.shape()));
-            }
-            Tensor labels = (t.rank() == 2 && t.size(1) == 1 ? t.reshape(-1) : t).cast(DType.INT32);
-            if (labels.rank() != 1 || labels.size(0) != p.size(0)) {
-                throw ShapeMismatchException.of("sparse_categorical_crossentropy", t.shape(), p.shape(),
-                        "do not fit: labels must be [n] or [n, 1] for predictions [n, classes]");
-            }
-            return logProbabilities(p, fromLogits).pick(labels).neg().mean();
-        });
+        return named("sparse_categorical_crossentropy", (t, p) -> sparseRows(t, p, fromLogits).mean(),
+                (t, p) -> sparseRows(t, p, fromLogits));
+    }
+
+    /** Each sample's sparse categorical cross-entropy, [n]. */
+    private static Tensor sparseRows(Tensor t, Tensor p, boolean fromLogits) {
+        if (p.rank() != 2) {
+            throw new ShapeMismatchException("sparse_categorical_crossentropy: predictions must be [n, classes], got "
+                    + Shapes.str(p.shape()));
+        }
+        Tensor labels = (t.rank() == 2 && t.size(1) == 1 ? t.reshape(-1) : t).cast(DType.INT32);
+        if (labels.rank() != 1 || labels.size(0) != p.size(0)) {
+            throw ShapeMismatchException.of("sparse_categorical_crossentropy", t.shape(), p.shape(),
+                    "do not fit: labels must be [n] or [n, 1] for predictions [n, classes]");
+        }
+        return logProbabilities(p, fromLogits).pick(labels).neg();
     }
 
     private static Tensor logProbabilities(Tensor p, boolean fromLogits) {
@@ -117,11 +131,23 @@ public final class Losses {
         return Arrays.equals(Arrays.stream(a).filter(d -> d != 1).toArray(), Arrays.stream(b).filter(d -> d != 1).toArray());
     }
 
-    private static Loss named(String name, java.util.function.BinaryOperator<Tensor> f) {
+    /** The mean of each sample's elements (axis 0 is the sample): [n]. */
+    private static Tensor perRow(Tensor elements) {
+        int n = elements.size(0);
+        return elements.rank() == 1 ? elements : elements.reshape(n, -1).mean(1);
+    }
+
+    private static Loss named(String name, java.util.function.BinaryOperator<Tensor> f,
+                              java.util.function.BinaryOperator<Tensor> perSample) {
         return new Loss() {
             @Override
             public Tensor compute(Tensor yTrue, Tensor yPred) {
                 return f.apply(yTrue, yPred);
+            }
+
+            @Override
+            public Tensor perSample(Tensor yTrue, Tensor yPred) {
+                return perSample.apply(yTrue, yPred);
             }
 
             @Override

@@ -71,6 +71,54 @@ public final class Metrics {
         }
     };
 
+    /** Keras's {@code TopKCategoricalAccuracy(k)} (default 5): {@link #topK} with one-hot labels. */
+    public static Metric topKCategoricalAccuracy(int k) {
+        return topK("top_k_categorical_accuracy", k, false);
+    }
+
+    /** Keras's {@code SparseTopKCategoricalAccuracy(k)} (default 5): {@link #topK} with integer labels. */
+    public static Metric sparseTopKCategoricalAccuracy(int k) {
+        return topK("sparse_top_k_categorical_accuracy", k, true);
+    }
+
+    /**
+     * The fraction of samples whose true class is among the k highest predictions [n, classes], as
+     * TensorFlow's {@code in_top_k}: the true class is in when fewer than k classes score strictly
+     * higher, so classes tied at the boundary are all in. A mean over samples, so it accumulates
+     * exactly over an epoch like accuracy.
+     */
+    private static Metric topK(String name, int k, boolean sparse) {
+        if (k < 1) {
+            throw new IllegalArgumentException(name + ": k must be at least 1, got " + k);
+        }
+        return new Metric() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public Tensor batchSum(Tensor yTrue, Tensor yPred) {
+                if (yPred.rank() != 2) {
+                    throw new ShapeMismatchException(name + ": predictions must be [n, classes], got "
+                            + dev.isthmus.nn.tensor.Shapes.str(yPred.shape()));
+                }
+                int n = yPred.size(0);
+                Tensor ids;
+                if (sparse) {
+                    requireSame(yTrue.numel(), n, yTrue, yPred);
+                    ids = yTrue.reshape(n).cast(DType.INT32);
+                } else {
+                    requireSame(yTrue.numel(), yPred.numel(), yTrue, yPred);
+                    ids = yTrue.cast(DType.FLOAT32).reshape(yPred.shape()).argmax();
+                }
+                Tensor truth = yPred.pick(ids).reshape(n, 1);
+                Tensor higher = yPred.gt(truth).sum(1);
+                return Tensor.full(yPred.device(), k, 1).gt(higher).sum();
+            }
+        };
+    }
+
     /** Keras averages over the last axis per sample, then over samples: the batch's sum of those means. */
     private static Tensor perSample(Tensor yTrue, Tensor yPred, boolean squared) {
         requireSame(yTrue.numel(), yPred.numel(), yTrue, yPred);

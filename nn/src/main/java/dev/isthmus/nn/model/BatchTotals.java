@@ -2,6 +2,7 @@ package dev.isthmus.nn.model;
 
 import dev.isthmus.nn.backend.StepValues;
 import dev.isthmus.nn.metrics.Metric;
+import dev.isthmus.nn.metrics.StatefulMetric;
 import dev.isthmus.nn.tensor.Device;
 import dev.isthmus.nn.tensor.Scope;
 import dev.isthmus.nn.tensor.Tensor;
@@ -12,39 +13,90 @@ import java.util.Map;
 
 /**
  * The loss and metric sums of an epoch's batches, kept on the device: batch {@code b} writes row
- * b of a [batches, 1 + metrics] tensor (loss × samples, then each metric's sum), and the host
+ * b of a [batches, 1 + metrics] tensor (loss × samples, then each mean metric's sum), and the host
  * reads the column sums (one host read; the reduction adds in double on every backend) only when
  * a progress redraw or the epoch's end asks for them. Sample counts are known on the host.
- * One instance serves every epoch of a fit ({@link #startEpoch()}), so its rows keep one address
- * for a captured step's lifetime; in a replayable step the row to write comes from a step value.
+ * {@link StatefulMetric}s add their batch state into one state vector on the device instead (read
+ * in the same host read). One instance serves every epoch of a fit ({@link #startEpoch()}), so its
+ * rows keep one address for a captured step's lifetime; in a replayable step the row to write
+ * comes from a step value. A dataset of unknown length grows the rows (never in a captured step:
+ * those have a row per step from the start).
  */
 final class BatchTotals {
-    private final Tensor rows;
     private final List<Metric> metrics;
-    private final long[][] counts;
+    private final Scope owner;
+    /** Per metric: its column in the rows (mean metrics) or its offset in the state (stateful ones). */
+    private final int[] at;
+    private final int columns;
+    private final int stateSize;
+    private Tensor rows;
+    private Tensor state;
+    private long[][] counts;
     private int written;
 
     BatchTotals(Device device, int batches, List<Metric> metrics, Scope owner) {
-        this.rows = Tensor.zeros(owner, device, batches, 1 + metrics.size());
         this.metrics = metrics;
-        this.counts = new long[batches][1 + metrics.size()];
+        this.owner = owner;
+        this.at = new int[metrics.size()];
+        int column = 1;
+        int offset = 0;
+        for (int m = 0; m < metrics.size(); m++) {
+            if (metrics.get(m) instanceof StatefulMetric s) {
+                at[m] = offset;
+                offset += s.stateSize();
+            } else {
+                at[m] = column++;
+            }
+        }
+        this.columns = column;
+        this.stateSize = offset;
+        this.counts = new long[Math.max(batches, 1)][columns];
+        if (device != null) {
+            allocate(device);
+        }
+    }
+
+    /** Totals whose device is that of the first batch, for a dataset of {@code batches} (-1: unknown) batches. */
+    static BatchTotals lazy(long batches, List<Metric> metrics, Scope owner) {
+        return new BatchTotals(null, batches > 0 ? (int) Math.min(batches, 1 << 20) : 64, metrics, owner);
+    }
+
+    private void allocate(Device device) {
+        rows = Tensor.zeros(owner, device, counts.length, columns);
+        if (stateSize > 0) {
+            state = Tensor.zeros(owner, device, stateSize);
+        }
     }
 
     /** Starts the next epoch's rows from the first. */
     void startEpoch() {
         written = 0;
+        if (state != null) {
+            state.fillInPlace(0f);
+        }
     }
 
     /** Records batch {@code written}'s mean loss {@code loss} over {@code samples} samples, and its metrics. */
     void add(Tensor loss, int samples, Tensor yTrue, Tensor yPred) {
-        List<Tensor> row = new ArrayList<>(1 + metrics.size());
+        if (rows == null) {
+            allocate(loss.device());
+        }
+        if (written == counts.length) {
+            grow();
+        }
+        List<Tensor> row = new ArrayList<>(columns);
         row.add(loss.mul((float) samples).reshape(1));
         counts[written][0] = samples;
         for (int m = 0; m < metrics.size(); m++) {
-            row.add(metrics.get(m).batchSum(yTrue, yPred).reshape(1));
-            counts[written][1 + m] = metrics.get(m).batchCount(yTrue, yPred);
+            Metric metric = metrics.get(m);
+            if (metric instanceof StatefulMetric s) {
+                state.addInPlace(s.batchState(yTrue, yPred));
+            } else {
+                row.add(metric.batchSum(yTrue, yPred).reshape(1));
+                counts[written][at[m]] = metric.batchCount(yTrue, yPred);
+            }
         }
-        Tensor values = Tensor.concat(row, 0).reshape(1, 1 + metrics.size());
+        Tensor values = Tensor.concat(row, 0).reshape(1, columns);
         StepValues step = StepValues.current();
         if (step == null) {
             rows.backend().copySlice(values, 0, 0, rows, written, 1);
@@ -52,6 +104,17 @@ final class BatchTotals {
             rows.backend().copyRowAt(values, rows, step.int32("totals row", () -> written));
         }
         written++;
+    }
+
+    /** Twice the rows, the written ones copied on the device. */
+    private void grow() {
+        Tensor bigger = Tensor.zeros(owner, rows.device(), 2 * counts.length, columns);
+        rows.backend().copySlice(rows, 0, 0, bigger, 0, written);
+        rows = bigger;
+        counts = java.util.Arrays.copyOf(counts, 2 * counts.length);
+        for (int b = written; b < counts.length; b++) {
+            counts[b] = new long[columns];
+        }
     }
 
     /** The host's sample counts of batch {@code b}, as {@link #replayed} takes them. */
@@ -69,13 +132,28 @@ final class BatchTotals {
         return written;
     }
 
-    /** Mean loss and metrics over the batches written so far: one host read. */
+    /** Mean loss and metrics over the batches written so far (stateful metrics: from their state): one host read. */
     Map<String, Double> means() {
-        float[] sums = rows.slice(0, 0, written).sum(0).toArray();
+        float[] sums;
+        float[] summedState = null;
+        if (written == 0) {
+            sums = new float[columns];
+            summedState = new float[stateSize];
+        } else if (state == null) {
+            sums = rows.slice(0, 0, written).sum(0).toArray();
+        } else {
+            float[] all = Tensor.concat(List.of(rows.slice(0, 0, written).sum(0), state), 0).toArray();
+            sums = java.util.Arrays.copyOf(all, columns);
+            summedState = java.util.Arrays.copyOfRange(all, columns, all.length);
+        }
         Map<String, Double> v = new LinkedHashMap<>();
         v.put("loss", ratio(sums[0], 0));
         for (int m = 0; m < metrics.size(); m++) {
-            v.put(metrics.get(m).name(), ratio(sums[1 + m], 1 + m));
+            if (metrics.get(m) instanceof StatefulMetric s) {
+                v.putAll(s.results(java.util.Arrays.copyOfRange(summedState, at[m], at[m] + s.stateSize())));
+            } else {
+                v.put(metrics.get(m).name(), ratio(sums[at[m]], at[m]));
+            }
         }
         return v;
     }

@@ -1,10 +1,12 @@
 package dev.isthmus.nn.model;
 
 import dev.isthmus.nn.callbacks.Callback;
+import dev.isthmus.nn.data.Dataset;
 import dev.isthmus.nn.tensor.Tensor;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Settings of one {@code fit} call, built fluently:
@@ -17,6 +19,8 @@ public final class Fit {
     private double validationSplit;
     private Tensor validationX;
     private Tensor validationY;
+    private Dataset validationDataset;
+    private Map<Integer, Float> classWeight;
     private boolean shuffle = true;
     private long seed = 0;
     private int verbose = -1;
@@ -59,7 +63,40 @@ public final class Fit {
     public Fit validationData(Tensor x, Tensor y) {
         this.validationX = x;
         this.validationY = y;
+        this.validationDataset = null;
         return this;
+    }
+
+    /** Validation batches from a dataset (pass 0 every epoch), evaluated after each epoch as {@code val_...}. */
+    public Fit validationData(Dataset batches) {
+        this.validationDataset = batches;
+        this.validationX = null;
+        this.validationY = null;
+        return this;
+    }
+
+    /**
+     * Keras's {@code class_weight}: each sample's loss is multiplied by the weight of its class
+     * (an integer label, the argmax of a one-hot label, or a 0/1 label rounded), classes not in the
+     * map weighing 1; the batch's loss is the weighted sum over the batch size. Metrics stay
+     * unweighted. Cannot be combined with sample weights (Keras refuses it too).
+     */
+    public Fit classWeight(Map<Integer, Float> weights) {
+        for (var e : weights.entrySet()) {
+            if (e.getKey() == null || e.getKey() < 0 || e.getValue() == null || !Float.isFinite(e.getValue())) {
+                throw new IllegalArgumentException("class weights need class ids >= 0 and finite weights, got " + weights);
+            }
+        }
+        this.classWeight = weights.isEmpty() ? null : Map.copyOf(weights);
+        return this;
+    }
+
+    Map<Integer, Float> classWeight() {
+        return classWeight;
+    }
+
+    Dataset validationDataset() {
+        return validationDataset;
     }
 
     public Fit shuffle(boolean shuffle) {

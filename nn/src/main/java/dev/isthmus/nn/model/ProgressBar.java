@@ -17,6 +17,8 @@ final class ProgressBar {
     private final int steps;
     private final long start = System.nanoTime();
     private long lastDraw;
+    /** The last step {@link #due} was asked about: the step count when the data's length is unknown. */
+    private int seen;
 
     ProgressBar(PrintStream out, int verbose, int epoch, int epochs, int steps) {
         this.out = out;
@@ -31,7 +33,8 @@ final class ProgressBar {
 
     /** Whether step {@code step} redraws the bar: on a terminal, at most every 0.1 s and at the last step. */
     boolean due(int step) {
-        return verbose == 1 && (step >= steps || System.nanoTime() - lastDraw >= REDRAW_NANOS);
+        seen = step;
+        return verbose == 1 && ((steps > 0 && step >= steps) || System.nanoTime() - lastDraw >= REDRAW_NANOS);
     }
 
     /** Redraws the bar (call when {@link #due} says so: the values cost a host read). */
@@ -42,6 +45,15 @@ final class ProgressBar {
         long now = System.nanoTime();
         lastDraw = now;
         double elapsed = (now - start) / 1e9;
+        if (steps <= 0) {
+            // a dataset of unknown length: Keras's "step/Unknown" line, no bar
+            StringBuilder sb = new StringBuilder("\r").append(step).append("/Unknown - ").append(duration(elapsed))
+                    .append(' ').append(perStep(elapsed, step));
+            values.forEach((k, v) -> sb.append(" - ").append(k).append(": ").append(format(v)));
+            out.print(sb.append("\u001b[K"));
+            out.flush();
+            return;
+        }
         int filled = (int) ((long) WIDTH * step / Math.max(steps, 1));
         StringBuilder sb = new StringBuilder("\r");
         String count = String.valueOf(steps);
@@ -67,7 +79,8 @@ final class ProgressBar {
         double elapsed = (System.nanoTime() - start) / 1e9;
         if (verbose == 2) {
             StringBuilder sb = new StringBuilder();
-            sb.append(steps).append(" steps - ").append(duration(elapsed)).append(' ').append(perStep(elapsed, steps));
+            int done = steps > 0 ? steps : seen;
+            sb.append(done).append(" steps - ").append(duration(elapsed)).append(' ').append(perStep(elapsed, done));
             values.forEach((k, v) -> sb.append(" - ").append(k).append(": ").append(format(v)));
             out.println(sb);
         } else if (verbose == 1) {

@@ -4,6 +4,7 @@ import dev.isthmus.nn.autograd.GradMode;
 import dev.isthmus.nn.backend.cpu.CounterRandom;
 import dev.isthmus.nn.callbacks.Callback;
 import dev.isthmus.nn.callbacks.TerminateOnNaN;
+import dev.isthmus.nn.data.Dataset;
 import dev.isthmus.nn.layers.Layer;
 import dev.isthmus.nn.losses.Loss;
 import dev.isthmus.nn.metrics.Metric;
@@ -248,10 +249,24 @@ public final class Sequential implements AutoCloseable {
 
     /** Trains on (x, y); see {@link Fit} for the settings. Every step runs in a scope of its own. */
     public History fit(Tensor x, Tensor y, Fit fit) {
+        return fit(x, y, null, fit);
+    }
+
+    /**
+     * Trains on (x, y) with a weight per sample ([n] or [n, 1], Keras's {@code sample_weight}; null
+     * for none): each sample's loss is multiplied by its weight and the batch's loss is their sum
+     * over the batch size (Keras's {@code sum_over_batch_size}); metrics stay unweighted, as
+     * Keras's {@code metrics} (not {@code weighted_metrics}).
+     */
+    public History fit(Tensor x, Tensor y, Tensor sampleWeight, Fit fit) {
         requireCompiled("fit");
         checkData("fit", x, y);
+        if (sampleWeight != null) {
+            checkWeights("fit", x, sampleWeight, fit);
+        }
         Tensor trainX = x;
         Tensor trainY = y;
+        Tensor trainW = sampleWeight;
         Tensor valX = fit.validationX();
         Tensor valY = fit.validationY();
         int n = x.size(0);
@@ -263,21 +278,23 @@ public final class Sequential implements AutoCloseable {
             }
             trainX = x.slice(0, 0, cut);
             trainY = y.slice(0, 0, cut);
+            trainW = sampleWeight == null ? null : sampleWeight.slice(0, 0, cut);
             valX = x.slice(0, cut, n);
             valY = y.slice(0, cut, n);
         }
         if (valX != null) {
             checkData("fit (validation data)", valX, valY);
         }
+        Tensor vx = valX;
+        Tensor vy = valY;
+        java.util.function.Supplier<Map<String, Double>> validation = vx != null ? () -> evaluate(vx, vy, fit.batchSize())
+                : fit.validationDataset() != null ? () -> evaluate(fit.validationDataset()) : null;
         // built before the first step, so the first step's parameters are those of every later one
         build(Arrays.copyOfRange(x.shape(), 1, x.rank()));
         int nTrain = trainX.size(0);
         int batch = Math.min(fit.batchSize(), nTrain);
         int steps = (nTrain + batch - 1) / batch;
-        History history = new History();
-        if (fit.resumeFrom() != null) {
-            fit.resumeFrom().history().history().forEach((k, v) -> v.forEach(value -> history.record(Map.of(k, value))));
-        }
+        History history = startHistory(fit);
         int verbose = fit.verbose();
         int firstEpoch = fit.resumeFrom() == null ? 1 : fit.resumeFrom().epochsDone() + 1;
         List<Callback> callbacks = fit.callbacks();
@@ -294,6 +311,8 @@ public final class Sequential implements AutoCloseable {
             BatchTotals totals = new BatchTotals(trainX.device(), steps, metrics, fitScope);
             Tensor dataX = trainX;
             Tensor dataY = trainY;
+            Tensor dataW = trainW;
+            Tensor classTable = classWeightTable(fit, trainX.device(), fitScope);
             for (int epoch = firstEpoch; epoch <= fit.epochs() && !stopTraining; epoch++) {
                 int epochNumber = epoch;
                 callbacks.forEach(c -> c.onEpochBegin(epochNumber - 1, new LinkedHashMap<>()));
@@ -316,7 +335,7 @@ public final class Sequential implements AutoCloseable {
                     int to = Math.min(nTrain, from + batch);
                     int stepNumber = step;
                     callbacks.forEach(c -> c.onBatchBegin(stepNumber, Map.of()));
-                    java.util.function.Consumer<Tensor> body = index -> trainStep(dataX, dataY, index, totals);
+                    java.util.function.Consumer<Tensor> body = index -> trainStep(dataX, dataY, dataW, classTable, index, totals);
                     if (graphed != null) {
                         graphed.step(perm, from, to, GraphedSteps.Key.of(optimizer, trainableParameters()), body, totals);
                     } else {
@@ -331,17 +350,7 @@ public final class Sequential implements AutoCloseable {
                         bar.update(step + 1, batchLogs.read());
                     }
                 }
-                Map<String, Double> values = new LinkedHashMap<>(logs == null ? Map.of() : logs.read());
-                if (valX != null) {
-                    evaluate(valX, valY, fit.batchSize()).forEach((k, v) -> values.put("val_" + k, v));
-                }
-                bar.finish(values);
-                callbacks.forEach(c -> c.onEpochEnd(epochNumber - 1, values));
-                history.record(values);
-                lastLogs = values;
-                if (fit.checkpointFile() != null) {
-                    Checkpoint.write(fit.checkpointFile(), this, optimizer, epoch, history);
-                }
+                lastLogs = endEpoch(fit, epoch, logs, validation, bar, history);
             }
         }
         Map<String, Double> endLogs = lastLogs;
@@ -349,18 +358,201 @@ public final class Sequential implements AutoCloseable {
         return history;
     }
 
+    /**
+     * Trains on a dataset of batches {x, y} or {x, y, sample weights} (see {@link Dataset}); epoch
+     * e (from 1) runs pass e - 1 of the dataset, in the dataset's own order: {@code Fit.shuffle} and
+     * {@code Fit.batchSize} do not apply (shuffle and batch the dataset), nor do
+     * {@code validationSplit} or {@code cudaGraphs}. Each batch is pulled inside its step's scope,
+     * and the host reads no value per step, as with tensors: the epoch's totals stay on the device
+     * until a redraw, a callback or the epoch's end.
+     */
+    public History fit(Dataset data, Fit fit) {
+        requireCompiled("fit");
+        java.util.Objects.requireNonNull(data, "fit: dataset");
+        if (fit.validationSplit() > 0) {
+            throw new IllegalArgumentException("fit: validationSplit needs tensors (a dataset cannot be split);"
+                    + " pass Fit.validationData(...) instead");
+        }
+        if (fit.cudaGraphs()) {
+            throw new IllegalArgumentException("fit: Fit.cudaGraphs applies to fit(x, y, ...); a dataset's steps run eagerly");
+        }
+        if (fit.validationX() != null) {
+            checkData("fit (validation data)", fit.validationX(), fit.validationY());
+        }
+        java.util.function.Supplier<Map<String, Double>> validation = fit.validationX() != null
+                ? () -> evaluate(fit.validationX(), fit.validationY(), fit.batchSize())
+                : fit.validationDataset() != null ? () -> evaluate(fit.validationDataset()) : null;
+        History history = startHistory(fit);
+        int verbose = fit.verbose();
+        int firstEpoch = fit.resumeFrom() == null ? 1 : fit.resumeFrom().epochsDone() + 1;
+        List<Callback> callbacks = fit.callbacks();
+        boolean stopOnNaN = callbacks.stream().anyMatch(c -> c instanceof TerminateOnNaN);
+        stopTraining = false;
+        callbacks.forEach(c -> c.setModel(this));
+        callbacks.forEach(c -> c.onTrainBegin(new LinkedHashMap<>()));
+        Map<String, Double> lastLogs = new LinkedHashMap<>();
+        long steps = data.cardinality();
+        try (Scope fitScope = Scope.independent("fit")) {
+            BatchTotals totals = BatchTotals.lazy(steps, metrics, fitScope);
+            Tensor[] classTable = {null};
+            for (int epoch = firstEpoch; epoch <= fit.epochs() && !stopTraining; epoch++) {
+                int epochNumber = epoch;
+                callbacks.forEach(c -> c.onEpochBegin(epochNumber - 1, new LinkedHashMap<>()));
+                ProgressBar bar = new ProgressBar(fit.out(), verbose, epoch, fit.epochs(), (int) Math.min(steps, Integer.MAX_VALUE));
+                totals.startEpoch();
+                int[] checked = {0};
+                java.util.function.Supplier<Map<String, Double>> readMeans = () -> {
+                    Map<String, Double> means = stopOnNaN ? totals.means() : checkedMeans(totals, epochNumber, checked[0]);
+                    checked[0] = totals.written();
+                    return means;
+                };
+                BatchLogs logs = null;
+                try (Dataset.Pass pass = data.pass(epoch - 1)) {
+                    for (int step = 0; !stopTraining; step++) {
+                        int stepNumber = step;
+                        try (Scope ignored = Scope.open("train step")) {
+                            Tensor[] element = pass.poll();
+                            if (element == null) {
+                                break;
+                            }
+                            Batch b = Batch.of("fit", element, true);
+                            if (b.w() != null && fit.classWeight() != null) {
+                                throw new IllegalArgumentException("fit: the dataset gives sample weights and Fit.classWeight"
+                                        + " is set; use one or the other (Keras refuses both too)");
+                            }
+                            if (classTable[0] == null) {
+                                classTable[0] = classWeightTable(fit, b.x().device(), fitScope);
+                            }
+                            callbacks.forEach(c -> c.onBatchBegin(stepNumber, Map.of()));
+                            trainBatch(b.x(), b.y(), b.w(), classTable[0], totals);
+                        }
+                        BatchLogs batchLogs = new BatchLogs(readMeans);
+                        logs = batchLogs;
+                        callbacks.forEach(c -> c.onBatchEnd(stepNumber, batchLogs));
+                        if (bar.due(step + 1)) {
+                            bar.update(step + 1, batchLogs.read());
+                        }
+                    }
+                }
+                if (logs == null && !stopTraining) {
+                    throw new IllegalArgumentException("fit: the dataset gave no batches in epoch " + epoch);
+                }
+                lastLogs = endEpoch(fit, epoch, logs, validation, bar, history);
+            }
+        }
+        Map<String, Double> endLogs = lastLogs;
+        callbacks.forEach(c -> c.onTrainEnd(endLogs));
+        return history;
+    }
+
+    /** A dataset element as fit and evaluate take it: inputs, labels and optional sample weights. */
+    private record Batch(Tensor x, Tensor y, Tensor w) {
+        static Batch of(String what, Tensor[] e, boolean labelled) {
+            if (e.length == 0 || e.length > 3 || (labelled && e.length < 2)) {
+                throw new IllegalArgumentException(what + ": a dataset element must be {x" + (labelled ? ", y" : "")
+                        + "} or {x, y, sample weights}, got " + e.length + " tensors");
+            }
+            Tensor y = e.length > 1 ? e[1] : null;
+            Tensor w = e.length > 2 ? e[2] : null;
+            if (labelled) {
+                checkData(what, e[0], y);
+            }
+            if (w != null && (w.numel() != e[0].size(0) || w.rank() > 2)) {
+                throw ShapeMismatchException.of(what + " (sample weights)", e[0].shape(), w.shape(),
+                        "do not fit: sample weights must be [n] or [n, 1] for n inputs");
+            }
+            return new Batch(e[0], y, w);
+        }
+    }
+
+    private History startHistory(Fit fit) {
+        History history = new History();
+        if (fit.resumeFrom() != null) {
+            fit.resumeFrom().history().history().forEach((k, v) -> v.forEach(value -> history.record(Map.of(k, value))));
+        }
+        return history;
+    }
+
+    /** The epoch's end: validation, the progress line, callbacks, history and checkpoint; the epoch's logs. */
+    private Map<String, Double> endEpoch(Fit fit, int epoch, BatchLogs logs,
+                                         java.util.function.Supplier<Map<String, Double>> validation,
+                                         ProgressBar bar, History history) {
+        Map<String, Double> values = new LinkedHashMap<>(logs == null ? Map.of() : logs.read());
+        if (validation != null) {
+            validation.get().forEach((k, v) -> values.put("val_" + k, v));
+        }
+        bar.finish(values);
+        fit.callbacks().forEach(c -> c.onEpochEnd(epoch - 1, values));
+        history.record(values);
+        if (fit.checkpointFile() != null) {
+            Checkpoint.write(fit.checkpointFile(), this, optimizer, epoch, history);
+        }
+        return values;
+    }
+
     /** One training step on the rows {@code index} of (x, y): forward, loss, backward, update, totals. */
-    private void trainStep(Tensor x, Tensor y, Tensor index, BatchTotals totals) {
-        Tensor xb = x.indexSelect(index);
-        Tensor yb = y.indexSelect(index);
+    private void trainStep(Tensor x, Tensor y, Tensor w, Tensor classTable, Tensor index, BatchTotals totals) {
+        trainBatch(x.indexSelect(index), y.indexSelect(index), w == null ? null : w.indexSelect(index), classTable, totals);
+    }
+
+    /** One training step on a batch: forward, loss, backward, update, totals. */
+    private void trainBatch(Tensor xb, Tensor yb, Tensor wb, Tensor classTable, BatchTotals totals) {
         Tensor pred = forward(xb, true);
-        Tensor l = loss.compute(yb, pred);
+        Tensor l = batchLoss(yb, pred, wb, classTable);
         List<Tensor> params = trainableParameters();
         optimizer.zeroGrad(params);
         l.backward();
         optimizer.step(params);
         try (var g = GradMode.noGrad()) {
-            totals.add(l.detach(), index.size(0), yb, pred.detach());
+            totals.add(l.detach(), xb.size(0), yb, pred.detach());
+        }
+    }
+
+    /**
+     * The batch's loss: the loss's mean, or with sample weights (or class weights, a table indexed
+     * by class id) each sample's loss times its weight, summed and divided by the batch size.
+     */
+    private Tensor batchLoss(Tensor yb, Tensor pred, Tensor wb, Tensor classTable) {
+        if (wb == null && classTable == null) {
+            return loss.compute(yb, pred);
+        }
+        int n = pred.size(0);
+        Tensor w = wb != null ? wb.cast(dev.isthmus.nn.tensor.DType.FLOAT32).reshape(n)
+                : classTable.indexSelect(classIds(yb, n));
+        return loss.perSample(yb, pred).mul(w).sum().div((float) n);
+    }
+
+    /** Keras's class of each label: argmax of a one-hot row, else the label rounded to an integer. */
+    private static Tensor classIds(Tensor y, int n) {
+        if (y.rank() == 2 && y.size(1) > 1) {
+            return y.cast(dev.isthmus.nn.tensor.DType.FLOAT32).argmax();
+        }
+        Tensor labels = y.reshape(n);
+        return labels.dtype().isInteger() ? labels : labels.add(0.5f).cast(dev.isthmus.nn.tensor.DType.INT32);
+    }
+
+    /** The class weights as a device table (classes missing from the map weigh 1), or null without any. */
+    private static Tensor classWeightTable(Fit fit, dev.isthmus.nn.tensor.Device device, Scope owner) {
+        Map<Integer, Float> weights = fit.classWeight();
+        if (weights == null) {
+            return null;
+        }
+        float[] table = new float[weights.keySet().stream().mapToInt(Integer::intValue).max().orElseThrow() + 1];
+        Arrays.fill(table, 1f);
+        weights.forEach((c, w) -> table[c] = w);
+        try (Scope upload = Scope.open("class weights")) {
+            return Tensor.zeros(owner, device, table.length).copyFrom(Tensor.of(device, table, table.length));
+        }
+    }
+
+    private static void checkWeights(String what, Tensor x, Tensor w, Fit fit) {
+        if (fit.classWeight() != null) {
+            throw new IllegalArgumentException(what + ": sample weights and Fit.classWeight are both given;"
+                    + " use one or the other (Keras refuses both too)");
+        }
+        if (w.numel() != x.size(0) || w.rank() > 2) {
+            throw ShapeMismatchException.of(what + " (sample weights)", x.shape(), w.shape(),
+                    "do not fit: sample weights must be [n] or [n, 1] for n inputs");
         }
     }
 
@@ -405,6 +597,32 @@ public final class Sequential implements AutoCloseable {
     }
 
     /**
+     * Mean loss and metrics over pass 0 of a dataset of batches {x, y} or {x, y, sample weights}
+     * (weights weigh the loss as in {@code fit}); one host read at the end.
+     */
+    public Map<String, Double> evaluate(Dataset data) {
+        requireCompiled("evaluate");
+        try (var g = GradMode.noGrad(); Scope all = Scope.open("evaluate"); Dataset.Pass pass = data.pass(0)) {
+            BatchTotals totals = BatchTotals.lazy(data.cardinality(), metrics, all);
+            while (true) {
+                try (Scope ignored = Scope.open("evaluate batch")) {
+                    Tensor[] element = pass.poll();
+                    if (element == null) {
+                        break;
+                    }
+                    Batch b = Batch.of("evaluate", element, true);
+                    Tensor pred = forward(b.x(), false);
+                    totals.add(batchLoss(b.y(), pred, b.w(), null), b.x().size(0), b.y(), pred);
+                }
+            }
+            if (totals.written() == 0) {
+                throw new IllegalArgumentException("evaluate: the dataset gave no batches");
+            }
+            return totals.means();
+        }
+    }
+
+    /**
      * Outputs for every sample of x (inference mode), owned by the caller's scope. Each batch runs
      * in a scope of its own, which keeps only that batch's outputs: the intermediates (device
      * memory on a GPU) are freed batch by batch, not left to the caller's scope or the collector.
@@ -433,6 +651,31 @@ public final class Sequential implements AutoCloseable {
 
     public Tensor predict(Tensor x) {
         return predict(x, 32);
+    }
+
+    /**
+     * Outputs for every batch of pass 0 of a dataset (its elements' first tensor; labels, if any,
+     * are ignored), concatenated, owned by the caller's scope.
+     */
+    public Tensor predict(Dataset data) {
+        try (var g = GradMode.noGrad(); Scope outputs = Scope.open("predict outputs"); Dataset.Pass pass = data.pass(0)) {
+            List<Tensor> parts = new ArrayList<>();
+            while (true) {
+                try (Scope batch = Scope.open("predict batch")) {
+                    Tensor[] element = pass.poll();
+                    if (element == null) {
+                        break;
+                    }
+                    Tensor x = Batch.of("predict", element, false).x();
+                    Tensor out = forward(x, false);
+                    parts.add(batch.keep(out.storage() == x.storage() ? out.copy() : out));
+                }
+            }
+            if (parts.isEmpty()) {
+                throw new IllegalArgumentException("predict: the dataset gave no batches");
+            }
+            return outputs.keep(parts.size() == 1 ? parts.getFirst() : Tensor.concat(parts, 0));
+        }
     }
 
     private void requireCompiled(String what) {
