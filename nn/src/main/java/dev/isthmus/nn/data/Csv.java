@@ -100,7 +100,7 @@ public final class Csv {
 
     /** The column names of {@code file}'s header line. */
     public static List<String> header(Path file) {
-        try (BufferedReader in = open(file)) {
+        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             String first = in.readLine();
             if (first == null) {
                 throw new MalformedCsvException(file, 1, null, 0, "the file is empty; a header line is needed");
