@@ -87,14 +87,18 @@ final class BatchTotals {
         List<Tensor> row = new ArrayList<>(columns);
         row.add(loss.mul((float) samples).reshape(1));
         counts[written][0] = samples;
+        List<Tensor> batchState = new ArrayList<>();
         for (int m = 0; m < metrics.size(); m++) {
             Metric metric = metrics.get(m);
             if (metric instanceof StatefulMetric s) {
-                state.addInPlace(s.batchState(yTrue, yPred));
+                batchState.add(s.batchState(yTrue, yPred));
             } else {
                 row.add(metric.batchSum(yTrue, yPred).reshape(1));
                 counts[written][at[m]] = metric.batchCount(yTrue, yPred);
             }
+        }
+        if (state != null) {
+            state.addInPlace(batchState.size() == 1 ? batchState.getFirst() : Tensor.concat(batchState, 0));
         }
         Tensor values = Tensor.concat(row, 0).reshape(1, columns);
         StepValues step = StepValues.current();
