@@ -28,6 +28,14 @@ import dev.isthmus.nn.io.SafeTensorsException;
  * A stack of layers, Keras-style: built on the first call from the input shape, then
  * {@code compile}, {@code fit}, {@code evaluate}, {@code predict}. The model owns its parameters
  * (and their gradients and optimizer state) in a scope of its own, freed by {@link #close()}.
+ *
+ * <p><b>Thread safety.</b> A model is not thread-safe: use it from one thread at a time. Its
+ * {@code fit}, {@code evaluate} and {@code predict} run one at a time: while one thread is in any
+ * of them, a call from another thread throws {@link ConcurrentModelUseException} rather than
+ * interleave its steps and updates with the running one (the running thread itself may call them,
+ * as fit's validation and callbacks do). Other methods ({@code add}, {@code compile},
+ * {@code setWeights}, {@code save}, ...) are not guarded and must not race with those. Separate
+ * models may train on separate threads at once.
  */
 public final class Sequential implements AutoCloseable {
     private final List<Layer> layers = new ArrayList<>();
@@ -41,6 +49,7 @@ public final class Sequential implements AutoCloseable {
     private Loss loss;
     private List<Metric> metrics = List.of();
     private volatile boolean stopTraining;
+    private final ExclusiveUse exclusive = new ExclusiveUse();
 
     public Sequential(Layer... layers) {
         this("sequential", layers);
@@ -246,8 +255,18 @@ public final class Sequential implements AutoCloseable {
 
     // ---------------------------------------------------------------- training
 
-    /** Trains on (x, y); see {@link Fit} for the settings. Every step runs in a scope of its own. */
+    /**
+     * Trains on (x, y); see {@link Fit} for the settings. Every step runs in a scope of its own.
+     *
+     * @throws ConcurrentModelUseException when another thread is running fit, evaluate or predict on this model
+     */
     public History fit(Tensor x, Tensor y, Fit fit) {
+        try (var ignored = exclusive.enter(name, "fit")) {
+            return fitAlone(x, y, fit);
+        }
+    }
+
+    private History fitAlone(Tensor x, Tensor y, Fit fit) {
         requireCompiled("fit");
         checkData("fit", x, y);
         Tensor trainX = x;
@@ -354,7 +373,7 @@ public final class Sequential implements AutoCloseable {
         Tensor xb = x.indexSelect(index);
         Tensor yb = y.indexSelect(index);
         Tensor pred = forward(xb, true);
-        Tensor l = loss.compute(yb, pred);
+        Tensor l = withRegularization(loss.compute(yb, pred));
         List<Tensor> params = trainableParameters();
         optimizer.zeroGrad(params);
         l.backward();
@@ -376,8 +395,33 @@ public final class Sequential implements AutoCloseable {
         return means;
     }
 
-    /** Mean loss and metrics over (x, y), in batches of {@code batchSize}. */
+    /**
+     * The loss plus the layers' regularization penalties, which Keras adds to the loss it
+     * minimises and reports (in training and evaluation alike).
+     */
+    private Tensor withRegularization(Tensor l) {
+        Tensor total = l;
+        for (Layer layer : layers) {
+            Tensor penalty = layer.regularizationLoss();
+            if (penalty != null) {
+                total = total.add(penalty);
+            }
+        }
+        return total;
+    }
+
+    /**
+     * Mean loss (with the regularization penalties) and metrics over (x, y), in batches of {@code batchSize}.
+     *
+     * @throws ConcurrentModelUseException when another thread is running fit, evaluate or predict on this model
+     */
     public Map<String, Double> evaluate(Tensor x, Tensor y, int batchSize) {
+        try (var ignored = exclusive.enter(name, "evaluate")) {
+            return evaluateAlone(x, y, batchSize);
+        }
+    }
+
+    private Map<String, Double> evaluateAlone(Tensor x, Tensor y, int batchSize) {
         requireCompiled("evaluate");
         checkData("evaluate", x, y);
         if (batchSize <= 0) {
@@ -393,7 +437,7 @@ public final class Sequential implements AutoCloseable {
                     Tensor xb = x.slice(0, from, to);
                     Tensor yb = y.slice(0, from, to);
                     Tensor pred = forward(xb, false);
-                    totals.add(loss.compute(yb, pred), to - from, yb, pred);
+                    totals.add(withRegularization(loss.compute(yb, pred)), to - from, yb, pred);
                 }
             }
             return totals.means();
@@ -408,8 +452,16 @@ public final class Sequential implements AutoCloseable {
      * Outputs for every sample of x (inference mode), owned by the caller's scope. Each batch runs
      * in a scope of its own, which keeps only that batch's outputs: the intermediates (device
      * memory on a GPU) are freed batch by batch, not left to the caller's scope or the collector.
+     *
+     * @throws ConcurrentModelUseException when another thread is running fit, evaluate or predict on this model
      */
     public Tensor predict(Tensor x, int batchSize) {
+        try (var ignored = exclusive.enter(name, "predict")) {
+            return predictAlone(x, batchSize);
+        }
+    }
+
+    private Tensor predictAlone(Tensor x, int batchSize) {
         if (batchSize <= 0) {
             throw new IllegalArgumentException("batch size must be > 0, got " + batchSize);
         }
@@ -616,7 +668,8 @@ public final class Sequential implements AutoCloseable {
             return new Unbuilt(model, dims);
         } catch (java.io.IOException | ClassCastException | NullPointerException | IllegalArgumentException
                  | ArithmeticException e) {
-            throw new SafeTensorsException(file, "architecture in the metadata is unusable: " + e.getMessage());
+            // the cause keeps the type (an UnknownLayerException says which Layers.register call is missing)
+            throw new SafeTensorsException(file, "architecture in the metadata is unusable: " + e.getMessage(), e);
         }
     }
 
