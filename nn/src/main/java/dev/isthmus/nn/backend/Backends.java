@@ -41,6 +41,7 @@ public final class Backends {
     }
 
     private static CudaBackend openCuda(int ordinal) {
+        JvmFlags.warnOnceIfMissing();
         String missing = cudaMissing();
         if (missing != null) {
             throw new BackendUnavailableException("no CUDA backend for cuda:" + ordinal + ": " + missing);

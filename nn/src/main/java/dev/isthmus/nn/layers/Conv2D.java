@@ -9,7 +9,9 @@ import java.util.Map;
 
 /**
  * Keras {@code Conv2D} on channels-last input [batch, height, width, channels]: kernel
- * [kh, kw, channels, filters] Glorot uniform, bias zeros, padding "valid" or "same".
+ * [kh, kw, channels, filters] Glorot uniform, bias zeros (Keras's defaults; fans count the kernel
+ * area, {@code fanIn = kh · kw · channels}), padding "valid" or "same". Initializers and a kernel
+ * regularizer are set before the layer is built, as on {@link Dense}.
  */
 public final class Conv2D extends Layer {
     private final int filters;
@@ -20,15 +22,21 @@ public final class Conv2D extends Layer {
     private final Window2d.Padding padding;
     private final Activation activation;
     private final boolean useBias;
+    private Initializer kernelInitializer = Initializer.glorotUniform();
+    private Initializer biasInitializer = Initializer.zeros();
+    private Regularizer kernelRegularizer;
 
+    /** {@code filters} square kernels of {@code kernelSize}, stride 1, "valid" padding, linear, with a bias. */
     public Conv2D(int filters, int kernelSize) {
         this(filters, kernelSize, Activation.LINEAR);
     }
 
+    /** As {@link #Conv2D(int, int)} with {@code activation}. */
     public Conv2D(int filters, int kernelSize, Activation activation) {
         this(filters, new int[] {kernelSize, kernelSize}, new int[] {1, 1}, "valid", activation, true);
     }
 
+    /** Keras's {@code Conv2D(filters, kernel_size, strides, padding, activation, use_bias)}. */
     public Conv2D(int filters, int[] kernelSize, int[] strides, String padding, Activation activation, boolean useBias) {
         if (filters <= 0 || kernelSize.length != 2 || strides.length != 2
                 || kernelSize[0] <= 0 || kernelSize[1] <= 0 || strides[0] <= 0 || strides[1] <= 0) {
@@ -43,6 +51,32 @@ public final class Conv2D extends Layer {
         this.padding = Window2d.Padding.of(padding);
         this.activation = activation;
         this.useBias = useBias;
+    }
+
+    /** Sets the kernel's initializer (Keras {@code kernel_initializer}); before the layer is built. */
+    public Conv2D kernelInitializer(Initializer initializer) {
+        requireUnbuilt("kernelInitializer");
+        this.kernelInitializer = java.util.Objects.requireNonNull(initializer, "initializer");
+        return this;
+    }
+
+    /** Sets the bias's initializer (Keras {@code bias_initializer}); before the layer is built. */
+    public Conv2D biasInitializer(Initializer initializer) {
+        requireUnbuilt("biasInitializer");
+        this.biasInitializer = java.util.Objects.requireNonNull(initializer, "initializer");
+        return this;
+    }
+
+    /** Adds {@code regularizer}'s penalty on the kernel to the training loss (Keras {@code kernel_regularizer}); null for none. */
+    public Conv2D kernelRegularizer(Regularizer regularizer) {
+        requireUnbuilt("kernelRegularizer");
+        this.kernelRegularizer = regularizer;
+        return this;
+    }
+
+    @Override
+    protected Map<String, Regularizer> regularizers() {
+        return kernelRegularizer == null ? Map.of() : Map.of("kernel", kernelRegularizer);
     }
 
     @Override
@@ -68,9 +102,9 @@ public final class Conv2D extends Layer {
     @Override
     protected void createParameters(int[] s, long seed, Map<String, Tensor> into) {
         Map<String, int[]> shapes = parameterShapes(s);
-        into.put("kernel", Tensor.glorotUniform(shapes.get("kernel"), seed));
+        into.put("kernel", kernelInitializer.create(shapes.get("kernel"), seed));
         if (useBias) {
-            into.put("bias", Tensor.zeros(shapes.get("bias")));
+            into.put("bias", biasInitializer.create(shapes.get("bias"), seed + 1));
         }
     }
 
@@ -97,6 +131,9 @@ public final class Conv2D extends Layer {
         c.put("padding", padding.name().toLowerCase(java.util.Locale.ROOT));
         c.put("activation", activation.kerasName());
         c.put("use_bias", useBias);
+        c.put("kernel_initializer", Initializer.describe(kernelInitializer));
+        c.put("bias_initializer", Initializer.describe(biasInitializer));
+        c.put("kernel_regularizer", LayerOptions.describe(kernelRegularizer));
         return c;
     }
 }

@@ -145,6 +145,38 @@ public abstract class Layer {
         return mask;
     }
 
+    /**
+     * The penalties of this layer's regularizers on its weights, summed into one scalar (Keras's
+     * {@code layer.losses}); null when the layer has none, is not built, or is frozen (Keras
+     * regularizes trainable weights only). {@code fit} adds it to the loss.
+     */
+    public Tensor regularizationLoss() {
+        if (!trainable || !isBuilt()) {
+            return null;
+        }
+        Tensor total = null;
+        for (var e : regularizers().entrySet()) {
+            Tensor w = parameters.get(e.getKey());
+            if (w != null && e.getValue() != null) {
+                Tensor p = e.getValue().penalty(w);
+                total = total == null ? p : total.add(p);
+            }
+        }
+        return total;
+    }
+
+    /** The regularizer of each regularized weight, by weight name; none unless a layer overrides it. */
+    protected Map<String, Regularizer> regularizers() {
+        return Map.of();
+    }
+
+    /** Throws unless the layer is unbuilt: initializers and regularizers are set before the weights exist. */
+    protected final void requireUnbuilt(String what) {
+        if (isBuilt()) {
+            throw new IllegalStateException(typeName() + "." + what + " must be set before the layer is built");
+        }
+    }
+
     /** Parameters by name in creation order. */
     public Map<String, Tensor> parameters() {
         return java.util.Collections.unmodifiableMap(parameters);
@@ -268,7 +300,6 @@ public abstract class Layer {
         return outputShape == null ? null : outputShape.clone();
     }
 
-    /** Hyper-parameters, Keras get_config style, for summaries and saved architectures. */
     /**
      * How far the layer's random stream has advanced (for {@link Dropout}: masks drawn so far; 0 for
      * layers that draw nothing). Checkpoints save it so that a resumed run draws the same masks an
@@ -285,6 +316,11 @@ public abstract class Layer {
         }
     }
 
+    /**
+     * Hyper-parameters, Keras {@code get_config} style, for summaries and saved architectures:
+     * what {@link Layers#fromConfig} needs to make the layer again. Values are JSON-ready
+     * (numbers, strings, booleans, lists, maps, null).
+     */
     public Map<String, Object> config() {
         return Map.of();
     }

@@ -2,33 +2,117 @@ package dev.isthmus.nn.layers;
 
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
-/** Rebuilds a layer from the class name and config it was saved with (Keras's {@code from_config}). */
+/**
+ * Rebuilds a layer from the class name and config it was saved with (Keras's
+ * {@code from_config}), for the built-in layers and for a user's own {@link Layer} subclasses
+ * once they are {@linkplain #register registered} (Keras's {@code register_keras_serializable}).
+ */
 public final class Layers {
+    static final List<String> BUILT_IN = List.of("Dense", "Activation", "Dropout", "Conv2D", "MaxPooling2D", "Flatten",
+            "GlobalAveragePooling1D", "GlobalAveragePooling2D", "Embedding", "LSTM", "MultiHeadAttention");
+
+    private static final Map<String, Function<Map<String, Object>, ? extends Layer>> REGISTERED = new ConcurrentHashMap<>();
+
     private Layers() {
     }
 
+    /**
+     * Makes {@code className} loadable: a saved model whose architecture has a layer of that class
+     * is rebuilt with {@code factory}, given the layer's saved {@link Layer#config()} (as parsed
+     * JSON: integers come back as {@code Long}, other numbers as {@code Double}, lists as
+     * {@code List}, objects as {@code Map}). {@code className} is the layer's
+     * {@link Layer#typeName()} (its simple class name unless it overrides that). Registering the
+     * same name again replaces the factory; built-in names cannot be taken.
+     *
+     * <pre>{@code
+     * Layers.register("Scale", config -> new Scale(((Number) config.get("factor")).floatValue()));
+     * }</pre>
+     *
+     * @throws IllegalArgumentException when {@code className} is a built-in layer's name
+     */
+    public static void register(String className, Function<Map<String, Object>, ? extends Layer> factory) {
+        java.util.Objects.requireNonNull(factory, "factory");
+        if (BUILT_IN.contains(className)) {
+            throw new IllegalArgumentException("\"" + className + "\" is a built-in layer and cannot be registered again");
+        }
+        REGISTERED.put(className, factory);
+    }
+
+    /** Whether {@code className} is a built-in or registered layer class. */
+    public static boolean isKnown(String className) {
+        return BUILT_IN.contains(className) || REGISTERED.containsKey(className);
+    }
+
+    /**
+     * The layer of {@code className} made from {@code c}.
+     *
+     * @throws UnknownLayerException when the class is neither built in nor registered
+     * @throws IllegalArgumentException when the config lacks what the class needs
+     */
     public static Layer fromConfig(String className, Map<String, Object> c) {
         try {
             return switch (className) {
                 case "Dense" -> new Dense(i(c, "units"), Activation.of(s(c, "activation")), b(c, "use_bias"),
-                        Initializer.glorotUniform(), Initializer.zeros());
+                        LayerOptions.initializer(c, "kernel_initializer", Initializer.glorotUniform()),
+                        LayerOptions.initializer(c, "bias_initializer", Initializer.zeros()))
+                        .kernelRegularizer(LayerOptions.regularizer(c, "kernel_regularizer"));
                 case "Activation" -> new ActivationLayer(Activation.of(s(c, "activation")));
                 case "Dropout" -> new Dropout((float) d(c, "rate"));
                 case "Conv2D" -> new Conv2D(i(c, "filters"), pair(c, "kernel_size"), pair(c, "strides"), s(c, "padding"),
-                        Activation.of(s(c, "activation")), b(c, "use_bias"));
+                        Activation.of(s(c, "activation")), b(c, "use_bias"))
+                        .kernelInitializer(LayerOptions.initializer(c, "kernel_initializer", Initializer.glorotUniform()))
+                        .biasInitializer(LayerOptions.initializer(c, "bias_initializer", Initializer.zeros()))
+                        .kernelRegularizer(LayerOptions.regularizer(c, "kernel_regularizer"));
                 case "MaxPooling2D" -> new MaxPooling2D(pair(c, "pool_size"), pair(c, "strides"), s(c, "padding"));
                 case "Flatten" -> new Flatten();
                 case "GlobalAveragePooling1D" -> new GlobalAveragePooling1D();
                 case "GlobalAveragePooling2D" -> new GlobalAveragePooling2D();
-                case "Embedding" -> new Embedding(i(c, "input_dim"), i(c, "output_dim"), b(c, "mask_zero"));
-                case "LSTM" -> new LSTM(i(c, "units"), b(c, "return_sequences"), b(c, "return_state"));
-                case "MultiHeadAttention" -> new MultiHeadAttention(i(c, "num_heads"), i(c, "key_dim"), b(c, "use_causal_mask"));
-                default -> throw new IllegalArgumentException("unknown layer class \"" + className + "\"");
+                case "Embedding" -> new Embedding(i(c, "input_dim"), i(c, "output_dim"), b(c, "mask_zero"))
+                        .embeddingsInitializer(LayerOptions.initializer(c, "embeddings_initializer", Initializer.randomUniform()))
+                        .embeddingsRegularizer(LayerOptions.regularizer(c, "embeddings_regularizer"));
+                case "LSTM" -> lstm(c);
+                case "MultiHeadAttention" -> new MultiHeadAttention(i(c, "num_heads"), i(c, "key_dim"), b(c, "use_causal_mask"))
+                        .useBias(LayerOptions.flag(c, "use_bias", true))
+                        .kernelInitializer(LayerOptions.initializer(c, "kernel_initializer", Initializer.glorotUniform()))
+                        .biasInitializer(LayerOptions.initializer(c, "bias_initializer", Initializer.zeros()));
+                default -> registered(className, c);
             };
         } catch (ClassCastException | NullPointerException e) {
             throw new IllegalArgumentException("bad config for " + className + ": " + c, e);
         }
+    }
+
+    private static Layer lstm(Map<String, Object> c) {
+        LSTM l = new LSTM(i(c, "units"), b(c, "return_sequences"), b(c, "return_state"))
+                .useBias(LayerOptions.flag(c, "use_bias", true))
+                .unitForgetBias(LayerOptions.flag(c, "unit_forget_bias", true))
+                .kernelInitializer(LayerOptions.initializer(c, "kernel_initializer", Initializer.glorotUniform()))
+                .recurrentInitializer(LayerOptions.initializer(c, "recurrent_initializer", Initializer.orthogonal()))
+                .biasInitializer(LayerOptions.initializer(c, "bias_initializer", Initializer.zeros()))
+                .kernelRegularizer(LayerOptions.regularizer(c, "kernel_regularizer"))
+                .recurrentRegularizer(LayerOptions.regularizer(c, "recurrent_regularizer"));
+        if (c.get("activation") != null) {
+            l.activation(Activation.of(s(c, "activation")));
+        }
+        if (c.get("recurrent_activation") != null) {
+            l.recurrentActivation(Activation.of(s(c, "recurrent_activation")));
+        }
+        return l;
+    }
+
+    private static Layer registered(String className, Map<String, Object> c) {
+        var factory = REGISTERED.get(className);
+        if (factory == null) {
+            throw new UnknownLayerException(className);
+        }
+        Layer l = factory.apply(c);
+        if (l == null) {
+            throw new IllegalArgumentException("the factory registered for \"" + className + "\" returned null");
+        }
+        return l;
     }
 
     private static Object get(Map<String, Object> c, String key) {

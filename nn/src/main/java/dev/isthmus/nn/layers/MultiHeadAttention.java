@@ -10,7 +10,9 @@ import java.util.Map;
  * Keras's layout: query/key/value kernels [features, heads, keyDim] with biases [heads, keyDim],
  * output kernel [heads, keyDim, features] with bias [features]. Scores are scaled by
  * 1/sqrt(keyDim); a causal mask hides later steps and a padding mask from
- * {@code Embedding(maskZero)} hides padded keys.
+ * {@code Embedding(maskZero)} hides padded keys. Kernels Glorot uniform and biases zeros by
+ * default (Keras's), others set before the layer is built; {@link #useBias(boolean)} false drops
+ * the four biases.
  */
 public final class MultiHeadAttention extends Layer {
     private static final float MASKED = -1e9f;
@@ -18,11 +20,16 @@ public final class MultiHeadAttention extends Layer {
     private final int numHeads;
     private final int keyDim;
     private final boolean causal;
+    private boolean useBias = true;
+    private Initializer kernelInitializer = Initializer.glorotUniform();
+    private Initializer biasInitializer = Initializer.zeros();
 
+    /** {@code numHeads} heads of {@code keyDim}, attending over every step. */
     public MultiHeadAttention(int numHeads, int keyDim) {
         this(numHeads, keyDim, false);
     }
 
+    /** As {@link #MultiHeadAttention(int, int)}; {@code causal} hides each step's later steps (Keras {@code use_causal_mask}). */
     public MultiHeadAttention(int numHeads, int keyDim, boolean causal) {
         if (numHeads <= 0 || keyDim <= 0) {
             throw new IllegalArgumentException("MultiHeadAttention needs numHeads > 0 and keyDim > 0, got "
@@ -31,6 +38,27 @@ public final class MultiHeadAttention extends Layer {
         this.numHeads = numHeads;
         this.keyDim = keyDim;
         this.causal = causal;
+    }
+
+    /** Whether the projections have biases (Keras {@code use_bias}, default true); before the layer is built. */
+    public MultiHeadAttention useBias(boolean useBias) {
+        requireUnbuilt("useBias");
+        this.useBias = useBias;
+        return this;
+    }
+
+    /** Sets the four kernels' initializer (Keras {@code kernel_initializer}); before the layer is built. */
+    public MultiHeadAttention kernelInitializer(Initializer initializer) {
+        requireUnbuilt("kernelInitializer");
+        this.kernelInitializer = java.util.Objects.requireNonNull(initializer, "initializer");
+        return this;
+    }
+
+    /** Sets the four biases' initializer (Keras {@code bias_initializer}); before the layer is built. */
+    public MultiHeadAttention biasInitializer(Initializer initializer) {
+        requireUnbuilt("biasInitializer");
+        this.biasInitializer = java.util.Objects.requireNonNull(initializer, "initializer");
+        return this;
     }
 
     @Override
@@ -50,10 +78,14 @@ public final class MultiHeadAttention extends Layer {
         Map<String, int[]> shapes = new LinkedHashMap<>();
         for (String p : PROJECTIONS) {
             shapes.put(p + "_kernel", new int[] {d, numHeads, keyDim});
-            shapes.put(p + "_bias", new int[] {numHeads, keyDim});
+            if (useBias) {
+                shapes.put(p + "_bias", new int[] {numHeads, keyDim});
+            }
         }
         shapes.put("output_kernel", new int[] {numHeads, keyDim, d});
-        shapes.put("output_bias", new int[] {d});
+        if (useBias) {
+            shapes.put("output_bias", new int[] {d});
+        }
         return shapes;
     }
 
@@ -62,19 +94,26 @@ public final class MultiHeadAttention extends Layer {
         Map<String, int[]> shapes = parameterShapes(s);
         for (int i = 0; i < PROJECTIONS.length; i++) {
             String p = PROJECTIONS[i];
-            into.put(p + "_kernel", Tensor.glorotUniform(shapes.get(p + "_kernel"), seed + 2L * i));
-            into.put(p + "_bias", Tensor.zeros(shapes.get(p + "_bias")));
+            into.put(p + "_kernel", kernelInitializer.create(shapes.get(p + "_kernel"), seed + 2L * i));
+            if (useBias) {
+                into.put(p + "_bias", biasInitializer.create(shapes.get(p + "_bias"), seed + 2L * i + 1));
+            }
         }
-        into.put("output_kernel", Tensor.glorotUniform(shapes.get("output_kernel"), seed + 7));
-        into.put("output_bias", Tensor.zeros(shapes.get("output_bias")));
+        into.put("output_kernel", kernelInitializer.create(shapes.get("output_kernel"), seed + 7));
+        if (useBias) {
+            into.put("output_bias", biasInitializer.create(shapes.get("output_bias"), seed + 8));
+        }
     }
 
     /** x [n, t, d] → heads [n, heads, t, keyDim]. */
     private Tensor project(Tensor x2d, String name, int n, int t) {
         int d = x2d.size(1);
         Tensor w = parameters().get(name + "_kernel").reshape(d, numHeads * keyDim);
-        Tensor b = parameters().get(name + "_bias").reshape(numHeads * keyDim);
-        return x2d.matmul(w).add(b).reshape(n, t, numHeads, keyDim).permute(0, 2, 1, 3);
+        Tensor y = x2d.matmul(w);
+        if (useBias) {
+            y = y.add(parameters().get(name + "_bias").reshape(numHeads * keyDim));
+        }
+        return y.reshape(n, t, numHeads, keyDim).permute(0, 2, 1, 3);
     }
 
     @Override
@@ -98,7 +137,11 @@ public final class MultiHeadAttention extends Layer {
         }
         Tensor heads = scores.softmax(-1).matmul(v).permute(0, 2, 1, 3).reshape(n * t, numHeads * keyDim);
         Tensor wo = parameters().get("output_kernel").reshape(numHeads * keyDim, d);
-        return heads.matmul(wo).add(parameters().get("output_bias")).reshape(n, t, d);
+        Tensor out = heads.matmul(wo);
+        if (useBias) {
+            out = out.add(parameters().get("output_bias"));
+        }
+        return out.reshape(n, t, d);
     }
 
     /**
@@ -130,6 +173,9 @@ public final class MultiHeadAttention extends Layer {
         c.put("num_heads", numHeads);
         c.put("key_dim", keyDim);
         c.put("use_causal_mask", causal);
+        c.put("use_bias", useBias);
+        c.put("kernel_initializer", Initializer.describe(kernelInitializer));
+        c.put("bias_initializer", Initializer.describe(biasInitializer));
         return c;
     }
 }

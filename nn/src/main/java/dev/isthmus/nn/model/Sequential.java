@@ -29,6 +29,14 @@ import dev.isthmus.nn.io.SafeTensorsException;
  * A stack of layers, Keras-style: built on the first call from the input shape, then
  * {@code compile}, {@code fit}, {@code evaluate}, {@code predict}. The model owns its parameters
  * (and their gradients and optimizer state) in a scope of its own, freed by {@link #close()}.
+ *
+ * <p><b>Thread safety.</b> A model is not thread-safe: use it from one thread at a time. Its
+ * {@code fit}, {@code evaluate} and {@code predict} run one at a time: while one thread is in any
+ * of them, a call from another thread throws {@link ConcurrentModelUseException} rather than
+ * interleave its steps and updates with the running one (the running thread itself may call them,
+ * as fit's validation and callbacks do). Other methods ({@code add}, {@code compile},
+ * {@code setWeights}, {@code save}, ...) are not guarded and must not race with those. Separate
+ * models may train on separate threads at once.
  */
 public final class Sequential implements AutoCloseable {
     private final List<Layer> layers = new ArrayList<>();
@@ -42,6 +50,7 @@ public final class Sequential implements AutoCloseable {
     private Loss loss;
     private List<Metric> metrics = List.of();
     private volatile boolean stopTraining;
+    private final ExclusiveUse exclusive = new ExclusiveUse();
 
     public Sequential(Layer... layers) {
         this("sequential", layers);
@@ -247,7 +256,11 @@ public final class Sequential implements AutoCloseable {
 
     // ---------------------------------------------------------------- training
 
-    /** Trains on (x, y); see {@link Fit} for the settings. Every step runs in a scope of its own. */
+    /**
+     * Trains on (x, y); see {@link Fit} for the settings. Every step runs in a scope of its own.
+     *
+     * @throws ConcurrentModelUseException when another thread is running fit, evaluate or predict on this model
+     */
     public History fit(Tensor x, Tensor y, Fit fit) {
         return fit(x, y, null, fit);
     }
@@ -257,8 +270,16 @@ public final class Sequential implements AutoCloseable {
      * for none): each sample's loss is multiplied by its weight and the batch's loss is their sum
      * over the batch size (Keras's {@code sum_over_batch_size}); metrics stay unweighted, as
      * Keras's {@code metrics} (not {@code weighted_metrics}).
+     *
+     * @throws ConcurrentModelUseException when another thread is running fit, evaluate or predict on this model
      */
     public History fit(Tensor x, Tensor y, Tensor sampleWeight, Fit fit) {
+        try (var ignored = exclusive.enter(name, "fit")) {
+            return fitAlone(x, y, sampleWeight, fit);
+        }
+    }
+
+    private History fitAlone(Tensor x, Tensor y, Tensor sampleWeight, Fit fit) {
         requireCompiled("fit");
         checkData("fit", x, y);
         if (sampleWeight != null) {
@@ -367,6 +388,12 @@ public final class Sequential implements AutoCloseable {
      * until a redraw, a callback or the epoch's end.
      */
     public History fit(Dataset data, Fit fit) {
+        try (var ignored = exclusive.enter(name, "fit")) {
+            return fitDatasetAlone(data, fit);
+        }
+    }
+
+    private History fitDatasetAlone(Dataset data, Fit fit) {
         requireCompiled("fit");
         java.util.Objects.requireNonNull(data, "fit: dataset");
         if (fit.validationSplit() > 0) {
@@ -498,7 +525,7 @@ public final class Sequential implements AutoCloseable {
     /** One training step on a batch: forward, loss, backward, update, totals. */
     private void trainBatch(Tensor xb, Tensor yb, Tensor wb, Tensor classTable, BatchTotals totals) {
         Tensor pred = forward(xb, true);
-        Tensor l = batchLoss(yb, pred, wb, classTable);
+        Tensor l = withRegularization(batchLoss(yb, pred, wb, classTable));
         List<Tensor> params = trainableParameters();
         optimizer.zeroGrad(params);
         l.backward();
@@ -568,8 +595,33 @@ public final class Sequential implements AutoCloseable {
         return means;
     }
 
-    /** Mean loss and metrics over (x, y), in batches of {@code batchSize}. */
+    /**
+     * The loss plus the layers' regularization penalties, which Keras adds to the loss it
+     * minimises and reports (in training and evaluation alike).
+     */
+    private Tensor withRegularization(Tensor l) {
+        Tensor total = l;
+        for (Layer layer : layers) {
+            Tensor penalty = layer.regularizationLoss();
+            if (penalty != null) {
+                total = total.add(penalty);
+            }
+        }
+        return total;
+    }
+
+    /**
+     * Mean loss (with the regularization penalties) and metrics over (x, y), in batches of {@code batchSize}.
+     *
+     * @throws ConcurrentModelUseException when another thread is running fit, evaluate or predict on this model
+     */
     public Map<String, Double> evaluate(Tensor x, Tensor y, int batchSize) {
+        try (var ignored = exclusive.enter(name, "evaluate")) {
+            return evaluateAlone(x, y, batchSize);
+        }
+    }
+
+    private Map<String, Double> evaluateAlone(Tensor x, Tensor y, int batchSize) {
         requireCompiled("evaluate");
         checkData("evaluate", x, y);
         if (batchSize <= 0) {
@@ -585,7 +637,7 @@ public final class Sequential implements AutoCloseable {
                     Tensor xb = x.slice(0, from, to);
                     Tensor yb = y.slice(0, from, to);
                     Tensor pred = forward(xb, false);
-                    totals.add(loss.compute(yb, pred), to - from, yb, pred);
+                    totals.add(withRegularization(loss.compute(yb, pred)), to - from, yb, pred);
                 }
             }
             return totals.means();
@@ -601,6 +653,12 @@ public final class Sequential implements AutoCloseable {
      * (weights weigh the loss as in {@code fit}); one host read at the end.
      */
     public Map<String, Double> evaluate(Dataset data) {
+        try (var ignored = exclusive.enter(name, "evaluate")) {
+            return evaluateDatasetAlone(data);
+        }
+    }
+
+    private Map<String, Double> evaluateDatasetAlone(Dataset data) {
         requireCompiled("evaluate");
         try (var g = GradMode.noGrad(); Scope all = Scope.open("evaluate"); Dataset.Pass pass = data.pass(0)) {
             BatchTotals totals = BatchTotals.lazy(data.cardinality(), metrics, all);
@@ -612,7 +670,7 @@ public final class Sequential implements AutoCloseable {
                     }
                     Batch b = Batch.of("evaluate", element, true);
                     Tensor pred = forward(b.x(), false);
-                    totals.add(batchLoss(b.y(), pred, b.w(), null), b.x().size(0), b.y(), pred);
+                    totals.add(withRegularization(batchLoss(b.y(), pred, b.w(), null)), b.x().size(0), b.y(), pred);
                 }
             }
             if (totals.written() == 0) {
@@ -626,8 +684,16 @@ public final class Sequential implements AutoCloseable {
      * Outputs for every sample of x (inference mode), owned by the caller's scope. Each batch runs
      * in a scope of its own, which keeps only that batch's outputs: the intermediates (device
      * memory on a GPU) are freed batch by batch, not left to the caller's scope or the collector.
+     *
+     * @throws ConcurrentModelUseException when another thread is running fit, evaluate or predict on this model
      */
     public Tensor predict(Tensor x, int batchSize) {
+        try (var ignored = exclusive.enter(name, "predict")) {
+            return predictAlone(x, batchSize);
+        }
+    }
+
+    private Tensor predictAlone(Tensor x, int batchSize) {
         if (batchSize <= 0) {
             throw new IllegalArgumentException("batch size must be > 0, got " + batchSize);
         }
@@ -658,6 +724,12 @@ public final class Sequential implements AutoCloseable {
      * are ignored), concatenated, owned by the caller's scope.
      */
     public Tensor predict(Dataset data) {
+        try (var ignored = exclusive.enter(name, "predict")) {
+            return predictDatasetAlone(data);
+        }
+    }
+
+    private Tensor predictDatasetAlone(Dataset data) {
         try (var g = GradMode.noGrad(); Scope outputs = Scope.open("predict outputs"); Dataset.Pass pass = data.pass(0)) {
             List<Tensor> parts = new ArrayList<>();
             while (true) {
@@ -859,7 +931,8 @@ public final class Sequential implements AutoCloseable {
             return new Unbuilt(model, dims);
         } catch (java.io.IOException | ClassCastException | NullPointerException | IllegalArgumentException
                  | ArithmeticException e) {
-            throw new SafeTensorsException(file, "architecture in the metadata is unusable: " + e.getMessage());
+            // the cause keeps the type (an UnknownLayerException says which Layers.register call is missing)
+            throw new SafeTensorsException(file, "architecture in the metadata is unusable: " + e.getMessage(), e);
         }
     }
 

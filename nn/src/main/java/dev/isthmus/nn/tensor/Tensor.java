@@ -187,6 +187,14 @@ public final class Tensor {
         return random(shape, Distribution.NORMAL, mean, std, seed);
     }
 
+    /**
+     * Normal with mean and std, redrawn where it falls more than two standard deviations from the
+     * mean (Keras's {@code TruncatedNormal}; the result's std is about 0.88 · {@code std}).
+     */
+    public static Tensor truncatedNormal(int[] shape, float mean, float std, long seed) {
+        return random(shape, Distribution.TRUNCATED_NORMAL, mean, std, seed);
+    }
+
     /** Glorot (Xavier) uniform: limit sqrt(6 / (fanIn + fanOut)), fans as Keras computes them. */
     public static Tensor glorotUniform(int[] shape, long seed) {
         long[] fans = fans(shape);

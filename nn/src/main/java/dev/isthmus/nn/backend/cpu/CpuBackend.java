@@ -41,6 +41,7 @@ public final class CpuBackend implements Backend {
         if (b == null) {
             synchronized (CpuBackend.class) {
                 if (shared == null) {
+                    dev.isthmus.nn.backend.JvmFlags.warnOnceIfMissing();
                     shared = new CpuBackend(CpuThreads.fromEnvironment());
                 }
                 b = shared;
