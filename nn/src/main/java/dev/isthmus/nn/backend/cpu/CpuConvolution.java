@@ -53,8 +53,25 @@ final class CpuConvolution {
                         CpuThreads threads) {
         int cols = columns(g);
         int pixels = g.outHeight() * g.outWidth();
+        int chunk = imagesPerChunk(g);
+        int lastChunk = g.batch() % chunk == 0 ? chunk : g.batch() % chunk;
+        if (direct(g, filters, lastChunk)) {
+            VectorConvolution.forward(x, kernel, filters, g, 0, g.batch(), out, threads);
+            return;
+        }
         forEachColumnChunk(x, g, threads, (buf, b0, nb) -> Sgemm.sgemm(false, false, nb * pixels, filters, cols, 1f,
                 buf, 0, cols, kernel, 0, filters, 0f, out, (long) b0 * pixels * filters, filters, threads));
+    }
+
+    /**
+     * Whether the direct kernel computes what im2col + SGEMM would: with the Vector API, a window
+     * within one SGEMM depth block, and every chunk's product (the last, {@code lastChunk} images,
+     * is the smallest) large enough for the vector kernel rather than the small-product loops.
+     */
+    private static boolean direct(Window2d g, int filters, int lastChunk) {
+        long pixels = (long) g.outHeight() * g.outWidth();
+        return Sgemm.vectorized() && columns(g) <= VectorSgemmKernel.KC
+                && lastChunk * pixels * filters * columns(g) >= Sgemm.SMALL_FMAS;
     }
 
     static void backwardFilter(MemorySegment x, MemorySegment gy, int filters, Window2d g, MemorySegment gk,
