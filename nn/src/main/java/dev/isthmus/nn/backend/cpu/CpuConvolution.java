@@ -14,6 +14,7 @@ import java.lang.foreign.MemorySegment;
  */
 final class CpuConvolution {
     private static final long COLUMN_BYTES = 32L << 20;
+    private static final boolean VECTOR = Sgemm.vectorized();
 
     private CpuConvolution() {
     }
@@ -185,7 +186,11 @@ final class CpuConvolution {
             int[] rank = new int[c];
             for (int oy = 0, o = 0; oy < g.outHeight(); oy++) {
                 for (int ox = 0; ox < g.outWidth(); ox++, o += c) {
-                    winners(in, g, oy, ox, where, rank);
+                    if (VECTOR) {
+                        VectorPooling.winners(in, g, oy, ox, where);
+                    } else {
+                        winners(in, g, oy, ox, where, rank);
+                    }
                     for (int ch = 0; ch < c; ch++) {
                         res[o + ch] = in[where[ch]];
                     }
@@ -209,7 +214,11 @@ final class CpuConvolution {
             int[] rank = new int[c];
             for (int oy = 0, o = 0; oy < g.outHeight(); oy++) {
                 for (int ox = 0; ox < g.outWidth(); ox++, o += c) {
-                    winners(in, g, oy, ox, where, rank);
+                    if (VECTOR) {
+                        VectorPooling.winners(in, g, oy, ox, where);
+                    } else {
+                        winners(in, g, oy, ox, where, rank);
+                    }
                     for (int ch = 0; ch < c; ch++) {
                         res[where[ch]] += grad[o + ch];
                     }

@@ -15,7 +15,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The convolution forward, whatever kernel runs it (the direct one for shallow windows), gives
- * bit for bit what its definition as im2col followed by {@link Sgemm} gives, on any thread count.
+ * bit for bit what its definition as im2col followed by {@link Sgemm} gives, on any thread count;
+ * max pooling, vector or scalar search, decides exactly as its definition.
  */
 class CpuConvolutionTest {
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT;
@@ -75,6 +76,89 @@ class CpuConvolutionTest {
                 assertArrayEquals(want, out.toArray(F), threads + " threads");
             }
         }
+    }
+
+    static Stream<Arguments> pools() {
+        // channels, pool h, pool w, stride h, stride w, padding
+        return Stream.of(
+                Arguments.of(37, 2, 2, 2, 2, Padding.VALID),
+                Arguments.of(37, 3, 3, 2, 2, Padding.SAME),
+                Arguments.of(16, 3, 2, 1, 1, Padding.SAME),
+                Arguments.of(5, 2, 2, 2, 2, Padding.SAME));
+    }
+
+    /**
+     * Max pooling over ties, signed zeros, infinities and NaNs of any sign and payload: the value of
+     * the first position holding the largest in {@link Math#max}'s order, and the gradient to it.
+     */
+    @ParameterizedTest(name = "{0} channels, {1}x{2} pool stride {3}x{4} {5}")
+    @MethodSource("pools")
+    void maxPoolingPicksTheFirstLargestInMathMaxOrder(int c, int ph, int pw, int sh, int sw, Padding padding) {
+        int n = 2;
+        int h = 7;
+        int w = 6;
+        Window2d g = Window2d.of(n, h, w, c, ph, pw, sh, sw, padding);
+        float[] special = {Float.NaN, Float.intBitsToFloat(0xffc00001), Float.intBitsToFloat(0x7f800123), 0f, -0f,
+                Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 1f, -1f, 1f, 0.5f};
+        SplittableRandom r = new SplittableRandom(c * 7L + ph);
+        int inSize = h * w * c;
+        int outSize = g.outHeight() * g.outWidth() * c;
+        float[] in = new float[n * inSize];
+        for (int i = 0; i < in.length; i++) {
+            in[i] = r.nextInt(3) == 0 ? (float) r.nextDouble(-1, 1) : special[r.nextInt(special.length)];
+        }
+        float[] gy = new float[n * outSize];
+        for (int i = 0; i < gy.length; i++) {
+            gy[i] = r.nextInt(4) == 0 ? -0f : (float) r.nextDouble(-1, 1);
+        }
+        float[] wantOut = new float[gy.length];
+        float[] wantGx = new float[in.length];
+        for (int b = 0; b < n; b++) {
+            for (int oy = 0; oy < g.outHeight(); oy++) {
+                for (int ox = 0; ox < g.outWidth(); ox++) {
+                    for (int ch = 0; ch < c; ch++) {
+                        int best = -1;
+                        for (int ky = 0; ky < ph; ky++) {
+                            for (int kx = 0; kx < pw; kx++) {
+                                int iy = oy * sh - g.padTop() + ky;
+                                int ix = ox * sw - g.padLeft() + kx;
+                                if (iy < 0 || iy >= h || ix < 0 || ix >= w) {
+                                    continue;
+                                }
+                                int at = b * inSize + (iy * w + ix) * c + ch;
+                                if (best < 0 || Float.compare(in[at], in[best]) > 0) {
+                                    best = at;
+                                }
+                            }
+                        }
+                        int o = b * outSize + (oy * g.outWidth() + ox) * c + ch;
+                        wantOut[o] = in[best];
+                        wantGx[best] += gy[o];
+                    }
+                }
+            }
+        }
+        try (Arena arena = Arena.ofShared(); CpuThreads t = new CpuThreads(2)) {
+            MemorySegment x = arena.allocate((long) in.length * Float.BYTES, 64);
+            MemorySegment.copy(in, 0, x, F, 0, in.length);
+            MemorySegment out = arena.allocate((long) gy.length * Float.BYTES, 64);
+            CpuConvolution.maxPool(x, g, out, t);
+            assertArrayEquals(bits(wantOut), bits(out.toArray(F)), "forward");
+            MemorySegment grad = arena.allocate((long) gy.length * Float.BYTES, 64);
+            MemorySegment.copy(gy, 0, grad, F, 0, gy.length);
+            MemorySegment gx = arena.allocate((long) in.length * Float.BYTES, 64);
+            CpuConvolution.maxPoolBackward(x, grad, g, gx, t);
+            assertArrayEquals(bits(wantGx), bits(gx.toArray(F)), "backward");
+        }
+    }
+
+    /** Raw bits, so that NaN payloads and signed zeros count. */
+    private static int[] bits(float[] v) {
+        int[] b = new int[v.length];
+        for (int i = 0; i < v.length; i++) {
+            b[i] = Float.floatToRawIntBits(v[i]);
+        }
+        return b;
     }
 
     private static MemorySegment random(Arena arena, long count, SplittableRandom r) {
