@@ -35,10 +35,11 @@ final class CpuLstm {
         int g4 = 4 * units;
         int h2 = 2 * units;
         Sgemm.sgemm(false, false, n * steps, g4, d, 1f, x, 0, d, w, 0, g4, 0f, gates, 0, g4, threads);
+        Sgemm.PackedB recurrent = Sgemm.pack(false, units, g4, u, 0, g4);
         for (int t = 0; t < steps; t++) {
             if (t > 0) {
-                Sgemm.sgemm(false, false, n, g4, units, 1f, hc, (long) (t - 1) * h2, steps * h2, u, 0, g4,
-                        1f, gates, (long) t * g4, steps * g4, threads);
+                Sgemm.sgemm(false, n, 1f, hc, (long) (t - 1) * h2, steps * h2, recurrent, 1f, gates, (long) t * g4,
+                        steps * g4, threads);
             }
             int step = t;
             forSamples(n, units, threads, (i0, i1) -> gateStep(mask, bias, n, steps, units, step, i0, i1, hc, gates));
@@ -216,13 +217,13 @@ final class CpuLstm {
             MemorySegment dh = arena.allocate((long) n * units * Float.BYTES, 64);
             MemorySegment dc = arena.allocate((long) n * units * Float.BYTES, 64);
             MemorySegment carried = arena.allocate((long) n * units * Float.BYTES, 64);
+            Sgemm.PackedB recurrentT = Sgemm.pack(true, g4, units, u, 0, g4);
             for (int t = steps - 1; t >= 0; t--) {
                 int step = t;
                 forSamples(n, units, threads, (i0, i1) -> gateGradients(mask, states, gates, gHc, steps, units, step,
                         i0, i1, dz, dh, dc, carried));
                 // dh(t-1) = dz(t)·Uᵀ for real steps, plus what padded steps carried through
-                Sgemm.sgemm(false, true, n, units, g4, 1f, dz, (long) t * g4, steps * g4, u, 0, g4,
-                        0f, dh, 0, units, threads);
+                Sgemm.sgemm(false, n, 1f, dz, (long) t * g4, steps * g4, recurrentT, 0f, dh, 0, units, threads);
                 Elementwise.binary(BinaryOp.ADD, dh, 0, 1, carried, 0, 1, dh, 0, (long) n * units);
             }
             Sgemm.sgemm(true, false, d, g4, (int) rows, 1f, x, 0, d, dz, 0, g4, 0f, gw, 0, g4, threads);
