@@ -89,7 +89,6 @@ final class CpuConvolution {
         int cols = columns(g);
         int pixels = g.outHeight() * g.outWidth();
         int chunk = imagesPerChunk(g);
-        gx.fill((byte) 0);
         try (Arena arena = Arena.ofShared()) {
             MemorySegment buf = arena.allocate((long) chunk * pixels * cols * Float.BYTES, 64);
             for (int b0 = 0; b0 < g.batch(); b0 += chunk) {
@@ -147,28 +146,37 @@ final class CpuConvolution {
         }
     }
 
-    /** Adds image b's column gradients back onto its input pixels (the transpose of im2col). */
+    /**
+     * Adds image b's column gradients back onto its input pixels (the transpose of im2col), which
+     * start from zero. The image and each column row are staged in float[]: per-element segment
+     * accesses cost several times the additions.
+     */
     private static void col2im(MemorySegment cols, long at, Window2d g, int b, MemorySegment gx) {
         int c = g.channels();
+        int run = columns(g);
+        float[] img = new float[g.height() * g.width() * c];
+        float[] row = new float[run];
         long o = at;
         for (int oy = 0; oy < g.outHeight(); oy++) {
-            for (int ox = 0; ox < g.outWidth(); ox++) {
+            for (int ox = 0; ox < g.outWidth(); ox++, o += run) {
+                MemorySegment.copy(cols, JAVA_FLOAT, o * Float.BYTES, row, 0, run);
+                int q = 0;
                 for (int ky = 0; ky < g.windowHeight(); ky++) {
                     int iy = oy * g.strideHeight() - g.padTop() + ky;
-                    for (int kx = 0; kx < g.windowWidth(); kx++, o += c) {
+                    for (int kx = 0; kx < g.windowWidth(); kx++, q += c) {
                         int ix = ox * g.strideWidth() - g.padLeft() + kx;
                         if (iy < 0 || iy >= g.height() || ix < 0 || ix >= g.width()) {
                             continue;
                         }
-                        long dst = (((long) b * g.height() + iy) * g.width() + ix) * c;
+                        int dst = (iy * g.width() + ix) * c;
                         for (int ch = 0; ch < c; ch++) {
-                            gx.setAtIndex(JAVA_FLOAT, dst + ch,
-                                    gx.getAtIndex(JAVA_FLOAT, dst + ch) + cols.getAtIndex(JAVA_FLOAT, o + ch));
+                            img[dst + ch] += row[q + ch];
                         }
                     }
                 }
             }
         }
+        MemorySegment.copy(img, 0, gx, JAVA_FLOAT, (long) b * img.length * Float.BYTES, img.length);
     }
 
     // Pooling works on one image at a time copied into float[] scratch: the JIT compiles plain array
