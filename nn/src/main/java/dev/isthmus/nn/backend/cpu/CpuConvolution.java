@@ -101,49 +101,45 @@ final class CpuConvolution {
         }
     }
 
+    /**
+     * Image b with its padding as zeros, in float[]: rows [-padTop, (oh-1)·sh + kh - padTop) and
+     * columns [-padLeft, (ow-1)·sw + kw - padLeft) of the input, {@link #paddedWidth} pixels a row.
+     */
+    static float[] paddedImage(MemorySegment x, Window2d g, int b) {
+        int c = g.channels();
+        int hp = (g.outHeight() - 1) * g.strideHeight() + g.windowHeight();
+        int wp = paddedWidth(g);
+        float[] img = new float[hp * wp * c];
+        int rows = Math.min(g.height(), hp - g.padTop());
+        int cols = Math.min(g.width(), wp - g.padLeft());
+        for (int y = 0; y < rows; y++) {
+            long from = ((long) b * g.height() + y) * g.width() * c;
+            MemorySegment.copy(x, JAVA_FLOAT, from * Float.BYTES, img, ((y + g.padTop()) * wp + g.padLeft()) * c,
+                    cols * c);
+        }
+        return img;
+    }
+
+    static int paddedWidth(Window2d g) {
+        return (g.outWidth() - 1) * g.strideWidth() + g.windowWidth();
+    }
+
     /** Writes image b's column rows (one per output pixel) at {@code at}; padding reads as zero. */
     private static void im2col(MemorySegment x, Window2d g, int b, MemorySegment cols, long at) {
         int c = g.channels();
         int run = g.windowWidth() * c; // one kernel row: kw pixels × c channels, contiguous in NHWC
-        long o = at;
+        int wp = paddedWidth(g);
+        float[] img = paddedImage(x, g, b);
+        float[] out = new float[g.outHeight() * g.outWidth() * columns(g)];
+        int o = 0;
         for (int oy = 0; oy < g.outHeight(); oy++) {
             for (int ox = 0; ox < g.outWidth(); ox++) {
-                int ix0 = ox * g.strideWidth() - g.padLeft();
-                boolean inside = ix0 >= 0 && ix0 + g.windowWidth() <= g.width();
                 for (int ky = 0; ky < g.windowHeight(); ky++, o += run) {
-                    int iy = oy * g.strideHeight() - g.padTop() + ky;
-                    if (iy < 0 || iy >= g.height()) {
-                        cols.asSlice(o * Float.BYTES, (long) run * Float.BYTES).fill((byte) 0);
-                        continue;
-                    }
-                    long rowStart = ((long) b * g.height() + iy) * g.width();
-                    if (inside) {
-                        copyRun(x, (rowStart + ix0) * c, cols, o, run);
-                        continue;
-                    }
-                    for (int kx = 0; kx < g.windowWidth(); kx++) {
-                        int ix = ix0 + kx;
-                        long dst = o + (long) kx * c;
-                        if (ix < 0 || ix >= g.width()) {
-                            cols.asSlice(dst * Float.BYTES, (long) c * Float.BYTES).fill((byte) 0);
-                        } else {
-                            copyRun(x, (rowStart + ix) * c, cols, dst, c);
-                        }
-                    }
+                    System.arraycopy(img, ((oy * g.strideHeight() + ky) * wp + ox * g.strideWidth()) * c, out, o, run);
                 }
             }
         }
-    }
-
-    /** Copies n floats; short runs by hand, where a bulk copy's fixed cost would dominate. */
-    private static void copyRun(MemorySegment src, long from, MemorySegment dst, long to, int n) {
-        if (n < 16) {
-            for (int i = 0; i < n; i++) {
-                dst.setAtIndex(JAVA_FLOAT, to + i, src.getAtIndex(JAVA_FLOAT, from + i));
-            }
-        } else {
-            MemorySegment.copy(src, from * Float.BYTES, dst, to * Float.BYTES, (long) n * Float.BYTES);
-        }
+        MemorySegment.copy(out, 0, cols, JAVA_FLOAT, at * Float.BYTES, out.length);
     }
 
     /**

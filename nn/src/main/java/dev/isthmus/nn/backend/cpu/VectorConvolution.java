@@ -40,17 +40,8 @@ final class VectorConvolution {
         int kw = g.windowWidth();
         int oh = g.outHeight();
         int ow = g.outWidth();
-        // the image with its padding as zeros: rows [-padTop, (oh-1)·sh + kh - padTop) and likewise columns
-        int hp = (oh - 1) * sh + kh;
-        int wp = (ow - 1) * sw + kw;
-        float[] img = new float[hp * wp * c];
-        int rows = Math.min(g.height(), hp - g.padTop());
-        int cols = Math.min(g.width(), wp - g.padLeft());
-        for (int y = 0; y < rows; y++) {
-            long from = (((long) b * g.height() + y) * g.width()) * c;
-            MemorySegment.copy(x, JAVA_FLOAT, from * Float.BYTES, img, ((y + g.padTop()) * wp + g.padLeft()) * c,
-                    cols * c);
-        }
+        int wp = CpuConvolution.paddedWidth(g);
+        float[] img = CpuConvolution.paddedImage(x, g, b);
         float[] res = new float[oh * ow * filters];
         int run = kw * c;
         for (int oy = 0; oy < oh; oy++) {
