@@ -17,6 +17,7 @@ import java.lang.foreign.MemorySegment;
 final class CpuLstm {
     /** Elements (samples × units) of one time step from which its gate math is split over threads. */
     private static final long PARALLEL_ELEMENTS = 1024;
+    private static final boolean VECTOR = Sgemm.vectorized();
 
     private CpuLstm() {
     }
@@ -96,7 +97,7 @@ final class CpuLstm {
                 continue;
             }
             MemorySegment.copy(gates, JAVA_FLOAT, zAt * Float.BYTES, z, 0, g4);
-            for (int j = 0; j < units; j++) {
+            for (int j = VECTOR ? VectorGates.forward(z, b, prev, out, units) : 0; j < units; j++) {
                 float gi = sigmoid(z[j] + b[j]);
                 float gf = sigmoid(z[units + j] + b[units + j]);
                 float gg = (float) Math.tanh(z[2 * units + j] + b[2 * units + j]);
@@ -158,6 +159,7 @@ final class CpuLstm {
         float[] dcr = new float[units];
         float[] dzr = new float[g4];
         float[] car = new float[units];
+        float[] tcs = new float[units];
         for (int i = i0; i < i1; i++) {
             long zAt = ((long) i * steps + t) * g4;
             long o = ((long) i * steps + t) * h2;
@@ -180,6 +182,9 @@ final class CpuLstm {
                 if (t > 0) {
                     MemorySegment.copy(states, JAVA_FLOAT, (o - h2) * Float.BYTES, stPrev, 0, h2);
                 }
+                for (int j = VECTOR ? VectorGates.tanh(st, units, tcs, units) : 0; j < units; j++) {
+                    tcs[j] = (float) Math.tanh(st[units + j]);
+                }
                 for (int j = 0; j < units; j++) {
                     float ghj = gh[j] + dhr[j];
                     float gcj = (last ? gh[units + j] : 0f) + dcr[j];
@@ -187,9 +192,8 @@ final class CpuLstm {
                     float gf = z[units + j];
                     float gg = z[2 * units + j];
                     float go = z[3 * units + j];
-                    float c = st[units + j];
                     float cPrev = t == 0 ? 0f : stPrev[units + j];
-                    float tc = (float) Math.tanh(c);
+                    float tc = tcs[j];
                     float dcTotal = gcj + ghj * go * (1 - tc * tc);
                     dzr[j] = dcTotal * gg * gi * (1 - gi);
                     dzr[units + j] = dcTotal * cPrev * gf * (1 - gf);
