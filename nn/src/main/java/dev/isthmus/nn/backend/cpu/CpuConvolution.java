@@ -186,17 +186,17 @@ final class CpuConvolution {
             float[] in = new float[inSize];
             float[] res = new float[outSize];
             MemorySegment.copy(x, JAVA_FLOAT, (long) b * inSize * Float.BYTES, in, 0, inSize);
-            int[] where = new int[c];
-            int[] rank = new int[c];
-            for (int oy = 0, o = 0; oy < g.outHeight(); oy++) {
-                for (int ox = 0; ox < g.outWidth(); ox++, o += c) {
-                    if (VECTOR) {
-                        VectorPooling.winners(in, g, oy, ox, where);
-                    } else {
+            if (VECTOR) {
+                VectorPooling.forward(in, g, res);
+            } else {
+                int[] where = new int[c];
+                int[] rank = new int[c];
+                for (int oy = 0, o = 0; oy < g.outHeight(); oy++) {
+                    for (int ox = 0; ox < g.outWidth(); ox++, o += c) {
                         winners(in, g, oy, ox, where, rank);
-                    }
-                    for (int ch = 0; ch < c; ch++) {
-                        res[o + ch] = in[where[ch]];
+                        for (int ch = 0; ch < c; ch++) {
+                            res[o + ch] = in[where[ch]];
+                        }
                     }
                 }
             }
@@ -214,17 +214,17 @@ final class CpuConvolution {
             float[] res = new float[inSize];
             MemorySegment.copy(x, JAVA_FLOAT, (long) b * inSize * Float.BYTES, in, 0, inSize);
             MemorySegment.copy(gy, JAVA_FLOAT, (long) b * outSize * Float.BYTES, grad, 0, outSize);
-            int[] where = new int[c];
-            int[] rank = new int[c];
-            for (int oy = 0, o = 0; oy < g.outHeight(); oy++) {
-                for (int ox = 0; ox < g.outWidth(); ox++, o += c) {
-                    if (VECTOR) {
-                        VectorPooling.winners(in, g, oy, ox, where);
-                    } else {
+            if (VECTOR) {
+                VectorPooling.backward(in, grad, g, res);
+            } else {
+                int[] where = new int[c];
+                int[] rank = new int[c];
+                for (int oy = 0, o = 0; oy < g.outHeight(); oy++) {
+                    for (int ox = 0; ox < g.outWidth(); ox++, o += c) {
                         winners(in, g, oy, ox, where, rank);
-                    }
-                    for (int ch = 0; ch < c; ch++) {
-                        res[where[ch]] += grad[o + ch];
+                        for (int ch = 0; ch < c; ch++) {
+                            res[where[ch]] += grad[o + ch];
+                        }
                     }
                 }
             }

@@ -48,7 +48,19 @@ final class VectorConvolution {
             for (int ox = 0; ox < ow; ox++) {
                 int at = (oy * ow + ox) * filters;
                 int corner = (oy * sh * wp + ox * sw) * c;
-                for (int f0 = 0; f0 < filters; f0 += L) {
+                int f0 = 0;
+                for (; f0 + L <= filters; f0 += L) {
+                    FloatVector acc = FloatVector.zero(S);
+                    int p = f0;
+                    for (int ky = 0; ky < kh; ky++) {
+                        int row = corner + ky * wp * c;
+                        for (int q = 0; q < run; q++, p += filters) {
+                            acc = FloatVector.broadcast(S, img[row + q]).fma(FloatVector.fromArray(S, k, p), acc);
+                        }
+                    }
+                    acc.intoArray(res, at + f0);
+                }
+                if (f0 < filters) {
                     VectorMask<Float> m = S.indexInRange(f0, filters);
                     FloatVector acc = FloatVector.zero(S);
                     int p = f0;

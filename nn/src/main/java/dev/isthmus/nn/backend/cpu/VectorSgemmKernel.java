@@ -197,7 +197,8 @@ final class VectorSgemmKernel {
     /** {@link #gemm} with op(B) already packed by {@link #packAll}: the same tasks, the same results. */
     static void gemmPacked(boolean transA, int m, int n, int k, float alpha, MemorySegment a, long aOffset, int lda,
                            float[] bp, float beta, MemorySegment c, long cOffset, int ldc, CpuThreads threads) {
-        boolean parallel = threads.count() > 1 && (long) m * n * k >= PARALLEL_MIN_FMAS;
+        // with B packed already a hand-off is all that splitting costs: it pays for smaller products
+        boolean parallel = threads.count() > 1 && (long) m * n * k >= PARALLEL_MIN_FMAS / 8 && m > MR;
         int t = parallel ? threads.count() : 1;
         products(parallel, t, rowParts(m, t), transA, m, k, alpha, a, aOffset, lda, 0, n, bp, beta, c, cOffset, ldc,
                 threads, BUFFERS.get());
