@@ -322,20 +322,21 @@ final class VectorSgemmKernel {
                 }
             }
         } else {
-            float[] row = buf.row(kc);
+            // a panel's NR rows of B staged whole, then written out depth by depth: sequential
+            // stores instead of one store every NR floats
+            float[] rows = buf.row(NR * kc);
             for (int q = q0; q < q1; q++) {
                 int base = base0 + q * NR * kc;
-                for (int j = 0; j < NR; j++) {
-                    int col = q * NR + j;
-                    if (col < nc) {
-                        MemorySegment.copy(b, F, (bOffset + (long) (jc + col) * ldb + pc) * Float.BYTES, row, 0, kc);
-                        for (int p = 0; p < kc; p++) {
-                            bp[base + p * NR + j] = row[p];
-                        }
-                    } else {
-                        for (int p = 0; p < kc; p++) {
-                            bp[base + p * NR + j] = 0f;
-                        }
+                int valid = Math.min(NR, nc - q * NR);
+                for (int j = 0; j < valid; j++) {
+                    MemorySegment.copy(b, F, (bOffset + (long) (jc + q * NR + j) * ldb + pc) * Float.BYTES, rows,
+                            j * kc, kc);
+                }
+                java.util.Arrays.fill(rows, valid * kc, NR * kc, 0f);
+                for (int p = 0; p < kc; p++) {
+                    int at = base + p * NR;
+                    for (int j = 0; j < NR; j++) {
+                        bp[at + j] = rows[j * kc + p];
                     }
                 }
             }
