@@ -183,8 +183,8 @@ final class CpuConvolution {
         int inSize = g.height() * g.width() * c;
         int outSize = g.outHeight() * g.outWidth() * c;
         threads.parallelFor(g.batch(), b -> {
-            float[] in = new float[inSize];
-            float[] res = new float[outSize];
+            float[] in = Scratch.floats(Scratch.POOL_IN, inSize);
+            float[] res = Scratch.floats(Scratch.POOL_OUT, outSize);
             MemorySegment.copy(x, JAVA_FLOAT, (long) b * inSize * Float.BYTES, in, 0, inSize);
             if (VECTOR) {
                 VectorPooling.forward(in, g, res);
@@ -209,9 +209,10 @@ final class CpuConvolution {
         int inSize = g.height() * g.width() * c;
         int outSize = g.outHeight() * g.outWidth() * c;
         threads.parallelFor(g.batch(), b -> {
-            float[] in = new float[inSize];
-            float[] grad = new float[outSize];
-            float[] res = new float[inSize];
+            float[] in = Scratch.floats(Scratch.POOL_IN, inSize);
+            float[] grad = Scratch.floats(Scratch.POOL_GRAD, outSize);
+            float[] res = Scratch.floats(Scratch.POOL_OUT, inSize);
+            java.util.Arrays.fill(res, 0, inSize, 0f);
             MemorySegment.copy(x, JAVA_FLOAT, (long) b * inSize * Float.BYTES, in, 0, inSize);
             MemorySegment.copy(gy, JAVA_FLOAT, (long) b * outSize * Float.BYTES, grad, 0, outSize);
             if (VECTOR) {

@@ -42,7 +42,8 @@ final class VectorConvolution {
         int ow = g.outWidth();
         int wp = CpuConvolution.paddedWidth(g);
         float[] img = CpuConvolution.paddedImage(x, g, b);
-        float[] res = new float[oh * ow * filters];
+        int size = oh * ow * filters;
+        float[] res = Scratch.floats(Scratch.CONV_OUT, size);
         int run = kw * c;
         for (int oy = 0; oy < oh; oy++) {
             for (int ox = 0; ox < ow; ox++) {
@@ -74,6 +75,6 @@ final class VectorConvolution {
                 }
             }
         }
-        MemorySegment.copy(res, 0, out, JAVA_FLOAT, (long) b * res.length * Float.BYTES, res.length);
+        MemorySegment.copy(res, 0, out, JAVA_FLOAT, (long) b * size * Float.BYTES, size);
     }
 }

@@ -112,7 +112,7 @@ final class VectorPooling {
     /** A float's place in {@link Math#max}'s order, from its bits (any NaN made the canonical one). */
     private static IntVector rank(IntVector bits) {
         VectorMask<Integer> nan = bits.and(0x7fffffff).compare(VectorOperators.GT, 0x7f800000);
-        IntVector b = bits.blend(CANONICAL_NAN, nan);
+        IntVector b = bits.blend(IntVector.broadcast(I, CANONICAL_NAN), nan);
         return b.lanewise(VectorOperators.XOR, b.lanewise(VectorOperators.ASHR, 31).and(0x7fffffff));
     }
 
