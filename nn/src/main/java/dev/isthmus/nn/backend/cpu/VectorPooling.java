@@ -111,9 +111,11 @@ final class VectorPooling {
 
     /** A float's place in {@link Math#max}'s order, from its bits (any NaN made the canonical one). */
     private static IntVector rank(IntVector bits) {
-        VectorMask<Integer> nan = bits.and(0x7fffffff).compare(VectorOperators.GT, 0x7f800000);
+        // bits ^ ((bits >> 31) & 0x7fffffff) without a shift by a scalar, which was not intrinsified
+        IntVector magnitude = IntVector.broadcast(I, 0x7fffffff);
+        VectorMask<Integer> nan = bits.and(magnitude).compare(VectorOperators.GT, IntVector.broadcast(I, 0x7f800000));
         IntVector b = bits.blend(IntVector.broadcast(I, CANONICAL_NAN), nan);
-        return b.lanewise(VectorOperators.XOR, b.lanewise(VectorOperators.ASHR, 31).and(0x7fffffff));
+        return b.blend(b.lanewise(VectorOperators.XOR, magnitude), b.compare(VectorOperators.LT, IntVector.zero(I)));
     }
 
     /** The index in {@code in} of channel ch's winner in the window of (oy, ox), one channel alone. */
