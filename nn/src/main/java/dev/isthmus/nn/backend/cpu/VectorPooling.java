@@ -17,7 +17,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class VectorPooling {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
-    private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
+    private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
     private static final int L = F.length();
     private static final int CANONICAL_NAN = Float.floatToIntBits(Float.NaN);
 
