@@ -8,8 +8,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Host storage: an off-heap, 64-byte aligned {@link MemorySegment}. Memory of a scope comes from
- * that scope's shared arena and is freed, all at once, when the scope closes; memory made outside
- * any scope comes from an automatic arena and is freed by the garbage collector.
+ * that scope's shared arena, or for large storage from {@link HostBlocks}, and is released, all
+ * at once, when the scope closes; memory made outside any scope comes from an automatic arena and
+ * is freed by the garbage collector.
  */
 public final class CpuStorage extends Storage {
     static final long ALIGNMENT = 64;
@@ -25,7 +26,7 @@ public final class CpuStorage extends Storage {
         this.segment = allocateIn(owner, numel * dtype.byteSize(), this);
     }
 
-    /** Zero-filled storage of {@code numel} elements of {@code dtype} owned by {@code owner} (null: GC-managed). */
+    /** Storage of {@code numel} elements of {@code dtype}, contents unspecified, owned by {@code owner} (null: GC-managed). */
     public static CpuStorage allocate(long numel, DType dtype, Scope owner) {
         if (numel < 0) {
             throw new IllegalArgumentException("negative element count " + numel);
@@ -37,7 +38,13 @@ public final class CpuStorage extends Storage {
         long size = Math.max(bytes, Float.BYTES);
         MemorySegment segment;
         try {
-            segment = (owner != null ? owner.arena() : Arena.ofAuto()).allocate(size, ALIGNMENT);
+            if (owner != null && size >= HostBlocks.MIN_BYTES) {
+                HostBlocks.Block block = HostBlocks.take(size);
+                owner.onClose(() -> HostBlocks.give(block));
+                segment = block.memory().asSlice(0, size);
+            } else {
+                segment = (owner != null ? owner.arena() : Arena.ofAuto()).allocate(size, ALIGNMENT);
+            }
         } catch (OutOfMemoryError e) {
             throw new AllocationException(size, "host memory for a tensor", e);
         }

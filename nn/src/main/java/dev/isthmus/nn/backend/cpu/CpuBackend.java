@@ -277,11 +277,21 @@ public final class CpuBackend implements Backend {
             return;
         }
         long[] outStrides = Shapes.broadcastStrides(out.shape(), shape);
+        int inner = shape[rank - 1];
+        if (op != ReduceOp.MAX && outN == inner && outStrides[rank - 1] == 1) {
+            // every leading axis reduced, the last kept (a bias gradient): columns split over threads
+            long rows = n / inner;
+            double scale = op == ReduceOp.MEAN ? (double) outN / n : 1.0;
+            // parts of at least 16 columns (a cache line), one per thread: each reads every row
+            int parts = n < PARALLEL_MIN ? 1 : Math.max(1, Math.min(threads.count(), inner / 16));
+            threads.parallelFor(parts, p -> Elementwise.columnSums(xs, rows, inner, inner * p / parts,
+                    inner * (p + 1) / parts, scale, os));
+            return;
+        }
         double[] acc = new double[(int) outN];
         if (op == ReduceOp.MAX) {
             java.util.Arrays.fill(acc, Double.NEGATIVE_INFINITY);
         }
-        int inner = shape[rank - 1];
         long lastStride = outStrides[rank - 1];
         int[] idx = new int[rank];
         for (long row = 0, base = 0; row < n / inner; row++, base += inner) {
@@ -547,16 +557,7 @@ public final class CpuBackend implements Backend {
         MemorySegment gs = seg(grad);
         MemorySegment ms = seg(m);
         MemorySegment vs = seg(v);
-        forChunks(param.numel(), (from, to) -> {
-            for (long i = from; i < to; i++) {
-                float g = gs.getAtIndex(JAVA_FLOAT, i);
-                float mi = beta1 * ms.getAtIndex(JAVA_FLOAT, i) + (1 - beta1) * g;
-                float vi = beta2 * vs.getAtIndex(JAVA_FLOAT, i) + (1 - beta2) * g * g;
-                ms.setAtIndex(JAVA_FLOAT, i, mi);
-                vs.setAtIndex(JAVA_FLOAT, i, vi);
-                ps.setAtIndex(JAVA_FLOAT, i, ps.getAtIndex(JAVA_FLOAT, i) - alpha * mi / ((float) Math.sqrt(vi) + epsilon));
-            }
-        });
+        forChunks(param.numel(), (from, to) -> Elementwise.adam(ps, gs, ms, vs, from, to, alpha, beta1, beta2, epsilon));
     }
 
     @Override

@@ -14,6 +14,7 @@ import java.lang.foreign.MemorySegment;
  */
 final class CpuConvolution {
     private static final long COLUMN_BYTES = 32L << 20;
+    private static final boolean VECTOR = Sgemm.vectorized();
 
     private CpuConvolution() {
     }
@@ -53,8 +54,25 @@ final class CpuConvolution {
                         CpuThreads threads) {
         int cols = columns(g);
         int pixels = g.outHeight() * g.outWidth();
+        int chunk = imagesPerChunk(g);
+        int lastChunk = g.batch() % chunk == 0 ? chunk : g.batch() % chunk;
+        if (direct(g, filters, lastChunk)) {
+            VectorConvolution.forward(x, kernel, filters, g, 0, g.batch(), out, threads);
+            return;
+        }
         forEachColumnChunk(x, g, threads, (buf, b0, nb) -> Sgemm.sgemm(false, false, nb * pixels, filters, cols, 1f,
                 buf, 0, cols, kernel, 0, filters, 0f, out, (long) b0 * pixels * filters, filters, threads));
+    }
+
+    /**
+     * Whether the direct kernel computes what im2col + SGEMM would: with the Vector API, a window
+     * within one SGEMM depth block, and every chunk's product (the last, {@code lastChunk} images,
+     * is the smallest) large enough for the vector kernel rather than the small-product loops.
+     */
+    private static boolean direct(Window2d g, int filters, int lastChunk) {
+        long pixels = (long) g.outHeight() * g.outWidth();
+        return Sgemm.vectorized() && columns(g) <= VectorSgemmKernel.KC
+                && lastChunk * pixels * filters * columns(g) >= Sgemm.SMALL_FMAS;
     }
 
     static void backwardFilter(MemorySegment x, MemorySegment gy, int filters, Window2d g, MemorySegment gk,
@@ -71,7 +89,6 @@ final class CpuConvolution {
         int cols = columns(g);
         int pixels = g.outHeight() * g.outWidth();
         int chunk = imagesPerChunk(g);
-        gx.fill((byte) 0);
         try (Arena arena = Arena.ofShared()) {
             MemorySegment buf = arena.allocate((long) chunk * pixels * cols * Float.BYTES, 64);
             for (int b0 = 0; b0 < g.batch(); b0 += chunk) {
@@ -84,73 +101,78 @@ final class CpuConvolution {
         }
     }
 
+    /**
+     * Image b with its padding as zeros, in float[]: rows [-padTop, (oh-1)·sh + kh - padTop) and
+     * columns [-padLeft, (ow-1)·sw + kw - padLeft) of the input, {@link #paddedWidth} pixels a row.
+     */
+    static float[] paddedImage(MemorySegment x, Window2d g, int b) {
+        int c = g.channels();
+        int hp = (g.outHeight() - 1) * g.strideHeight() + g.windowHeight();
+        int wp = paddedWidth(g);
+        float[] img = new float[hp * wp * c];
+        int rows = Math.min(g.height(), hp - g.padTop());
+        int cols = Math.min(g.width(), wp - g.padLeft());
+        for (int y = 0; y < rows; y++) {
+            long from = ((long) b * g.height() + y) * g.width() * c;
+            MemorySegment.copy(x, JAVA_FLOAT, from * Float.BYTES, img, ((y + g.padTop()) * wp + g.padLeft()) * c,
+                    cols * c);
+        }
+        return img;
+    }
+
+    static int paddedWidth(Window2d g) {
+        return (g.outWidth() - 1) * g.strideWidth() + g.windowWidth();
+    }
+
     /** Writes image b's column rows (one per output pixel) at {@code at}; padding reads as zero. */
     private static void im2col(MemorySegment x, Window2d g, int b, MemorySegment cols, long at) {
         int c = g.channels();
         int run = g.windowWidth() * c; // one kernel row: kw pixels × c channels, contiguous in NHWC
-        long o = at;
+        int wp = paddedWidth(g);
+        float[] img = paddedImage(x, g, b);
+        float[] out = new float[g.outHeight() * g.outWidth() * columns(g)];
+        int o = 0;
         for (int oy = 0; oy < g.outHeight(); oy++) {
             for (int ox = 0; ox < g.outWidth(); ox++) {
-                int ix0 = ox * g.strideWidth() - g.padLeft();
-                boolean inside = ix0 >= 0 && ix0 + g.windowWidth() <= g.width();
                 for (int ky = 0; ky < g.windowHeight(); ky++, o += run) {
-                    int iy = oy * g.strideHeight() - g.padTop() + ky;
-                    if (iy < 0 || iy >= g.height()) {
-                        cols.asSlice(o * Float.BYTES, (long) run * Float.BYTES).fill((byte) 0);
-                        continue;
-                    }
-                    long rowStart = ((long) b * g.height() + iy) * g.width();
-                    if (inside) {
-                        copyRun(x, (rowStart + ix0) * c, cols, o, run);
-                        continue;
-                    }
-                    for (int kx = 0; kx < g.windowWidth(); kx++) {
-                        int ix = ix0 + kx;
-                        long dst = o + (long) kx * c;
-                        if (ix < 0 || ix >= g.width()) {
-                            cols.asSlice(dst * Float.BYTES, (long) c * Float.BYTES).fill((byte) 0);
-                        } else {
-                            copyRun(x, (rowStart + ix) * c, cols, dst, c);
-                        }
-                    }
+                    System.arraycopy(img, ((oy * g.strideHeight() + ky) * wp + ox * g.strideWidth()) * c, out, o, run);
                 }
             }
         }
+        MemorySegment.copy(out, 0, cols, JAVA_FLOAT, at * Float.BYTES, out.length);
     }
 
-    /** Copies n floats; short runs by hand, where a bulk copy's fixed cost would dominate. */
-    private static void copyRun(MemorySegment src, long from, MemorySegment dst, long to, int n) {
-        if (n < 16) {
-            for (int i = 0; i < n; i++) {
-                dst.setAtIndex(JAVA_FLOAT, to + i, src.getAtIndex(JAVA_FLOAT, from + i));
-            }
-        } else {
-            MemorySegment.copy(src, from * Float.BYTES, dst, to * Float.BYTES, (long) n * Float.BYTES);
-        }
-    }
-
-    /** Adds image b's column gradients back onto its input pixels (the transpose of im2col). */
+    /**
+     * Adds image b's column gradients back onto its input pixels (the transpose of im2col), which
+     * start from zero. The image and each column row are staged in float[]: per-element segment
+     * accesses cost several times the additions.
+     */
     private static void col2im(MemorySegment cols, long at, Window2d g, int b, MemorySegment gx) {
         int c = g.channels();
+        int run = columns(g);
+        float[] img = new float[g.height() * g.width() * c];
+        float[] row = new float[run];
         long o = at;
         for (int oy = 0; oy < g.outHeight(); oy++) {
-            for (int ox = 0; ox < g.outWidth(); ox++) {
+            for (int ox = 0; ox < g.outWidth(); ox++, o += run) {
+                MemorySegment.copy(cols, JAVA_FLOAT, o * Float.BYTES, row, 0, run);
+                int q = 0;
                 for (int ky = 0; ky < g.windowHeight(); ky++) {
                     int iy = oy * g.strideHeight() - g.padTop() + ky;
-                    for (int kx = 0; kx < g.windowWidth(); kx++, o += c) {
+                    for (int kx = 0; kx < g.windowWidth(); kx++, q += c) {
                         int ix = ox * g.strideWidth() - g.padLeft() + kx;
                         if (iy < 0 || iy >= g.height() || ix < 0 || ix >= g.width()) {
                             continue;
                         }
-                        long dst = (((long) b * g.height() + iy) * g.width() + ix) * c;
+                        int dst = (iy * g.width() + ix) * c;
                         for (int ch = 0; ch < c; ch++) {
-                            gx.setAtIndex(JAVA_FLOAT, dst + ch,
-                                    gx.getAtIndex(JAVA_FLOAT, dst + ch) + cols.getAtIndex(JAVA_FLOAT, o + ch));
+                            img[dst + ch] += row[q + ch];
                         }
                     }
                 }
             }
         }
+        MemorySegment.copy(img, 0, gx, JAVA_FLOAT, (long) b * img.length * Float.BYTES, img.length);
     }
 
     // Pooling works on one image at a time copied into float[] scratch: the JIT compiles plain array
@@ -161,16 +183,20 @@ final class CpuConvolution {
         int inSize = g.height() * g.width() * c;
         int outSize = g.outHeight() * g.outWidth() * c;
         threads.parallelFor(g.batch(), b -> {
-            float[] in = new float[inSize];
-            float[] res = new float[outSize];
+            float[] in = Scratch.floats(Scratch.POOL_IN, inSize);
+            float[] res = Scratch.floats(Scratch.POOL_OUT, outSize);
             MemorySegment.copy(x, JAVA_FLOAT, (long) b * inSize * Float.BYTES, in, 0, inSize);
-            int[] where = new int[c];
-            int[] rank = new int[c];
-            for (int oy = 0, o = 0; oy < g.outHeight(); oy++) {
-                for (int ox = 0; ox < g.outWidth(); ox++, o += c) {
-                    winners(in, g, oy, ox, where, rank);
-                    for (int ch = 0; ch < c; ch++) {
-                        res[o + ch] = in[where[ch]];
+            if (VECTOR) {
+                VectorPooling.forward(in, g, res);
+            } else {
+                int[] where = new int[c];
+                int[] rank = new int[c];
+                for (int oy = 0, o = 0; oy < g.outHeight(); oy++) {
+                    for (int ox = 0; ox < g.outWidth(); ox++, o += c) {
+                        winners(in, g, oy, ox, where, rank);
+                        for (int ch = 0; ch < c; ch++) {
+                            res[o + ch] = in[where[ch]];
+                        }
                     }
                 }
             }
@@ -183,18 +209,23 @@ final class CpuConvolution {
         int inSize = g.height() * g.width() * c;
         int outSize = g.outHeight() * g.outWidth() * c;
         threads.parallelFor(g.batch(), b -> {
-            float[] in = new float[inSize];
-            float[] grad = new float[outSize];
-            float[] res = new float[inSize];
+            float[] in = Scratch.floats(Scratch.POOL_IN, inSize);
+            float[] grad = Scratch.floats(Scratch.POOL_GRAD, outSize);
+            float[] res = Scratch.floats(Scratch.POOL_OUT, inSize);
+            java.util.Arrays.fill(res, 0, inSize, 0f);
             MemorySegment.copy(x, JAVA_FLOAT, (long) b * inSize * Float.BYTES, in, 0, inSize);
             MemorySegment.copy(gy, JAVA_FLOAT, (long) b * outSize * Float.BYTES, grad, 0, outSize);
-            int[] where = new int[c];
-            int[] rank = new int[c];
-            for (int oy = 0, o = 0; oy < g.outHeight(); oy++) {
-                for (int ox = 0; ox < g.outWidth(); ox++, o += c) {
-                    winners(in, g, oy, ox, where, rank);
-                    for (int ch = 0; ch < c; ch++) {
-                        res[where[ch]] += grad[o + ch];
+            if (VECTOR) {
+                VectorPooling.backward(in, grad, g, res);
+            } else {
+                int[] where = new int[c];
+                int[] rank = new int[c];
+                for (int oy = 0, o = 0; oy < g.outHeight(); oy++) {
+                    for (int ox = 0; ox < g.outWidth(); ox++, o += c) {
+                        winners(in, g, oy, ox, where, rank);
+                        for (int ch = 0; ch < c; ch++) {
+                            res[where[ch]] += grad[o + ch];
+                        }
                     }
                 }
             }

@@ -2,6 +2,7 @@ package dev.isthmus.nn.backend.cpu;
 
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 
+import dev.isthmus.nn.backend.BinaryOp;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
@@ -14,6 +15,10 @@ import java.lang.foreign.MemorySegment;
  * three large GEMMs for the weight and input gradients.
  */
 final class CpuLstm {
+    /** Elements (samples × units) of one time step from which its gate math is split over threads. */
+    private static final long PARALLEL_ELEMENTS = 1024;
+    private static final boolean VECTOR = Sgemm.vectorized();
+
     private CpuLstm() {
     }
 
@@ -31,44 +36,82 @@ final class CpuLstm {
         int g4 = 4 * units;
         int h2 = 2 * units;
         Sgemm.sgemm(false, false, n * steps, g4, d, 1f, x, 0, d, w, 0, g4, 0f, gates, 0, g4, threads);
+        Sgemm.PackedB recurrent = Sgemm.pack(false, units, g4, u, 0, g4);
         for (int t = 0; t < steps; t++) {
             if (t > 0) {
-                Sgemm.sgemm(false, false, n, g4, units, 1f, hc, (long) (t - 1) * h2, steps * h2, u, 0, g4,
-                        1f, gates, (long) t * g4, steps * g4, threads);
+                Sgemm.sgemm(false, n, 1f, hc, (long) (t - 1) * h2, steps * h2, recurrent, 1f, gates, (long) t * g4,
+                        steps * g4, threads);
             }
             int step = t;
-            for (int i = 0; i < n; i++) {
-                long z = ((long) i * steps + step) * g4;
-                long o = ((long) i * steps + step) * h2;
-                long prev = o - h2;
-                if (!real(mask, i, step, steps)) {
-                    for (int j = 0; j < h2; j++) {
-                        hc.setAtIndex(JAVA_FLOAT, o + j, step == 0 ? 0f : hc.getAtIndex(JAVA_FLOAT, prev + j));
-                    }
-                    continue;
-                }
-                for (int j = 0; j < units; j++) {
-                    float gi = sigmoid(gates.getAtIndex(JAVA_FLOAT, z + j) + bias.getAtIndex(JAVA_FLOAT, j));
-                    float gf = sigmoid(gates.getAtIndex(JAVA_FLOAT, z + units + j) + bias.getAtIndex(JAVA_FLOAT, units + j));
-                    float gg = (float) Math.tanh(gates.getAtIndex(JAVA_FLOAT, z + 2 * units + j)
-                            + bias.getAtIndex(JAVA_FLOAT, 2 * units + j));
-                    float go = sigmoid(gates.getAtIndex(JAVA_FLOAT, z + 3 * units + j) + bias.getAtIndex(JAVA_FLOAT, 3 * units + j));
-                    float cPrev = step == 0 ? 0f : hc.getAtIndex(JAVA_FLOAT, prev + units + j);
-                    float c = gf * cPrev + gi * gg;
-                    gates.setAtIndex(JAVA_FLOAT, z + j, gi);
-                    gates.setAtIndex(JAVA_FLOAT, z + units + j, gf);
-                    gates.setAtIndex(JAVA_FLOAT, z + 2 * units + j, gg);
-                    gates.setAtIndex(JAVA_FLOAT, z + 3 * units + j, go);
-                    hc.setAtIndex(JAVA_FLOAT, o + j, go * (float) Math.tanh(c));
-                    hc.setAtIndex(JAVA_FLOAT, o + units + j, c);
-                }
-            }
+            forSamples(n, units, threads, (i0, i1) -> gateStep(mask, bias, n, steps, units, step, i0, i1, hc, gates));
         }
         for (int i = 0; i < n; i++) {
             for (int t = 0; t < steps - 1; t++) {
                 long o = ((long) i * steps + t) * h2;
                 hc.asSlice((o + units) * Float.BYTES, (long) units * Float.BYTES).fill((byte) 0);
             }
+        }
+    }
+
+    /** The work of one time step for samples [i0, i1). */
+    @FunctionalInterface
+    private interface Samples {
+        void run(int i0, int i1);
+    }
+
+    /**
+     * Splits the samples of one time step over the threads when the step has enough elements to
+     * pay for the hand-off. Each sample's arithmetic is the same whoever runs it.
+     */
+    private static void forSamples(int n, int units, CpuThreads threads, Samples body) {
+        int parts = (long) n * units < PARALLEL_ELEMENTS ? 1 : Math.min(n, threads.count());
+        if (parts == 1) {
+            body.run(0, n);
+            return;
+        }
+        threads.parallelFor(parts, p -> body.run((int) ((long) n * p / parts), (int) ((long) n * (p + 1) / parts)));
+    }
+
+    /**
+     * The gate math of step t for samples [i0, i1), in place: pre-activations (input and recurrent
+     * projections) become activated gates, and h, c of the step are written to hc. Rows are staged
+     * in float[]: the JIT compiles array loops far better than per-element segment accesses.
+     */
+    private static void gateStep(MemorySegment mask, MemorySegment bias, int n, int steps, int units, int t, int i0,
+                                 int i1, MemorySegment hc, MemorySegment gates) {
+        int g4 = 4 * units;
+        int h2 = 2 * units;
+        float[] b = new float[g4];
+        float[] z = new float[g4];
+        float[] prev = new float[h2];
+        float[] out = new float[h2];
+        MemorySegment.copy(bias, JAVA_FLOAT, 0, b, 0, g4);
+        for (int i = i0; i < i1; i++) {
+            long zAt = ((long) i * steps + t) * g4;
+            long o = ((long) i * steps + t) * h2;
+            if (t > 0) {
+                MemorySegment.copy(hc, JAVA_FLOAT, (o - h2) * Float.BYTES, prev, 0, h2);
+            }
+            if (!real(mask, i, t, steps)) {
+                MemorySegment.copy(prev, 0, hc, JAVA_FLOAT, o * Float.BYTES, h2);
+                continue;
+            }
+            MemorySegment.copy(gates, JAVA_FLOAT, zAt * Float.BYTES, z, 0, g4);
+            for (int j = VECTOR ? VectorGates.forward(z, b, prev, out, units) : 0; j < units; j++) {
+                float gi = sigmoid(z[j] + b[j]);
+                float gf = sigmoid(z[units + j] + b[units + j]);
+                float gg = (float) Math.tanh(z[2 * units + j] + b[2 * units + j]);
+                float go = sigmoid(z[3 * units + j] + b[3 * units + j]);
+                float c = gf * prev[units + j] + gi * gg;
+                z[j] = gi;
+                z[units + j] = gf;
+                z[2 * units + j] = gg;
+                z[3 * units + j] = go;
+                out[j] = go * (float) Math.tanh(c);
+                out[units + j] = c;
+            }
+            MemorySegment.copy(z, 0, gates, JAVA_FLOAT, zAt * Float.BYTES, g4);
+            MemorySegment.copy(out, 0, hc, JAVA_FLOAT, o * Float.BYTES, h2);
         }
     }
 
@@ -80,20 +123,90 @@ final class CpuLstm {
         long bytes = (long) n * steps * h2 * Float.BYTES;
         MemorySegment states = arena.allocate(bytes, 64);
         states.copyFrom(hc.asSlice(0, bytes));
+        float[] c = new float[units];
+        float[] z = new float[g4];
         for (int i = 0; i < n; i++) {
-            for (int j = 0; j < units; j++) {
-                float c = 0f;
-                for (int t = 0; t < steps; t++) {
-                    long z = ((long) i * steps + t) * g4;
-                    if (real(mask, i, t, steps)) {
-                        c = gates.getAtIndex(JAVA_FLOAT, z + units + j) * c
-                                + gates.getAtIndex(JAVA_FLOAT, z + j) * gates.getAtIndex(JAVA_FLOAT, z + 2 * units + j);
+            java.util.Arrays.fill(c, 0f);
+            for (int t = 0; t < steps; t++) {
+                long row = (long) i * steps + t;
+                if (real(mask, i, t, steps)) {
+                    MemorySegment.copy(gates, JAVA_FLOAT, row * g4 * Float.BYTES, z, 0, g4);
+                    for (int j = 0; j < units; j++) {
+                        c[j] = z[units + j] * c[j] + z[j] * z[2 * units + j];
                     }
-                    states.setAtIndex(JAVA_FLOAT, ((long) i * steps + t) * h2 + units + j, c);
                 }
+                MemorySegment.copy(c, 0, states, JAVA_FLOAT, (row * h2 + units) * Float.BYTES, units);
             }
         }
         return states;
+    }
+
+    /**
+     * Step t of back-propagation through time for samples [i0, i1): the gate gradients dz(t) from
+     * the gradient reaching h(t) (from the output and from step t+1) and c(t); dc becomes the
+     * gradient of c(t-1), and carried what a padded step passes to h(t-1) unchanged.
+     */
+    private static void gateGradients(MemorySegment mask, MemorySegment states, MemorySegment gates, MemorySegment gHc,
+                                      int steps, int units, int t, int i0, int i1, MemorySegment dz, MemorySegment dh,
+                                      MemorySegment dc, MemorySegment carried) {
+        int g4 = 4 * units;
+        int h2 = 2 * units;
+        float[] gh = new float[h2];
+        float[] z = new float[g4];
+        float[] st = new float[h2];
+        float[] stPrev = new float[h2];
+        float[] dhr = new float[units];
+        float[] dcr = new float[units];
+        float[] dzr = new float[g4];
+        float[] car = new float[units];
+        float[] tcs = new float[units];
+        for (int i = i0; i < i1; i++) {
+            long zAt = ((long) i * steps + t) * g4;
+            long o = ((long) i * steps + t) * h2;
+            long r = (long) i * units;
+            MemorySegment.copy(gHc, JAVA_FLOAT, o * Float.BYTES, gh, 0, h2);
+            MemorySegment.copy(dh, JAVA_FLOAT, r * Float.BYTES, dhr, 0, units);
+            MemorySegment.copy(dc, JAVA_FLOAT, r * Float.BYTES, dcr, 0, units);
+            // only the last step's c is an output; the earlier cell slots have no gradient
+            boolean last = t == steps - 1;
+            if (!real(mask, i, t, steps)) {
+                // a padded step passes both gradients through to the step before it
+                for (int j = 0; j < units; j++) {
+                    car[j] = gh[j] + dhr[j];
+                    dcr[j] = (last ? gh[units + j] : 0f) + dcr[j];
+                }
+                java.util.Arrays.fill(dzr, 0f);
+            } else {
+                MemorySegment.copy(gates, JAVA_FLOAT, zAt * Float.BYTES, z, 0, g4);
+                MemorySegment.copy(states, JAVA_FLOAT, o * Float.BYTES, st, 0, h2);
+                if (t > 0) {
+                    MemorySegment.copy(states, JAVA_FLOAT, (o - h2) * Float.BYTES, stPrev, 0, h2);
+                }
+                for (int j = VECTOR ? VectorGates.tanh(st, units, tcs, units) : 0; j < units; j++) {
+                    tcs[j] = (float) Math.tanh(st[units + j]);
+                }
+                for (int j = 0; j < units; j++) {
+                    float ghj = gh[j] + dhr[j];
+                    float gcj = (last ? gh[units + j] : 0f) + dcr[j];
+                    float gi = z[j];
+                    float gf = z[units + j];
+                    float gg = z[2 * units + j];
+                    float go = z[3 * units + j];
+                    float cPrev = t == 0 ? 0f : stPrev[units + j];
+                    float tc = tcs[j];
+                    float dcTotal = gcj + ghj * go * (1 - tc * tc);
+                    dzr[j] = dcTotal * gg * gi * (1 - gi);
+                    dzr[units + j] = dcTotal * cPrev * gf * (1 - gf);
+                    dzr[2 * units + j] = dcTotal * gi * (1 - gg * gg);
+                    dzr[3 * units + j] = ghj * tc * go * (1 - go);
+                    dcr[j] = dcTotal * gf;
+                    car[j] = 0f;
+                }
+            }
+            MemorySegment.copy(dzr, 0, dz, JAVA_FLOAT, zAt * Float.BYTES, g4);
+            MemorySegment.copy(dcr, 0, dc, JAVA_FLOAT, r * Float.BYTES, units);
+            MemorySegment.copy(car, 0, carried, JAVA_FLOAT, r * Float.BYTES, units);
+        }
     }
 
     static void backward(MemorySegment x, MemorySegment mask, MemorySegment w, MemorySegment u, MemorySegment hc,
@@ -108,48 +221,14 @@ final class CpuLstm {
             MemorySegment dh = arena.allocate((long) n * units * Float.BYTES, 64);
             MemorySegment dc = arena.allocate((long) n * units * Float.BYTES, 64);
             MemorySegment carried = arena.allocate((long) n * units * Float.BYTES, 64);
+            Sgemm.PackedB recurrentT = Sgemm.pack(true, g4, units, u, 0, g4);
             for (int t = steps - 1; t >= 0; t--) {
-                for (int i = 0; i < n; i++) {
-                    long z = ((long) i * steps + t) * g4;
-                    long o = ((long) i * steps + t) * h2;
-                    long r = (long) i * units;
-                    boolean isReal = real(mask, i, t, steps);
-                    for (int j = 0; j < units; j++) {
-                        float ghj = gHc.getAtIndex(JAVA_FLOAT, o + j) + dh.getAtIndex(JAVA_FLOAT, r + j);
-                        // only the last step's c is an output; the earlier cell slots have no gradient
-                        float gcj = (t == steps - 1 ? gHc.getAtIndex(JAVA_FLOAT, o + units + j) : 0f)
-                                + dc.getAtIndex(JAVA_FLOAT, r + j);
-                        if (!isReal) {
-                            // a padded step passes both gradients through to the step before it
-                            for (int q = 0; q < 4; q++) {
-                                dz.setAtIndex(JAVA_FLOAT, z + q * units + j, 0f);
-                            }
-                            carried.setAtIndex(JAVA_FLOAT, r + j, ghj);
-                            dc.setAtIndex(JAVA_FLOAT, r + j, gcj);
-                            continue;
-                        }
-                        float gi = gates.getAtIndex(JAVA_FLOAT, z + j);
-                        float gf = gates.getAtIndex(JAVA_FLOAT, z + units + j);
-                        float gg = gates.getAtIndex(JAVA_FLOAT, z + 2 * units + j);
-                        float go = gates.getAtIndex(JAVA_FLOAT, z + 3 * units + j);
-                        float c = states.getAtIndex(JAVA_FLOAT, o + units + j);
-                        float cPrev = t == 0 ? 0f : states.getAtIndex(JAVA_FLOAT, o - h2 + units + j);
-                        float tc = (float) Math.tanh(c);
-                        float dcTotal = gcj + ghj * go * (1 - tc * tc);
-                        dz.setAtIndex(JAVA_FLOAT, z + j, dcTotal * gg * gi * (1 - gi));
-                        dz.setAtIndex(JAVA_FLOAT, z + units + j, dcTotal * cPrev * gf * (1 - gf));
-                        dz.setAtIndex(JAVA_FLOAT, z + 2 * units + j, dcTotal * gi * (1 - gg * gg));
-                        dz.setAtIndex(JAVA_FLOAT, z + 3 * units + j, ghj * tc * go * (1 - go));
-                        dc.setAtIndex(JAVA_FLOAT, r + j, dcTotal * gf);
-                        carried.setAtIndex(JAVA_FLOAT, r + j, 0f);
-                    }
-                }
+                int step = t;
+                forSamples(n, units, threads, (i0, i1) -> gateGradients(mask, states, gates, gHc, steps, units, step,
+                        i0, i1, dz, dh, dc, carried));
                 // dh(t-1) = dz(t)·Uᵀ for real steps, plus what padded steps carried through
-                Sgemm.sgemm(false, true, n, units, g4, 1f, dz, (long) t * g4, steps * g4, u, 0, g4,
-                        0f, dh, 0, units, threads);
-                for (long k = 0; k < (long) n * units; k++) {
-                    dh.setAtIndex(JAVA_FLOAT, k, dh.getAtIndex(JAVA_FLOAT, k) + carried.getAtIndex(JAVA_FLOAT, k));
-                }
+                Sgemm.sgemm(false, n, 1f, dz, (long) t * g4, steps * g4, recurrentT, 0f, dh, 0, units, threads);
+                Elementwise.binary(BinaryOp.ADD, dh, 0, 1, carried, 0, 1, dh, 0, (long) n * units);
             }
             Sgemm.sgemm(true, false, d, g4, (int) rows, 1f, x, 0, d, dz, 0, g4, 0f, gw, 0, g4, threads);
             Sgemm.sgemm(false, true, (int) rows, d, g4, 1f, dz, 0, g4, w, 0, g4, 0f, gx, 0, d, threads);
@@ -161,15 +240,7 @@ final class CpuLstm {
                             dz, ((long) i * steps + 1) * g4, g4, 1f, gu, 0, g4, threads);
                 }
             }
-            double[] sums = new double[g4];
-            for (long r = 0; r < rows; r++) {
-                for (int j = 0; j < g4; j++) {
-                    sums[j] += dz.getAtIndex(JAVA_FLOAT, r * g4 + j);
-                }
-            }
-            for (int j = 0; j < g4; j++) {
-                gb.setAtIndex(JAVA_FLOAT, j, (float) sums[j]);
-            }
+            Elementwise.columnSums(dz, rows, g4, 0, g4, 1.0, gb);
         }
     }
 }

@@ -14,7 +14,7 @@ import java.lang.foreign.MemorySegment;
  */
 final class Elementwise {
     private static final int CHUNK = 2048;
-    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[3][CHUNK]);
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[4][CHUNK]);
 
     private Elementwise() {
     }
@@ -59,6 +59,39 @@ final class Elementwise {
         return v >= 0 ? (float) (1 / (1 + Math.exp(-v))) : (float) (Math.exp(v) / (1 + Math.exp(v)));
     }
 
+    /** One Adam step of elements [from, to): m and v updated, then p -= alpha · m / (sqrt(v) + epsilon). */
+    static void adam(MemorySegment p, MemorySegment g, MemorySegment m, MemorySegment v, long from, long to,
+                     float alpha, float beta1, float beta2, float epsilon) {
+        float[][] s = SCRATCH.get();
+        float[] ps = s[0];
+        float[] gs = s[1];
+        float[] ms = s[2];
+        float[] vs = s[3];
+        for (long start = from; start < to; start += CHUNK) {
+            int n = (int) Math.min(CHUNK, to - start);
+            load(p, start, ps, n);
+            load(g, start, gs, n);
+            load(m, start, ms, n);
+            load(v, start, vs, n);
+            adam(ps, gs, ms, vs, n, alpha, beta1, beta2, epsilon);
+            store(ps, p, start, n);
+            store(ms, m, start, n);
+            store(vs, v, start, n);
+        }
+    }
+
+    private static void adam(float[] p, float[] g, float[] m, float[] v, int n, float alpha, float beta1, float beta2,
+                             float epsilon) {
+        for (int i = 0; i < n; i++) {
+            float gi = g[i];
+            float mi = beta1 * m[i] + (1 - beta1) * gi;
+            float vi = beta2 * v[i] + (1 - beta2) * gi * gi;
+            m[i] = mi;
+            v[i] = vi;
+            p[i] = p[i] - alpha * mi / ((float) Math.sqrt(vi) + epsilon);
+        }
+    }
+
     /** o = g · op'(x), given y = op(x). */
     static void unaryBackward(UnaryOp op, MemorySegment x, MemorySegment y, MemorySegment g, MemorySegment o,
                               long from, long to, float p, float q) {
@@ -66,10 +99,23 @@ final class Elementwise {
         float[] xs = s[0];
         float[] ys = s[1];
         float[] gs = s[2];
+        // each derivative reads x or y, not both: staging only that one saves a quarter of the traffic
+        boolean fromY = switch (op) {
+            case EXP, SQRT, SIGMOID, TANH -> true;
+            default -> false;
+        };
+        boolean fromX = switch (op) {
+            case LOG, ABS, RELU, POW, LEAKY_RELU, CLAMP -> true;
+            default -> false;
+        };
         for (long start = from; start < to; start += CHUNK) {
             int n = (int) Math.min(CHUNK, to - start);
-            load(x, start, xs, n);
-            load(y, start, ys, n);
+            if (fromX) {
+                load(x, start, xs, n);
+            }
+            if (fromY) {
+                load(y, start, ys, n);
+            }
             load(g, start, gs, n);
             unaryBackward(op, xs, ys, gs, n, p, q);
             store(gs, o, start, n);
@@ -159,6 +205,44 @@ final class Elementwise {
             case MINIMUM -> { for (int j = 0; j < n; j++) a[at + j] = Math.min(a[at + j], b[j]); }
             case EQUAL -> { for (int j = 0; j < n; j++) a[at + j] = a[at + j] == b[j] ? 1f : 0f; }
             case GREATER -> { for (int j = 0; j < n; j++) a[at + j] = a[at + j] > b[j] ? 1f : 0f; }
+        }
+    }
+
+    /**
+     * o[j] = scale · Σ_r x[r·inner + j] for columns [from, to), summed in double over rows in order
+     * (the general reduction's order, so the result is the same whoever runs which columns).
+     */
+    static void columnSums(MemorySegment x, long rows, int inner, int from, int to, double scale, MemorySegment o) {
+        int width = to - from;
+        double[] acc = new double[width];
+        float[] buf = SCRATCH.get()[0];
+        if (inner > CHUNK) {
+            float[] row = width <= CHUNK ? buf : new float[width];
+            for (long r = 0; r < rows; r++) {
+                load(x, r * inner + from, row, width);
+                addTo(acc, row, 0, width);
+            }
+        } else {
+            // whole rows staged a block at a time: one copy per block, not per row
+            int perBlock = CHUNK / inner;
+            for (long r = 0; r < rows; r += perBlock) {
+                int k = (int) Math.min(perBlock, rows - r);
+                load(x, r * inner, buf, k * inner);
+                for (int i = 0; i < k; i++) {
+                    addTo(acc, buf, i * inner + from, width);
+                }
+            }
+        }
+        float[] res = new float[width];
+        for (int j = 0; j < width; j++) {
+            res[j] = (float) (acc[j] * scale);
+        }
+        store(res, o, from, width);
+    }
+
+    private static void addTo(double[] acc, float[] v, int at, int n) {
+        for (int j = 0; j < n; j++) {
+            acc[j] += v[at + j];
         }
     }
 

@@ -110,6 +110,56 @@ public final class Sgemm {
                 ldc, threads);
     }
 
+    /**
+     * op(B) for a series of products with the same right-hand side (an LSTM's recurrent kernel, one
+     * product per time step), packed once for the vector kernel instead of once per product.
+     */
+    static final class PackedB {
+        final boolean transB;
+        final int k;
+        final int n;
+        final MemorySegment b;
+        final long offset;
+        final int ldb;
+        /** The vector kernel's panels; null when the products go through {@link #sgemm} unpacked. */
+        final float[] panels;
+
+        private PackedB(boolean transB, int k, int n, MemorySegment b, long offset, int ldb, float[] panels) {
+            this.transB = transB;
+            this.k = k;
+            this.n = n;
+            this.b = b;
+            this.offset = offset;
+            this.ldb = ldb;
+            this.panels = panels;
+        }
+    }
+
+    /** op(B), k×n, packed for {@link #sgemm(boolean, int, float, MemorySegment, long, int, PackedB, float, MemorySegment, long, int, CpuThreads)}; B must not change while it is used. */
+    static PackedB pack(boolean transB, int k, int n, MemorySegment b, long bOffset, int ldb) {
+        boolean packs = VECTOR && k > 0 && n > 0 && VectorSgemmKernel.packsWhole(n, k);
+        if (packs) {
+            check("B", b, bOffset, transB ? n : k, transB ? k : n, ldb);
+        }
+        return new PackedB(transB, k, n, b, bOffset, ldb,
+                packs ? VectorSgemmKernel.packAll(transB, k, n, b, bOffset, ldb) : null);
+    }
+
+    /** C = alpha * op(A) · op(B) + beta * C for a packed op(B): what {@link #sgemm} computes, bit for bit. */
+    static void sgemm(boolean transA, int m, float alpha, MemorySegment a, long aOffset, int lda, PackedB b,
+                      float beta, MemorySegment c, long cOffset, int ldc, CpuThreads threads) {
+        int n = b.n;
+        int k = b.k;
+        if (b.panels == null || m <= 0 || alpha == 0f || (long) m * n * k < SMALL_FMAS) {
+            sgemm(transA, b.transB, m, n, k, alpha, a, aOffset, lda, b.b, b.offset, b.ldb, beta, c, cOffset, ldc,
+                    threads);
+            return;
+        }
+        check("C", c, cOffset, m, n, ldc);
+        check("A", a, aOffset, transA ? k : m, transA ? m : k, lda);
+        VectorSgemmKernel.gemmPacked(transA, m, n, k, alpha, a, aOffset, lda, b.panels, beta, c, cOffset, ldc, threads);
+    }
+
     /** The calling thread alone (a CpuThreads of one has no worker threads). */
     private static final CpuThreads ONE_THREAD = new CpuThreads(1);
 

@@ -120,13 +120,12 @@ final class VectorSgemmKernel {
                      CpuThreads threads) {
         boolean parallel = threads.count() > 1 && (long) m * n * k >= PARALLEL_MIN_FMAS;
         int t = parallel ? threads.count() : 1;
-        int mTiles = ceilDiv(m, MR);
         // Row blocks of about MC rows, as many as a multiple of the thread count when there are enough
-        // tile rows; else the columns are cut too. (How C is cut does not change any result.)
-        int mParts = Math.min(mTiles, Math.max(roundUp(ceilDiv(m, MC), t), MIN_TASKS_PER_THREAD * t));
+        // tile rows; else the columns are cut too.
+        int mParts = rowParts(m, t);
         // Column blocks: all of op(B)'s depth for NC columns is packed at once (one fork/join for the
         // packing, one for the products), at most PACKED_B_MAX floats.
-        int ncMax = Math.max(NR, Math.min(NC, (int) Math.min(Integer.MAX_VALUE, PACKED_B_MAX / k) / NR * NR));
+        int ncMax = columnBlock(k);
         Buffers own = BUFFERS.get();
         for (int jc = 0; jc < n; jc += ncMax) {
             int nc = Math.min(ncMax, n - jc);
@@ -147,23 +146,69 @@ final class VectorSgemmKernel {
                             part(panels, packChunks, chunk + 1), bp, BUFFERS.get());
                 });
             }
-            int nParts = mParts % t == 0 ? 1 : Math.min(panels, t);
-            int tasks = mParts * nParts;
-            int mp = mParts;
-            if (!parallel || tasks == 1) {
-                for (int task = 0; task < tasks; task++) {
-                    block(part(mTiles, mp, task % mp), part(mTiles, mp, task % mp + 1),
-                            part(panels, nParts, task / mp), part(panels, nParts, task / mp + 1), transA, m, k, alpha,
-                            a, aOffset, lda, jcf, nc, bp, beta, c, cOffset, ldc, own);
-                }
-            } else {
-                threads.parallelFor(tasks, task -> block(part(mTiles, mp, task % mp),
-                        part(mTiles, mp, task % mp + 1), part(panels, nParts, task / mp),
-                        part(panels, nParts, task / mp + 1), transA, m, k, alpha, a, aOffset, lda, jcf, nc,
-                        bp, beta, c, cOffset, ldc, BUFFERS.get()));
-            }
+            products(parallel, t, mParts, transA, m, k, alpha, a, aOffset, lda, jcf, nc, bp, beta, c, cOffset, ldc,
+                    threads, own);
             own.release();
         }
+    }
+
+    /** The products of all of op(A) with the packed column block [jc, jc + nc) of op(B), cut into tasks. */
+    private static void products(boolean parallel, int t, int mParts, boolean transA, int m, int k, float alpha,
+                                 MemorySegment a, long aOffset, int lda, int jc, int nc, float[] bp, float beta,
+                                 MemorySegment c, long cOffset, int ldc, CpuThreads threads, Buffers own) {
+        int mTiles = ceilDiv(m, MR);
+        int panels = ceilDiv(nc, NR);
+        int nParts = mParts % t == 0 ? 1 : Math.min(panels, t);
+        int tasks = mParts * nParts;
+        if (!parallel || tasks == 1) {
+            for (int task = 0; task < tasks; task++) {
+                block(part(mTiles, mParts, task % mParts), part(mTiles, mParts, task % mParts + 1),
+                        part(panels, nParts, task / mParts), part(panels, nParts, task / mParts + 1), transA, m, k,
+                        alpha, a, aOffset, lda, jc, nc, bp, beta, c, cOffset, ldc, own);
+            }
+        } else {
+            threads.parallelFor(tasks, task -> block(part(mTiles, mParts, task % mParts),
+                    part(mTiles, mParts, task % mParts + 1), part(panels, nParts, task / mParts),
+                    part(panels, nParts, task / mParts + 1), transA, m, k, alpha, a, aOffset, lda, jc, nc,
+                    bp, beta, c, cOffset, ldc, BUFFERS.get()));
+        }
+    }
+
+    /** Row blocks for m rows on t threads (how C is cut does not change any result). */
+    private static int rowParts(int m, int t) {
+        int mTiles = ceilDiv(m, MR);
+        return Math.min(mTiles, Math.max(roundUp(ceilDiv(m, MC), t), MIN_TASKS_PER_THREAD * t));
+    }
+
+    /** Columns of op(B) packed at once for depth k. */
+    private static int columnBlock(int k) {
+        return Math.max(NR, Math.min(NC, (int) Math.min(Integer.MAX_VALUE, PACKED_B_MAX / k) / NR * NR));
+    }
+
+    /** Whether all n columns of a depth-k op(B) fit one packing, as {@link #packAll} needs. */
+    static boolean packsWhole(int n, int k) {
+        return n <= columnBlock(k);
+    }
+
+    /** All of op(B) (k x n, n within one column block) packed as {@link #gemm} packs it. */
+    static float[] packAll(boolean transB, int k, int n, MemorySegment b, long bOffset, int ldb) {
+        int panels = ceilDiv(n, NR);
+        float[] bp = new float[panels * NR * k];
+        Buffers own = BUFFERS.get();
+        for (int pc = 0; pc < k; pc += KC) {
+            packB(transB, b, bOffset, ldb, pc, Math.min(KC, k - pc), 0, n, 0, panels, bp, own);
+        }
+        return bp;
+    }
+
+    /** {@link #gemm} with op(B) already packed by {@link #packAll}: the same tasks, the same results. */
+    static void gemmPacked(boolean transA, int m, int n, int k, float alpha, MemorySegment a, long aOffset, int lda,
+                           float[] bp, float beta, MemorySegment c, long cOffset, int ldc, CpuThreads threads) {
+        // with B packed already a hand-off is all that splitting costs: it pays for smaller products
+        boolean parallel = threads.count() > 1 && (long) m * n * k >= PARALLEL_MIN_FMAS / 8 && m > MR;
+        int t = parallel ? threads.count() : 1;
+        products(parallel, t, rowParts(m, t), transA, m, k, alpha, a, aOffset, lda, 0, n, bp, beta, c, cOffset, ldc,
+                threads, BUFFERS.get());
     }
 
     /** Start of part {@code p} of {@code count} items cut into {@code parts} near-equal parts. */
@@ -290,20 +335,21 @@ final class VectorSgemmKernel {
                 }
             }
         } else {
-            float[] row = buf.row(kc);
+            // a panel's NR rows of B staged whole, then written out depth by depth: sequential
+            // stores instead of one store every NR floats
+            float[] rows = buf.row(NR * kc);
             for (int q = q0; q < q1; q++) {
                 int base = base0 + q * NR * kc;
-                for (int j = 0; j < NR; j++) {
-                    int col = q * NR + j;
-                    if (col < nc) {
-                        MemorySegment.copy(b, F, (bOffset + (long) (jc + col) * ldb + pc) * Float.BYTES, row, 0, kc);
-                        for (int p = 0; p < kc; p++) {
-                            bp[base + p * NR + j] = row[p];
-                        }
-                    } else {
-                        for (int p = 0; p < kc; p++) {
-                            bp[base + p * NR + j] = 0f;
-                        }
+                int valid = Math.min(NR, nc - q * NR);
+                for (int j = 0; j < valid; j++) {
+                    MemorySegment.copy(b, F, (bOffset + (long) (jc + q * NR + j) * ldb + pc) * Float.BYTES, rows,
+                            j * kc, kc);
+                }
+                java.util.Arrays.fill(rows, valid * kc, NR * kc, 0f);
+                for (int p = 0; p < kc; p++) {
+                    int at = base + p * NR;
+                    for (int j = 0; j < NR; j++) {
+                        bp[at + j] = rows[j * kc + p];
                     }
                 }
             }

@@ -402,6 +402,34 @@ class SgemmTest {
         return lines[lines.length - 1];
     }
 
+    @Test
+    void productsWithAPackedRightHandSideEqualUnpackedOnesBitForBit() {
+        // m, n, k, transA, transB, beta: an LSTM's recurrent products and their transposes, small to large
+        int[][] shapes = {{32, 256, 64, 0, 0, 1}, {32, 64, 256, 0, 1, 0}, {1, 256, 64, 0, 0, 1}, {300, 40, 700, 1, 0, 0},
+            {7, 33, 17, 0, 1, 1}, {256, 256, 64, 0, 0, 1}};
+        try (Arena arena = Arena.ofShared()) {
+            for (int[] s : shapes) {
+                int m = s[0], n = s[1], k = s[2];
+                boolean transA = s[3] == 1, transB = s[4] == 1;
+                float beta = s[5];
+                int lda = (transA ? m : k) + 3;
+                int ldb = (transB ? k : n) + 5;
+                int ldc = n + 2;
+                MemorySegment a = random(arena, (long) (transA ? k : m) * lda, 1);
+                MemorySegment b = random(arena, (long) (transB ? n : k) * ldb, 2);
+                MemorySegment c0 = random(arena, (long) m * ldc, 3);
+                Sgemm.PackedB packed = Sgemm.pack(transB, k, n, b, 0, ldb);
+                for (CpuThreads t : new CpuThreads[] {one, two, three}) {
+                    MemorySegment want = arena.allocate(c0.byteSize(), 64).copyFrom(c0);
+                    MemorySegment got = arena.allocate(c0.byteSize(), 64).copyFrom(c0);
+                    Sgemm.sgemm(transA, transB, m, n, k, 0.5f, a, 0, lda, b, 0, ldb, beta, want, 0, ldc, t);
+                    Sgemm.sgemm(transA, m, 0.5f, a, 0, lda, packed, beta, got, 0, ldc, t);
+                    assertEquals(-1, want.mismatch(got), "m=" + m + " n=" + n + " k=" + k + " on " + t.count());
+                }
+            }
+        }
+    }
+
     /** Run in a child JVM: prints "vectorized() first-word-of-describe()" after checking a product. */
     static final class NoVectorMain {
         public static void main(String[] args) {
