@@ -136,6 +136,10 @@ public final class Scope implements AutoCloseable {
         releases.clear();
         if (arena != null) {
             arena.close();
+        }
+        // host bytes come from the arena or, for large tensors, from pooled blocks returned by the
+        // releases above: a scope may hold the latter without ever having opened its arena
+        if (hostBytes != 0) {
             CpuStorage.released(hostBytes);
         }
     }
