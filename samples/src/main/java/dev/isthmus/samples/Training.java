@@ -43,7 +43,7 @@ public final class Training {
         int done = 0;
         if (o.resume() && Files.exists(checkpoint)) {
             Checkpoint c = Checkpoint.read(checkpoint);
-            model = c.model();
+            model = (Sequential) c.model(); // the samples train Sequential models, so their checkpoints hold one
             c.restoreOptimizer(optimizer);
             fit.resume(c);
             done = c.epochsDone();
@@ -106,7 +106,7 @@ public final class Training {
                     if (model != null) {
                         model.close();
                     }
-                    model = c.model();
+                    model = (Sequential) c.model(); // the samples train Sequential models, so their checkpoints hold one
                     c.restoreOptimizer(optimizer);
                     fit.resume(c);
                 }
@@ -120,7 +120,7 @@ public final class Training {
             if (model == null) {
                 // a resumed run that had already finished every phase
                 Checkpoint c = resumeFrom != null ? resumeFrom : Checkpoint.read(checkpoint);
-                model = c.model();
+                model = (Sequential) c.model(); // the samples train Sequential models, so their checkpoints hold one
                 h = c.history();
             }
             double seconds = (System.nanoTime() - t0) / 1e9;

@@ -1,6 +1,6 @@
 package dev.isthmus.nn.callbacks;
 
-import dev.isthmus.nn.model.Sequential;
+import dev.isthmus.nn.model.Model;
 import java.util.Map;
 
 /**
@@ -15,13 +15,13 @@ import java.util.Map;
  * batch reads the running means from the device, one host read shared by every callback of that
  * batch; a batch whose logs nobody looks at costs nothing.
  *
- * <p>To stop training, call {@link Sequential#stopTraining()} (Keras's
+ * <p>To stop training, call {@link Model#stopTraining()} (Keras's
  * {@code model.stop_training = True}): the epoch ends after the current batch, its logs go to
  * {@code onEpochEnd} and the history, and {@code fit} returns after {@code onTrainEnd}.
  */
 public interface Callback {
     /** The model being trained, given before {@link #onTrainBegin} of each fit (Keras's {@code set_model}). */
-    default void setModel(Sequential model) {
+    default void setModel(Model model) {
     }
 
     default void onTrainBegin(Map<String, Double> logs) {

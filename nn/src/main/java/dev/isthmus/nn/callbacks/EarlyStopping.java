@@ -1,6 +1,6 @@
 package dev.isthmus.nn.callbacks;
 
-import dev.isthmus.nn.model.Sequential;
+import dev.isthmus.nn.model.Model;
 import dev.isthmus.nn.tensor.Scope;
 import dev.isthmus.nn.tensor.Tensor;
 import java.util.List;
@@ -24,7 +24,7 @@ public final class EarlyStopping implements Callback {
     private boolean restoreBestWeights;
     private int startFromEpoch;
 
-    private Sequential model;
+    private Model model;
     private Boolean lowerIsBetter;
     private int wait;
     private int stoppedEpoch;
@@ -75,7 +75,7 @@ public final class EarlyStopping implements Callback {
     }
 
     @Override
-    public void setModel(Sequential model) {
+    public void setModel(Model model) {
         this.model = model;
     }
 

@@ -1,6 +1,6 @@
 package dev.isthmus.nn.callbacks;
 
-import dev.isthmus.nn.model.Sequential;
+import dev.isthmus.nn.model.Model;
 import java.util.Map;
 import java.util.function.IntToDoubleFunction;
 
@@ -18,7 +18,7 @@ public final class LearningRateScheduler implements Callback {
     }
 
     private final EpochSchedule schedule;
-    private Sequential model;
+    private Model model;
 
     public LearningRateScheduler(EpochSchedule schedule) {
         this.schedule = schedule;
@@ -30,7 +30,7 @@ public final class LearningRateScheduler implements Callback {
     }
 
     @Override
-    public void setModel(Sequential model) {
+    public void setModel(Model model) {
         this.model = model;
     }
 

@@ -1,6 +1,6 @@
 package dev.isthmus.nn.callbacks;
 
-import dev.isthmus.nn.model.Sequential;
+import dev.isthmus.nn.model.Model;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
@@ -8,7 +8,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Saves the model ({@link Sequential#save}: weights and architecture, one file replaced
+ * Saves the model ({@link Model#save}: weights and architecture, one file replaced
  * atomically) at the end of every epoch, or with {@code saveBestOnly} only when the monitored value
  * is the best so far, as Keras's {@code ModelCheckpoint}. The path may hold Python-style fields
  * filled from the epoch (counted from 1, as Keras names files) and the epoch's logs:
@@ -23,7 +23,7 @@ public final class ModelCheckpoint implements Callback {
     private boolean saveBestOnly;
     private Mode mode = Mode.AUTO;
 
-    private Sequential model;
+    private Model model;
     private boolean lowerIsBetter;
     private double best;
 
@@ -51,7 +51,7 @@ public final class ModelCheckpoint implements Callback {
     }
 
     @Override
-    public void setModel(Sequential model) {
+    public void setModel(Model model) {
         this.model = model;
     }
 

@@ -1,6 +1,6 @@
 package dev.isthmus.nn.callbacks;
 
-import dev.isthmus.nn.model.Sequential;
+import dev.isthmus.nn.model.Model;
 import java.util.Map;
 
 /**
@@ -19,7 +19,7 @@ public final class ReduceLROnPlateau implements Callback {
     private int cooldown;
     private double minLr;
 
-    private Sequential model;
+    private Model model;
     private boolean lowerIsBetter;
     private double best;
     private int wait;
@@ -65,7 +65,7 @@ public final class ReduceLROnPlateau implements Callback {
     }
 
     @Override
-    public void setModel(Sequential model) {
+    public void setModel(Model model) {
         this.model = model;
     }
 

@@ -1,6 +1,6 @@
 package dev.isthmus.nn.callbacks;
 
-import dev.isthmus.nn.model.Sequential;
+import dev.isthmus.nn.model.Model;
 import java.util.Map;
 
 /**
@@ -14,11 +14,11 @@ import java.util.Map;
  * first non-finite batch.
  */
 public final class TerminateOnNaN implements Callback {
-    private Sequential model;
+    private Model model;
     private int stoppedAtBatch = -1;
 
     @Override
-    public void setModel(Sequential model) {
+    public void setModel(Model model) {
         this.model = model;
     }
 

@@ -114,6 +114,41 @@ public abstract class Layer {
         return forward(x, mask, training);
     }
 
+    /**
+     * Calls the layer on symbolic tensors (Keras's {@code layer(x)} on a {@code KerasTensor}): checks
+     * the shapes and records the call, allocating nothing; {@code new Model(inputs, outputs)} builds
+     * and runs the graph such calls make. A layer applied at several places shares its weights.
+     */
+    public final SymbolicTensor apply(SymbolicTensor... inputs) {
+        if (inputs.length == 0) {
+            throw new IllegalArgumentException(typeName() + ".apply needs at least one input");
+        }
+        List<int[]> shapes = new ArrayList<>(inputs.length);
+        for (SymbolicTensor in : inputs) {
+            shapes.add(in.shape());
+        }
+        return new SymbolicTensor(computeOutputShape(shapes), dev.isthmus.nn.tensor.DType.FLOAT32, this,
+                List.of(inputs), null);
+    }
+
+    /** Output shape for the shapes of the tensors a graph node passes; one input unless a {@link MergeLayer}. */
+    public int[] computeOutputShape(List<int[]> inputShapes) {
+        if (inputShapes.size() != 1) {
+            throw new IllegalArgumentException(typeName() + " takes one input, got " + inputShapes.size());
+        }
+        return computeOutputShape(inputShapes.getFirst().clone());
+    }
+
+    /** Runs the layer as a graph node does: on its inputs' batches and their masks (entries may be null). */
+    public Tensor call(List<Tensor> inputs, List<Tensor> masks, boolean training) {
+        return call(inputs.getFirst(), masks.getFirst(), training);
+    }
+
+    /** The mask of a graph node's output from its inputs and their masks. */
+    public Tensor outputMask(List<Tensor> inputs, List<Tensor> masks) {
+        return outputMask(inputs.getFirst(), masks.getFirst());
+    }
+
     /** Throws unless the layer is built for inputs of x's shape (batch axis excluded). */
     protected final void checkInput(Tensor x) {
         if (x.rank() < 1) {

@@ -12,7 +12,8 @@ import java.util.function.Function;
  */
 public final class Layers {
     static final List<String> BUILT_IN = List.of("Dense", "Activation", "Dropout", "Conv2D", "MaxPooling2D", "Flatten",
-            "GlobalAveragePooling1D", "GlobalAveragePooling2D", "Embedding", "LSTM", "MultiHeadAttention");
+            "GlobalAveragePooling1D", "GlobalAveragePooling2D", "Embedding", "LSTM", "MultiHeadAttention",
+            "Add", "Subtract", "Multiply", "Average", "Concatenate", "Dot");
 
     private static final Map<String, Function<Map<String, Object>, ? extends Layer>> REGISTERED = new ConcurrentHashMap<>();
 
@@ -78,6 +79,12 @@ public final class Layers {
                         .useBias(LayerOptions.flag(c, "use_bias", true))
                         .kernelInitializer(LayerOptions.initializer(c, "kernel_initializer", Initializer.glorotUniform()))
                         .biasInitializer(LayerOptions.initializer(c, "bias_initializer", Initializer.zeros()));
+                case "Add" -> new Add();
+                case "Subtract" -> new Subtract();
+                case "Multiply" -> new Multiply();
+                case "Average" -> new Average();
+                case "Concatenate" -> new Concatenate(i(c, "axis"));
+                case "Dot" -> dot(c);
                 default -> registered(className, c);
             };
         } catch (ClassCastException | NullPointerException e) {
@@ -101,6 +108,13 @@ public final class Layers {
             l.recurrentActivation(Activation.of(s(c, "recurrent_activation")));
         }
         return l;
+    }
+
+    private static Layer dot(Map<String, Object> c) {
+        if (!(get(c, "axes") instanceof List<?> l) || l.size() != 2) {
+            throw new IllegalArgumentException("config \"axes\" must be a list of two integers, got " + c.get("axes"));
+        }
+        return new Dot(integer(l.get(0), "axes"), integer(l.get(1), "axes"));
     }
 
     private static Layer registered(String className, Map<String, Object> c) {

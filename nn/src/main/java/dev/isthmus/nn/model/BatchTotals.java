@@ -24,6 +24,10 @@ import java.util.Map;
  */
 final class BatchTotals {
     private final List<Metric> metrics;
+    /** The output of each entry of {@link #metrics} (each metric appears once per output). */
+    private final int[] head;
+    /** The outputs' names when there are several, else empty. */
+    private final List<String> outputs;
     private final Scope owner;
     /** Per metric: its column in the rows (mean metrics) or its offset in the state (stateful ones). */
     private final int[] at;
@@ -35,13 +39,31 @@ final class BatchTotals {
     private int written;
 
     BatchTotals(Device device, int batches, List<Metric> metrics, Scope owner) {
-        this.metrics = metrics;
+        this(device, batches, metrics, List.of(), owner);
+    }
+
+    /**
+     * Totals of a model with several outputs ({@code outputs} their names; none or one for a single
+     * output): after the total loss, a column per output's loss, then each metric of each output,
+     * logged as Keras does ({@code <output>_loss}, {@code <output>_<metric>}).
+     */
+    BatchTotals(Device device, int batches, List<Metric> metrics, List<String> outputs, Scope owner) {
+        this.outputs = outputs.size() > 1 ? List.copyOf(outputs) : List.of();
+        int heads = Math.max(1, this.outputs.size());
+        this.metrics = new ArrayList<>();
+        this.head = new int[metrics.size() * heads];
+        for (int o = 0; o < heads; o++) {
+            for (Metric m : metrics) {
+                head[this.metrics.size()] = o;
+                this.metrics.add(m);
+            }
+        }
         this.owner = owner;
-        this.at = new int[metrics.size()];
-        int column = 1;
+        this.at = new int[this.metrics.size()];
+        int column = 1 + this.outputs.size();
         int offset = 0;
-        for (int m = 0; m < metrics.size(); m++) {
-            if (metrics.get(m) instanceof StatefulMetric s) {
+        for (int m = 0; m < this.metrics.size(); m++) {
+            if (this.metrics.get(m) instanceof StatefulMetric s) {
                 at[m] = offset;
                 offset += s.stateSize();
             } else {
@@ -58,7 +80,11 @@ final class BatchTotals {
 
     /** Totals whose device is that of the first batch, for a dataset of {@code batches} (-1: unknown) batches. */
     static BatchTotals lazy(long batches, List<Metric> metrics, Scope owner) {
-        return new BatchTotals(null, batches > 0 ? (int) Math.min(batches, 1 << 20) : 64, metrics, owner);
+        return lazy(batches, metrics, List.of(), owner);
+    }
+
+    static BatchTotals lazy(long batches, List<Metric> metrics, List<String> outputs, Scope owner) {
+        return new BatchTotals(null, batches > 0 ? (int) Math.min(batches, 1 << 20) : 64, metrics, outputs, owner);
     }
 
     private void allocate(Device device) {
@@ -78,6 +104,11 @@ final class BatchTotals {
 
     /** Records batch {@code written}'s mean loss {@code loss} over {@code samples} samples, and its metrics. */
     void add(Tensor loss, int samples, Tensor yTrue, Tensor yPred) {
+        add(loss, List.of(), samples, java.util.Collections.singletonList(yTrue), java.util.Collections.singletonList(yPred));
+    }
+
+    /** As {@link #add(Tensor, int, Tensor, Tensor)} for a model with several outputs, with each output's loss. */
+    void add(Tensor loss, List<Tensor> outputLosses, int samples, List<Tensor> yTrue, List<Tensor> yPred) {
         if (rows == null) {
             allocate(loss.device());
         }
@@ -87,14 +118,18 @@ final class BatchTotals {
         List<Tensor> row = new ArrayList<>(columns);
         row.add(loss.mul((float) samples).reshape(1));
         counts[written][0] = samples;
+        for (int o = 0; o < outputs.size(); o++) {
+            row.add(outputLosses.get(o).mul((float) samples).reshape(1));
+            counts[written][1 + o] = samples;
+        }
         List<Tensor> batchState = new ArrayList<>();
         for (int m = 0; m < metrics.size(); m++) {
             Metric metric = metrics.get(m);
             if (metric instanceof StatefulMetric s) {
-                batchState.add(s.batchState(yTrue, yPred));
+                batchState.add(s.batchState(yTrue.get(head[m]), yPred.get(head[m])));
             } else {
-                row.add(metric.batchSum(yTrue, yPred).reshape(1));
-                counts[written][at[m]] = metric.batchCount(yTrue, yPred);
+                row.add(metric.batchSum(yTrue.get(head[m]), yPred.get(head[m])).reshape(1));
+                counts[written][at[m]] = metric.batchCount(yTrue.get(head[m]), yPred.get(head[m]));
             }
         }
         if (state != null) {
@@ -152,11 +187,16 @@ final class BatchTotals {
         }
         Map<String, Double> v = new LinkedHashMap<>();
         v.put("loss", ratio(sums[0], 0));
+        for (int o = 0; o < outputs.size(); o++) {
+            v.put(outputs.get(o) + "_loss", ratio(sums[1 + o], 1 + o));
+        }
         for (int m = 0; m < metrics.size(); m++) {
+            String prefix = outputs.isEmpty() ? "" : outputs.get(head[m]) + "_";
             if (metrics.get(m) instanceof StatefulMetric s) {
-                v.putAll(s.results(java.util.Arrays.copyOfRange(summedState, at[m], at[m] + s.stateSize())));
+                s.results(java.util.Arrays.copyOfRange(summedState, at[m], at[m] + s.stateSize()))
+                        .forEach((k, value) -> v.put(prefix + k, value));
             } else {
-                v.put(metrics.get(m).name(), ratio(sums[at[m]], at[m]));
+                v.put(prefix + metrics.get(m).name(), ratio(sums[at[m]], at[m]));
             }
         }
         return v;

@@ -23,13 +23,13 @@ public final class Checkpoint {
     /** Metadata: layer index → how far its random stream had advanced (dropout masks drawn). */
     private static final String RANDOM_DRAWS = "isthmus.random_draws";
 
-    private final Sequential model;
+    private final Model model;
     private final int epochsDone;
     private final History history;
     private final Map<String, Tensor> optimizerState;
     private final long iterations;
 
-    private Checkpoint(Sequential model, int epochsDone, History history, Map<String, Tensor> optimizerState, long iterations) {
+    private Checkpoint(Model model, int epochsDone, History history, Map<String, Tensor> optimizerState, long iterations) {
         this.model = model;
         this.epochsDone = epochsDone;
         this.history = history;
@@ -37,13 +37,13 @@ public final class Checkpoint {
         this.iterations = iterations;
     }
 
-    static void write(Path file, Sequential model, Optimizer optimizer, int epochsDone, History history) {
+    static void write(Path file, Model model, Optimizer optimizer, int epochsDone, History history) {
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         Map<String, Tensor> params = model.namedParameters();
         params.forEach((k, v) -> tensors.put(MODEL + k, v));
         optimizer.state(params).forEach((k, v) -> tensors.put(OPTIMIZER + k, v));
         Map<String, String> meta = new LinkedHashMap<>();
-        meta.put(Sequential.ARCHITECTURE_KEY, Json.write(model.architecture()));
+        meta.put(Model.ARCHITECTURE_KEY, Json.write(model.architecture()));
         meta.put("isthmus.epochs_done", Integer.toString(epochsDone));
         meta.put("isthmus.optimizer_iterations", Long.toString(optimizer.iterations()));
         meta.put("isthmus.history", Json.write(history.history()));
@@ -83,7 +83,7 @@ public final class Checkpoint {
             } catch (IOException | RuntimeException e) {
                 throw new SafeTensorsException(file, "checkpoint metadata is unusable: " + e);
             }
-            Sequential model = Sequential.fromFile(r, MODEL);
+            Model model = Model.fromFile(r, MODEL);
             try {
                 restoreRandomDraws(file, model, meta.get(RANDOM_DRAWS));
                 Map<String, Tensor> optimizerState = new LinkedHashMap<>();
@@ -100,7 +100,7 @@ public final class Checkpoint {
         }
     }
 
-    private static void restoreRandomDraws(Path file, Sequential model, String json) {
+    private static void restoreRandomDraws(Path file, Model model, String json) {
         if (json == null) {
             return; // written before random streams were saved: masks restart (as they did then)
         }
@@ -133,7 +133,7 @@ public final class Checkpoint {
         }
     }
 
-    public Sequential model() {
+    public Model model() {
         return model;
     }
 

@@ -51,10 +51,10 @@ class CallbackTest {
     /** The model's weights (on the host) at the end of each epoch. */
     private static final class WeightRecorder implements Callback {
         final List<List<float[]>> epochs = new ArrayList<>();
-        private Sequential model;
+        private dev.isthmus.nn.model.Model model;
 
         @Override
-        public void setModel(Sequential model) {
+        public void setModel(dev.isthmus.nn.model.Model model) {
             this.model = model;
         }
 
@@ -156,10 +156,10 @@ class CallbackTest {
     void stopTrainingEndsTheEpochAfterTheCurrentBatchAndRecordsIt() {
         List<Integer> batches = new ArrayList<>();
         Callback stopper = new Callback() {
-            private Sequential model;
+            private dev.isthmus.nn.model.Model model;
 
             @Override
-            public void setModel(Sequential model) {
+            public void setModel(dev.isthmus.nn.model.Model model) {
                 this.model = model;
             }
 

@@ -32,7 +32,7 @@ class ModelFileFuzzTest {
             }
         });
         FuzzInput.expectOnly(allowed, () -> {
-            try (Scope ignored = Scope.open("fuzz input"); Sequential model = Checkpoint.read(file).model()) {
+            try (Scope ignored = Scope.open("fuzz input"); var model = Checkpoint.read(file).model()) {
                 model.summary();
             }
         });
