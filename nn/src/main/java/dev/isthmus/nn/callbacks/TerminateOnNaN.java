@@ -17,6 +17,10 @@ public final class TerminateOnNaN implements Callback {
     private Sequential model;
     private int stoppedAtBatch = -1;
 
+    /** A callback for one {@code fit} at a time; it may be reused across fits. */
+    public TerminateOnNaN() {
+    }
+
     @Override
     public void setModel(Sequential model) {
         this.model = model;
