@@ -10,8 +10,8 @@ public record CosineDecay(float initialLearningRate, long decaySteps, float alph
         implements LearningRateSchedule {
     /**
      * Checks the parameters.
-     * @throws IllegalArgumentException unless initialLearningRate >= 0, decaySteps > 0, 0 <= alpha <= 1,
-     * warmupSteps >= 0, and warmupTarget > 0 or NaN (no warm-up)
+     * @throws IllegalArgumentException unless {@code initialLearningRate >= 0}, {@code decaySteps > 0},
+     * {@code 0 <= alpha <= 1}, {@code warmupSteps >= 0}, and {@code warmupTarget > 0} or NaN (no warm-up)
      */
     public CosineDecay {
         if (!(initialLearningRate >= 0) || decaySteps <= 0 || !(alpha >= 0 && alpha <= 1) || warmupSteps < 0
