@@ -52,10 +52,16 @@ public final class Sequential implements AutoCloseable {
     private volatile boolean stopTraining;
     private final ExclusiveUse exclusive = new ExclusiveUse();
 
+    /**
+     * A model named "sequential" of {@code layers}, in order; nothing is built until {@link #build} or the first batch.
+     */
     public Sequential(Layer... layers) {
         this("sequential", layers);
     }
 
+    /**
+     * A model named {@code name} (used in summaries and error messages) of {@code layers}, in order.
+     */
     public Sequential(String name, Layer... layers) {
         this.name = name;
         for (Layer l : layers) {
@@ -63,6 +69,12 @@ public final class Sequential implements AutoCloseable {
         }
     }
 
+    /**
+     * Appends {@code layer}; it is named after its type in snake case, numbered from the second of a type
+     * ("dense", "dense_1", ...).
+     * @return this model
+     * @throws IllegalStateException if the model is already built
+     */
     public Sequential add(Layer layer) {
         if (inputShape != null) {
             throw new IllegalStateException("cannot add layers to a built model");
@@ -136,6 +148,9 @@ public final class Sequential implements AutoCloseable {
         return all;
     }
 
+    /**
+     * Whether the layers have been built (by {@link #build}, the first {@code forward}, {@code fit} or {@link #load}).
+     */
     public boolean isBuilt() {
         return inputShape != null;
     }
@@ -156,6 +171,7 @@ public final class Sequential implements AutoCloseable {
         return h;
     }
 
+    /** The layers in order, an unmodifiable copy of the list (the layers themselves are the model's own). */
     public List<Layer> layers() {
         return List.copyOf(layers);
     }
@@ -171,6 +187,10 @@ public final class Sequential implements AutoCloseable {
         return all;
     }
 
+    /**
+     * Every parameter, trainable or frozen, in the order of {@link #namedParameters()}: the model's own tensors
+     * (not copies), owned by the model until {@link #close()}; an unmodifiable list.
+     */
     public List<Tensor> parameters() {
         return List.copyOf(namedParameters().values());
     }
@@ -248,6 +268,11 @@ public final class Sequential implements AutoCloseable {
         }
     }
 
+    /**
+     * Sets the optimizer, the loss and the metrics (reported as their {@code name()}) for {@code fit} and
+     * {@code evaluate}; may be called again to change them. The optimizer's state is made at its first step, on the
+     * parameters' device and owned with them.
+     */
     public void compile(Optimizer optimizer, Loss loss, Metric... metrics) {
         this.optimizer = optimizer;
         this.loss = loss;
@@ -644,6 +669,11 @@ public final class Sequential implements AutoCloseable {
         }
     }
 
+    /**
+     * {@link #evaluate(Tensor, Tensor, int)} in batches of 32.
+     * @throws IllegalStateException if the model is not compiled
+     * @throws ConcurrentModelUseException when another thread is running fit, evaluate or predict on this model
+     */
     public Map<String, Double> evaluate(Tensor x, Tensor y) {
         return evaluate(x, y, 32);
     }
@@ -715,6 +745,12 @@ public final class Sequential implements AutoCloseable {
         }
     }
 
+    /**
+     * {@link #predict(Tensor, int)} in batches of 32: outputs of the model's last layer for every sample of
+     * {@code x} (batch axis first), on {@code x}'s device, owned by the caller's scope.
+     * @throws IllegalArgumentException if {@code x} has no samples
+     * @throws ConcurrentModelUseException when another thread is running fit, evaluate or predict on this model
+     */
     public Tensor predict(Tensor x) {
         return predict(x, 32);
     }
