@@ -34,7 +34,8 @@ public final class ModelCheckpoint implements Callback {
 
     /**
      * Saves to the path {@code filepath} once its fields are filled in: {@code {epoch}} (from 1, with an optional
-     * format such as {@code :02d}) and any log key (such as {@code {val_loss:.4f}}). Missing parent folders are created.
+     * format such as {@code :02d}) and any log key (such as {@code {val_loss:.4f}}). Missing parent folders are
+     * created.
      */
     public ModelCheckpoint(String filepath) {
         this.filepath = filepath;

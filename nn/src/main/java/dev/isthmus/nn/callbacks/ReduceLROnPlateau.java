@@ -25,7 +25,9 @@ public final class ReduceLROnPlateau implements Callback {
     private int wait;
     private int cooldownCounter;
 
-    /** Keras's defaults: watches "val_loss", factor 0.1, patience 10, auto mode, minDelta 1e-4, no cooldown, minLr 0. */
+    /**
+     * Keras's defaults: watches "val_loss", factor 0.1, patience 10, auto mode, minDelta 1e-4, no cooldown, minLr 0.
+     */
     public ReduceLROnPlateau() {
     }
 

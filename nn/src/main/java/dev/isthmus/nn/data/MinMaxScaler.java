@@ -95,7 +95,8 @@ public final class MinMaxScaler {
      * The inverse of {@link #transform}: {@code (x - offset) / scale}, column by column, back to the original units.
      * A new float32 tensor of {@code x}'s shape on {@code x}'s device, owned by the current scope.
      * @throws IllegalStateException before {@link #fit}
-     * @throws dev.isthmus.nn.tensor.ShapeMismatchException if {@code x} is not 2-D or has another number of columns than the fit
+     * @throws dev.isthmus.nn.tensor.ShapeMismatchException if {@code x} is not 2-D or has another number of columns
+     * than the fit
      */
     public Tensor inverseTransform(Tensor x) {
         ScalerMatrix.checkFitted("MinMaxScaler.inverseTransform", fittedShape);

@@ -23,7 +23,8 @@ public final class Losses {
     /**
      * Keras's {@code mean_squared_error}: the mean of {@code (yPred - yTrue)²} over every element. Labels of any type
      * are cast to float32; labels shaped [n] fit predictions [n, 1].
-     * @throws dev.isthmus.nn.tensor.ShapeMismatchException (from {@code compute}) if the labels neither have the predictions' shape
+     * @throws dev.isthmus.nn.tensor.ShapeMismatchException (from {@code compute}) if the labels neither have the
+     * predictions' shape
      * nor the same elements with size-1 axes added or removed
      */
     public static Loss meanSquaredError() {
@@ -42,7 +43,8 @@ public final class Losses {
     /**
      * Keras's {@code mean_absolute_error}: the mean of {@code |yPred - yTrue|} over every element; labels as for
      * {@link #meanSquaredError()}.
-     * @throws dev.isthmus.nn.tensor.ShapeMismatchException (from {@code compute}) if the labels neither have the predictions' shape
+     * @throws dev.isthmus.nn.tensor.ShapeMismatchException (from {@code compute}) if the labels neither have the
+     * predictions' shape
      * nor the same elements with size-1 axes added or removed
      */
     public static Loss meanAbsoluteError() {

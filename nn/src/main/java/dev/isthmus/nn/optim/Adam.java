@@ -23,7 +23,8 @@ public final class Adam extends SlotOptimizer<Adam> {
 
     /**
      * Adam at a fixed {@code learningRate} (changeable with {@link #setLearningRate}), Keras's other defaults.
-     * @throws IllegalArgumentException if the rate is not positive or a beta is outside [0, 1) or epsilon is not positive
+     * @throws IllegalArgumentException if the rate is not positive or a beta is outside [0, 1) or epsilon is not
+     * positive
      */
     public Adam(float learningRate) {
         this(learningRate, 0.9f, 0.999f, 1e-7f);
@@ -40,7 +41,8 @@ public final class Adam extends SlotOptimizer<Adam> {
     /**
      * Adam at a fixed {@code learningRate}, with the decay rates of the first and second moments and the
      * denominator's {@code epsilon}.
-     * @throws IllegalArgumentException if the rate is not positive or a beta is outside [0, 1) or epsilon is not positive
+     * @throws IllegalArgumentException if the rate is not positive or a beta is outside [0, 1) or epsilon is not
+     * positive
      */
     public Adam(float learningRate, float beta1, float beta2, float epsilon) {
         this(learningRate, null, beta1, beta2, epsilon);
@@ -48,7 +50,8 @@ public final class Adam extends SlotOptimizer<Adam> {
 
     /**
      * Adam whose rate comes from {@code schedule}, with the moments' decay rates and {@code epsilon}.
-     * @throws IllegalArgumentException if the rate is not positive or a beta is outside [0, 1) or epsilon is not positive
+     * @throws IllegalArgumentException if the rate is not positive or a beta is outside [0, 1) or epsilon is not
+     * positive
      * @throws NullPointerException if {@code schedule} is null
      */
     public Adam(LearningRateSchedule schedule, float beta1, float beta2, float epsilon) {

@@ -25,7 +25,8 @@ public final class AdamW extends SlotOptimizer<AdamW> {
 
     /**
      * AdamW at a fixed {@code learningRate} (changeable with {@link #setLearningRate}), Keras's other defaults.
-     * @throws IllegalArgumentException if the rate is not positive, the decay negative, a beta outside [0, 1) or epsilon not positive
+     * @throws IllegalArgumentException if the rate is not positive, the decay negative, a beta outside [0, 1) or
+     * epsilon not positive
      */
     public AdamW(float learningRate) {
         this(learningRate, 0.004f);
@@ -34,16 +35,19 @@ public final class AdamW extends SlotOptimizer<AdamW> {
     /**
      * AdamW at a fixed {@code learningRate} and decay {@code weightDecay} (times the rate, per update), Keras's
      * other defaults.
-     * @throws IllegalArgumentException if the rate is not positive, the decay negative, a beta outside [0, 1) or epsilon not positive
+     * @throws IllegalArgumentException if the rate is not positive, the decay negative, a beta outside [0, 1) or
+     * epsilon not positive
      */
     public AdamW(float learningRate, float weightDecay) {
         this(learningRate, weightDecay, 0.9f, 0.999f, 1e-7f);
     }
 
     /**
-     * AdamW whose rate comes from {@code schedule} at each update (the decay follows it: {@code w -= rate·weightDecay·w}),
+     * AdamW whose rate comes from {@code schedule} at each update (the decay follows it: {@code w -=
+     * rate·weightDecay·w}),
      * Keras's other defaults.
-     * @throws IllegalArgumentException if the rate is not positive, the decay negative, a beta outside [0, 1) or epsilon not positive
+     * @throws IllegalArgumentException if the rate is not positive, the decay negative, a beta outside [0, 1) or
+     * epsilon not positive
      * @throws NullPointerException if {@code schedule} is null
      */
     public AdamW(LearningRateSchedule schedule, float weightDecay) {
@@ -52,7 +56,8 @@ public final class AdamW extends SlotOptimizer<AdamW> {
 
     /**
      * AdamW at a fixed {@code learningRate} with every hyper-parameter given.
-     * @throws IllegalArgumentException if the rate is not positive, the decay negative, a beta outside [0, 1) or epsilon not positive
+     * @throws IllegalArgumentException if the rate is not positive, the decay negative, a beta outside [0, 1) or
+     * epsilon not positive
      */
     public AdamW(float learningRate, float weightDecay, float beta1, float beta2, float epsilon) {
         this(learningRate, null, weightDecay, beta1, beta2, epsilon);
@@ -60,7 +65,8 @@ public final class AdamW extends SlotOptimizer<AdamW> {
 
     /**
      * AdamW whose rate comes from {@code schedule}, with every other hyper-parameter given.
-     * @throws IllegalArgumentException if the rate is not positive, the decay negative, a beta outside [0, 1) or epsilon not positive
+     * @throws IllegalArgumentException if the rate is not positive, the decay negative, a beta outside [0, 1) or
+     * epsilon not positive
      * @throws NullPointerException if {@code schedule} is null
      */
     public AdamW(LearningRateSchedule schedule, float weightDecay, float beta1, float beta2, float epsilon) {

@@ -22,7 +22,8 @@ public final class RMSprop extends SlotOptimizer<RMSprop> {
 
     /**
      * RMSprop at a fixed {@code learningRate} (changeable with {@link #setLearningRate}), Keras's other defaults.
-     * @throws IllegalArgumentException if the rate is not positive, rho or momentum outside [0, 1) or epsilon not positive
+     * @throws IllegalArgumentException if the rate is not positive, rho or momentum outside [0, 1) or epsilon not
+     * positive
      */
     public RMSprop(float learningRate) {
         this(learningRate, 0.9f, 0f, 1e-7f, false);
@@ -40,7 +41,8 @@ public final class RMSprop extends SlotOptimizer<RMSprop> {
      * RMSprop at a fixed {@code learningRate}: {@code rho} the decay of the squared-gradient average, {@code momentum}
      * (0: none), {@code epsilon} inside the root, {@code centered} to divide by the gradient's variance estimate
      * instead of its raw second moment.
-     * @throws IllegalArgumentException if the rate is not positive, rho or momentum outside [0, 1) or epsilon not positive
+     * @throws IllegalArgumentException if the rate is not positive, rho or momentum outside [0, 1) or epsilon not
+     * positive
      */
     public RMSprop(float learningRate, float rho, float momentum, float epsilon, boolean centered) {
         this(learningRate, null, rho, momentum, epsilon, centered);
@@ -49,7 +51,8 @@ public final class RMSprop extends SlotOptimizer<RMSprop> {
     /**
      * RMSprop whose rate comes from {@code schedule}, the other hyper-parameters as in
      * {@link #RMSprop(float, float, float, float, boolean)}.
-     * @throws IllegalArgumentException if the rate is not positive, rho or momentum outside [0, 1) or epsilon not positive
+     * @throws IllegalArgumentException if the rate is not positive, rho or momentum outside [0, 1) or epsilon not
+     * positive
      * @throws NullPointerException if {@code schedule} is null
      */
     public RMSprop(LearningRateSchedule schedule, float rho, float momentum, float epsilon, boolean centered) {

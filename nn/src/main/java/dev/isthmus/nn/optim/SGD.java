@@ -42,7 +42,8 @@ public final class SGD extends SlotOptimizer<SGD> {
     }
 
     /**
-     * SGD whose rate comes from {@code schedule}, with {@code momentum} and, when {@code nesterov}, Nesterov's look-ahead.
+     * SGD whose rate comes from {@code schedule}, with {@code momentum} and, when {@code nesterov}, Nesterov's
+     * look-ahead.
      * @throws IllegalArgumentException if momentum is outside [0, 1)
      * @throws NullPointerException if {@code schedule} is null
      */

@@ -10,7 +10,8 @@ public class AllocationException extends RuntimeException {
     private final long requestedBytes;
 
     /**
-     * {@code requestedBytes} could not be allocated for {@code where} (such as "host memory for a tensor"); {@code cause} is
+     * {@code requestedBytes} could not be allocated for {@code where} (such as "host memory for a tensor"); {@code
+     * cause} is
      * the allocator's error.
      */
     public AllocationException(long requestedBytes, String where, Throwable cause) {

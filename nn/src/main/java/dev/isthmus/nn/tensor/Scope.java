@@ -65,7 +65,8 @@ public final class Scope implements AutoCloseable {
     }
 
     /**
-     * Whether {@link #close()} has run: the tensors it owned are freed and throw {@link TensorFreedException} when used.
+     * Whether {@link #close()} has run: the tensors it owned are freed and throw {@link TensorFreedException} when
+     * used.
      */
     public boolean isClosed() {
         return closed;

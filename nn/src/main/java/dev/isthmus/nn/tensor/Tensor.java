@@ -156,7 +156,8 @@ public final class Tensor {
     }
 
     /**
-     * A float32 tensor of shape {@code [1]} holding {@code value}, on the default device, owned by the current scope.
+     * A float32 scalar (shape {@code []}, one element) of {@code value} on the default device, owned by the current
+     * scope.
      */
     public static Tensor scalar(float value) {
         return of(new float[] {value});
@@ -173,7 +174,8 @@ public final class Tensor {
     }
 
     /**
-     * A float32 tensor of {@code value} on the default device, owned by the current scope; see {@link #full(Device, float, int...)}.
+     * A float32 tensor of {@code value} on the default device, owned by the current scope; see {@link #full(Device,
+     * float, int...)}.
      */
     public static Tensor full(float value, int... shape) {
         return full(Backends.defaultDevice(), value, shape);
@@ -280,7 +282,7 @@ public final class Tensor {
 
     // ---------------------------------------------------------------- properties
 
-    /** The dimensions, a copy (a scalar made by {@link #scalar} has shape {@code [1]}). */
+    /** The dimensions, a copy (empty for a scalar such as {@link #scalar}'s). */
     public int[] shape() {
         return shape.clone();
     }
@@ -628,7 +630,8 @@ public final class Tensor {
     }
 
     /**
-     * Elementwise {@code x} for x > 0, {@code negativeSlope · x} otherwise; a new tensor as {@link #neg()}, differentiable.
+     * Elementwise {@code x} for x > 0, {@code negativeSlope · x} otherwise; a new tensor as {@link #neg()},
+     * differentiable.
      * @throws DTypeException if this tensor is not float32
      */
     public Tensor leakyRelu(float negativeSlope) {
@@ -1189,7 +1192,7 @@ public final class Tensor {
 
     /**
      * Rows {@code rows} of axis 0, as {@link #indexSelect(Tensor)} with an int32 index tensor on this device.
-     * @throws IndexOutOfRangeException if a row is outside {@code [0, size(0))}
+     * @throws IndexOutOfRangeException if a row is outside {@code [0, size(0))} (on CUDA, at the next host read)
      */
     public Tensor indexSelect(int... rows) {
         return indexSelect(of(device(), rows, rows.length));
