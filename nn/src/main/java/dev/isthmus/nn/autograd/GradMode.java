@@ -13,6 +13,7 @@ public final class GradMode {
     private GradMode() {
     }
 
+    /** Whether ops on the current thread record the tape now: true unless inside a {@link #noGrad()} block. */
     public static boolean isEnabled() {
         return ENABLED.get();
     }

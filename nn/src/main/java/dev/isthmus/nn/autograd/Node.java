@@ -20,9 +20,17 @@ public final class Node {
     /** Gradients of the inputs (same order; null where an input needs none) from the output's gradient. */
     @FunctionalInterface
     public interface Backward {
+        /**
+         * The gradients of the op's inputs, in order (null where one needs none), from {@code gradOutput}, the
+         * gradient of its output (its shape); the results are owned by the current scope.
+         */
         Tensor[] apply(Tensor gradOutput);
     }
 
+    /**
+     * Records op {@code op} on {@code inputs}, noting each input's storage version now and {@code outputVersion},
+     * the output's; {@link dev.isthmus.nn.tensor.Tensor} makes these as ops run with the tape on.
+     */
     public Node(String op, List<Tensor> inputs, Backward backward, int outputVersion) {
         this.op = op;
         this.inputs = inputs;
@@ -34,10 +42,12 @@ public final class Node {
         }
     }
 
+    /** The op's name, as error messages print it ("matmul", "add", ...). */
     public String op() {
         return op;
     }
 
+    /** The op's inputs, in the order {@link Backward#apply} returns their gradients. */
     public List<Tensor> inputs() {
         return inputs;
     }
@@ -62,6 +72,10 @@ public final class Node {
         backward = null;
     }
 
+    /**
+     * The function from the output's gradient to the inputs'.
+     * @throws AutogradException if a backward that did not retain the graph already went through this node
+     */
     public Backward backward() {
         if (backward == null) {
             throw new AutogradException("backward through '" + op + "' a second time: an earlier backward() freed"

@@ -18,6 +18,7 @@ import java.lang.foreign.MemorySegment;
  * primitives; a backend never records the tape.
  */
 public interface Backend {
+    /** The device whose memory this backend's tensors live in. */
     Device device();
 
     /** A one-line description, e.g. "cpu (2 threads, vector GEMM 512-bit)". */
@@ -54,6 +55,7 @@ public interface Backend {
      */
     void cast(Tensor src, Tensor dst);
 
+    /** Sets every element of {@code out} (float32) to {@code value}, enqueued on the device. */
     void fill(Tensor out, float value);
 
     /** Counter-based random numbers: element i depends only on (seed, i), never on threads. */
@@ -70,11 +72,18 @@ public interface Backend {
     void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
               Tensor a, long strideA, Tensor b, long strideB, float beta, Tensor c, long strideC, int batch);
 
+    /**
+     * {@code out = op(x)} elementwise, with the op's scalar parameters {@code p} and {@code q} (see {@link UnaryOp});
+     * {@code x} and {@code out} are float32 tensors of one shape on this device, possibly the same tensor.
+     */
     void unary(UnaryOp op, Tensor x, float p, float q, Tensor out);
 
     /** gx = gy · d op(x)/dx, given x and y = op(x). */
     void unaryBackward(UnaryOp op, Tensor x, Tensor y, Tensor gy, float p, float q, Tensor gx);
 
+    /**
+     * {@code out = a op b} elementwise with NumPy broadcasting ({@code out} has the broadcast shape), on this device.
+     */
     void binary(BinaryOp op, Tensor a, Tensor b, Tensor out);
 
     /** Reduces {@code x} over {@code axes} (sorted, distinct); {@code out} has x's rank with 1 on those axes. */
@@ -212,6 +221,10 @@ public interface Backend {
     /** Waits until every operation enqueued so far has finished. */
     void synchronize();
 
+    /**
+     * The distributions {@link #random(Tensor, Distribution, float, float, long)} draws from, parameters {@code a}
+     * and {@code b}.
+     */
     enum Distribution {
         /** uniform in [a, b) */
         UNIFORM,

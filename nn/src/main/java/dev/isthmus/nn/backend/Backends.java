@@ -26,6 +26,11 @@ public final class Backends {
     private Backends() {
     }
 
+    /**
+     * The backend for {@code device}: the shared CPU backend, or the CUDA backend of that ordinal, opened (once per
+     * JVM) on first use.
+     * @throws BackendUnavailableException if CUDA cannot run here (no driver, no such device, no cuBLAS)
+     */
     public static Backend of(Device device) {
         if (device.kind() == Device.Kind.CPU) {
             Backend standIn = StepCapture.cpuStandIn();
@@ -74,6 +79,7 @@ public final class Backends {
         }
     }
 
+    /** The shared CPU backend. */
     public static Backend cpu() {
         return of(Device.CPU);
     }

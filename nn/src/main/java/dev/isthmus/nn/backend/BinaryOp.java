@@ -6,5 +6,20 @@ package dev.isthmus.nn.backend;
  * is above -0.
  */
 public enum BinaryOp {
-    ADD, SUB, MUL, DIV, MAXIMUM, MINIMUM, EQUAL, GREATER
+    /** a + b */
+    ADD,
+    /** a - b */
+    SUB,
+    /** a · b */
+    MUL,
+    /** a / b */
+    DIV,
+    /** {@code Math.max(a, b)} */
+    MAXIMUM,
+    /** {@code Math.min(a, b)} */
+    MINIMUM,
+    /** 1 where a == b, else 0 */
+    EQUAL,
+    /** 1 where a > b, else 0 */
+    GREATER
 }

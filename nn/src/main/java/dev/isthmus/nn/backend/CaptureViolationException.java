@@ -7,8 +7,10 @@ package dev.isthmus.nn.backend;
  * capture is abandoned and this names the operation.
  */
 public final class CaptureViolationException extends IllegalStateException {
+    /** The operation refused. */
     private final String operation;
 
+    /** {@code operation} (such as "copyToHost (a read of values to the host)") was asked for inside a captured step. */
     public CaptureViolationException(String operation) {
         super(operation + " inside a captured training step (Fit.cudaGraphs): a CUDA graph replays device work only,"
                 + " so a step may not read values to the host, wait for the device or upload host memory;"

@@ -10,6 +10,11 @@ import dev.isthmus.nn.tensor.Tensor;
  * float32 or int32 sits in its first four bytes (little-endian, on the host and the GPU alike).
  */
 public record DeviceCell(Tensor cells, int index) {
+    /**
+     * Checks the cell.
+     * @throws IllegalArgumentException if {@code cells} is not an int64 vector
+     * @throws IndexOutOfBoundsException if {@code index} is outside it
+     */
     public DeviceCell {
         if (cells.dtype() != DType.INT64 || cells.rank() != 1) {
             throw new IllegalArgumentException("device cells are an int64 vector, got " + cells.dtype() + " of rank "

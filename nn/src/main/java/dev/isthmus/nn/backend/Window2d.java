@@ -11,9 +11,17 @@ public record Window2d(int batch, int height, int width, int channels,
                        int windowHeight, int windowWidth, int strideHeight, int strideWidth,
                        int padTop, int padLeft, int outHeight, int outWidth) {
 
+    /** Keras's {@code padding} argument of windowed layers. */
     public enum Padding {
-        VALID, SAME;
+        /** No padding: only windows entirely inside the input. */
+        VALID,
+        /** Zero padding so that the output is {@code ceil(input / stride)} along each axis. */
+        SAME;
 
+        /**
+         * By Keras name, case-insensitive: "valid" or "same".
+         * @throws IllegalArgumentException for any other name
+         */
         public static Padding of(String name) {
             return switch (name.toLowerCase(Locale.ROOT)) {
                 case "valid" -> VALID;
@@ -23,6 +31,11 @@ public record Window2d(int batch, int height, int width, int channels,
         }
     }
 
+    /**
+     * The window of size {@code windowHeight} × {@code windowWidth} moved by the given strides over input
+     * [batch, height, width, channels], with the output size and padding {@code padding} implies (as TensorFlow).
+     * @throws IllegalArgumentException if a size or stride is not positive, or a "valid" window does not fit the input
+     */
     public static Window2d of(int batch, int height, int width, int channels, int windowHeight, int windowWidth,
                               int strideHeight, int strideWidth, Padding padding) {
         if (windowHeight <= 0 || windowWidth <= 0 || strideHeight <= 0 || strideWidth <= 0) {

@@ -25,10 +25,16 @@ public final class CSVLogger implements Callback {
     private final StringBuilder contents = new StringBuilder();
     private List<String> keys;
 
+    /** Writes {@code file} comma-separated, replacing what it held at the start of each {@code fit}. */
     public CSVLogger(Path file) {
         this(file, ",", false);
     }
 
+    /**
+     * Writes {@code file} with {@code separator} between cells; with {@code append}, the rows follow the file's
+     * current contents (read at the start of training, no second header). A read or write failure is thrown from the
+     * callback as an {@link java.io.UncheckedIOException}.
+     */
     public CSVLogger(Path file, String separator, boolean append) {
         this.file = file;
         this.separator = separator;

@@ -24,6 +24,7 @@ public interface Callback {
     default void setModel(Model model) {
     }
 
+    /** Before the first epoch of a {@code fit}; {@code logs} is empty. A callback resets its per-fit state here. */
     default void onTrainBegin(Map<String, Double> logs) {
     }
 
@@ -31,12 +32,21 @@ public interface Callback {
     default void onTrainEnd(Map<String, Double> logs) {
     }
 
+    /**
+     * Before epoch {@code epoch} (from 0); {@code logs} is empty. A rate set on the optimizer here applies to the
+     * epoch's every update.
+     */
     default void onEpochBegin(int epoch, Map<String, Double> logs) {
     }
 
+    /**
+     * After epoch {@code epoch} (from 0), validation included: {@code logs} holds the epoch's means ("loss", each
+     * metric, "val_..."), host values, in a map this callback may add entries to for later callbacks and the history.
+     */
     default void onEpochEnd(int epoch, Map<String, Double> logs) {
     }
 
+    /** Before batch {@code batch} (from 0 within its epoch); {@code logs} is empty. */
     default void onBatchBegin(int batch, Map<String, Double> logs) {
     }
 

@@ -33,11 +33,25 @@ public final class EarlyStopping implements Callback {
     private Scope bestWeightsScope;
     private List<Tensor> bestWeights;
 
+    /** Keras's defaults: watches "val_loss", patience 0, minDelta 0, auto mode, no baseline, no restoring. */
+    public EarlyStopping() {
+    }
+
+    /**
+     * The log key to watch (default "val_loss"); a key missing from an epoch's logs logs a warning and counts as
+     * no improvement.
+     * @return this callback
+     */
     public EarlyStopping monitor(String monitor) {
         this.monitor = monitor;
         return this;
     }
 
+    /**
+     * Epochs without improvement to wait before stopping (default 0: stop at the first epoch that does not improve).
+     * @return this callback
+     * @throws IllegalArgumentException if {@code patience} is negative
+     */
     public EarlyStopping patience(int patience) {
         if (patience < 0) {
             throw new IllegalArgumentException("patience must be >= 0, got " + patience);
@@ -52,6 +66,11 @@ public final class EarlyStopping implements Callback {
         return this;
     }
 
+    /**
+     * Whether the watched value should fall ({@link Mode#MIN}), rise ({@link Mode#MAX}) or, with {@link Mode#AUTO}
+     * (the default), whichever its name implies (losses fall; accuracy, AUC, precision, recall rise).
+     * @return this callback
+     */
     public EarlyStopping mode(Mode mode) {
         this.mode = mode;
         return this;
@@ -63,6 +82,11 @@ public final class EarlyStopping implements Callback {
         return this;
     }
 
+    /**
+     * With {@code true}, the weights of the best epoch are copied on the device as training goes and written back
+     * into the model when training ends (Keras's {@code restore_best_weights}); default false.
+     * @return this callback
+     */
     public EarlyStopping restoreBestWeights(boolean restore) {
         this.restoreBestWeights = restore;
         return this;

@@ -14,12 +14,19 @@ public final class LearningRateScheduler implements Callback {
     /** The rate of epoch {@code epoch} given the rate in use. */
     @FunctionalInterface
     public interface EpochSchedule {
+        /** The rate for epoch {@code epoch} (from 0), given the rate the optimizer uses now; must be finite. */
         double rate(int epoch, double currentRate);
     }
 
     private final EpochSchedule schedule;
     private Model model;
 
+    /**
+     * Sets the optimizer's rate at the start of every epoch to {@code schedule}'s value (Keras's
+     * {@code LearningRateScheduler}) and logs it as "learning_rate". The optimizer must have a fixed rate: one
+     * whose rate comes from a {@link dev.isthmus.nn.optim.LearningRateSchedule} throws
+     * {@link IllegalStateException} at the first epoch; a non-finite rate throws {@link IllegalArgumentException}.
+     */
     public LearningRateScheduler(EpochSchedule schedule) {
         this.schedule = schedule;
     }

@@ -27,24 +27,44 @@ public final class ModelCheckpoint implements Callback {
     private boolean lowerIsBetter;
     private double best;
 
+    /** Saves to {@code filepath}, which may hold fields as {@link #ModelCheckpoint(String)} describes. */
     public ModelCheckpoint(Path filepath) {
         this(filepath.toString());
     }
 
+    /**
+     * Saves to the path {@code filepath} once its fields are filled in: {@code {epoch}} (from 1, with an optional
+     * format such as {@code :02d}) and any log key (such as {@code {val_loss:.4f}}). Missing parent folders are
+     * created.
+     */
     public ModelCheckpoint(String filepath) {
         this.filepath = filepath;
     }
 
+    /**
+     * The log key {@link #saveBestOnly} compares (default "val_loss").
+     * @return this callback
+     */
     public ModelCheckpoint monitor(String monitor) {
         this.monitor = monitor;
         return this;
     }
 
+    /**
+     * With {@code true}, saves only at epochs whose monitored value beats every earlier one (default false: every
+     * epoch). An epoch whose logs lack the key saves nothing and logs a warning.
+     * @return this callback
+     */
     public ModelCheckpoint saveBestOnly(boolean saveBestOnly) {
         this.saveBestOnly = saveBestOnly;
         return this;
     }
 
+    /**
+     * Whether the monitored value is best when lowest or highest; {@link Mode#AUTO} (the default) maximises a key
+     * holding "acc" and minimises any other.
+     * @return this callback
+     */
     public ModelCheckpoint mode(Mode mode) {
         this.mode = mode;
         return this;

@@ -25,11 +25,27 @@ public final class ReduceLROnPlateau implements Callback {
     private int wait;
     private int cooldownCounter;
 
+    /**
+     * Keras's defaults: watches "val_loss", factor 0.1, patience 10, auto mode, minDelta 1e-4, no cooldown, minLr 0.
+     */
+    public ReduceLROnPlateau() {
+    }
+
+    /**
+     * The log key to watch (default "val_loss"); a key missing from an epoch's logs logs a warning and skips that
+     * epoch.
+     * @return this callback
+     */
     public ReduceLROnPlateau monitor(String monitor) {
         this.monitor = monitor;
         return this;
     }
 
+    /**
+     * The multiplier of the rate at each reduction (default 0.1).
+     * @return this callback
+     * @throws IllegalArgumentException if {@code factor} is not in [0, 1)
+     */
     public ReduceLROnPlateau factor(double factor) {
         if (!(factor < 1.0) || !(factor >= 0)) {
             throw new IllegalArgumentException("ReduceLROnPlateau does not support a factor >= 1.0 (or < 0), got " + factor);
@@ -38,6 +54,10 @@ public final class ReduceLROnPlateau implements Callback {
         return this;
     }
 
+    /**
+     * Epochs without improvement before the rate is reduced (default 10).
+     * @return this callback
+     */
     public ReduceLROnPlateau patience(int patience) {
         this.patience = patience;
         return this;
@@ -49,16 +69,28 @@ public final class ReduceLROnPlateau implements Callback {
         return this;
     }
 
+    /**
+     * The least change of the watched value that counts as an improvement (default 1e-4).
+     * @return this callback
+     */
     public ReduceLROnPlateau minDelta(double minDelta) {
         this.minDelta = minDelta;
         return this;
     }
 
+    /**
+     * Epochs to wait after a reduction before counting epochs without improvement again (default 0).
+     * @return this callback
+     */
     public ReduceLROnPlateau cooldown(int cooldown) {
         this.cooldown = cooldown;
         return this;
     }
 
+    /**
+     * The rate is never reduced below {@code minLr} (default 0).
+     * @return this callback
+     */
     public ReduceLROnPlateau minLr(double minLr) {
         this.minLr = minLr;
         return this;

@@ -17,6 +17,10 @@ public final class TerminateOnNaN implements Callback {
     private Model model;
     private int stoppedAtBatch = -1;
 
+    /** A callback for one {@code fit} at a time; it may be reused across fits. */
+    public TerminateOnNaN() {
+    }
+
     @Override
     public void setModel(Model model) {
         this.model = model;

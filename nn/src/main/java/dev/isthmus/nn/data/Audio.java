@@ -34,7 +34,12 @@ public final class Audio {
     public static final double LOG_OFFSET = 1e-6;
 
     /** Power |X|² or magnitude |X| spectrogram. */
-    public enum Spectrum { POWER, MAGNITUDE }
+    public enum Spectrum {
+        /** {@code |X|²}, the squared magnitude (librosa's {@code power=2}). */
+        POWER,
+        /** {@code |X|} (librosa's {@code power=1}). */
+        MAGNITUDE
+    }
 
     // ------------------------------------------------------------------------------- resampling
 

@@ -8,6 +8,11 @@ import java.util.Objects;
  * Equality compares the sample values. The array is not copied; treat it as read-only.
  */
 public record AudioClip(float[] samples, int sampleRate) {
+    /**
+     * Checks the clip.
+     * @throws NullPointerException if {@code samples} is null
+     * @throws IllegalArgumentException if {@code sampleRate} is not positive
+     */
     public AudioClip {
         Objects.requireNonNull(samples, "samples");
         if (sampleRate <= 0) {
@@ -20,6 +25,7 @@ public record AudioClip(float[] samples, int sampleRate) {
         return samples.length;
     }
 
+    /** The length in seconds: samples divided by the sample rate. */
     public double durationSeconds() {
         return samples.length / (double) sampleRate;
     }

@@ -15,6 +15,7 @@ public enum ColorMode {
         this.channels = channels;
     }
 
+    /** The number of channels of the image tensors this mode gives: 1, 3 or 4. */
     public int channels() {
         return channels;
     }

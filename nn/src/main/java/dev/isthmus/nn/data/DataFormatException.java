@@ -11,17 +11,24 @@ import java.util.OptionalLong;
  */
 public class DataFormatException extends RuntimeException {
     private final transient Path path;
+    /** The byte offset of the problem in the file, or -1 when none applies. */
     private final long offset;
+    /** The problem, without the file name. */
     private final String problem;
 
+    /** {@code path} cannot be read because of {@code problem}, at no particular offset. */
     public DataFormatException(Path path, String problem) {
         this(path, -1, problem, null);
     }
 
+    /**
+     * {@code path} cannot be read because of {@code problem}, found through {@code cause} (an I/O or decoder failure).
+     */
     public DataFormatException(Path path, String problem, Throwable cause) {
         this(path, -1, problem, cause);
     }
 
+    /** {@code path} cannot be read because of {@code problem}, found at byte {@code offset}. */
     public DataFormatException(Path path, long offset, String problem) {
         this(path, offset, problem, null);
     }

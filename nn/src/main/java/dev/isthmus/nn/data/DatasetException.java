@@ -6,10 +6,12 @@ package dev.isthmus.nn.data;
  * one-shot dataset asked for a second pass.
  */
 public class DatasetException extends RuntimeException {
+    /** A dataset failure described by {@code message}. */
     public DatasetException(String message) {
         super(message);
     }
 
+    /** A dataset failure described by {@code message}, caused by {@code cause} (such as a loader's exception). */
     public DatasetException(String message, Throwable cause) {
         super(message, cause);
     }

@@ -24,6 +24,10 @@ public final class Fft {
 
     /** Real and imaginary parts of a complex sequence. */
     public record Complex(double[] re, double[] im) {
+        /**
+         * Checks the parts.
+         * @throws IllegalArgumentException if {@code re} and {@code im} differ in length
+         */
         public Complex {
             if (re.length != im.length) {
                 throw new IllegalArgumentException("Fft.Complex: re has " + re.length + " values but im has " + im.length);
@@ -103,6 +107,7 @@ public final class Fft {
         return new Fft(n);
     }
 
+    /** The transform length {@code n}: the length of the sequences it takes. */
     public int size() {
         return n;
     }

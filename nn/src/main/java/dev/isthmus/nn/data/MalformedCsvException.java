@@ -8,9 +8,15 @@ import java.nio.file.Path;
  * {@code data.csv: line 7: column "age" (2): "n/a" is not a number}.
  */
 public class MalformedCsvException extends MalformedDataFileException {
+    /** The column's header name, or null for the whole row. */
     private final String column;
+    /** The 1-based column number, or 0 for the whole row. */
     private final int columnNumber;
 
+    /**
+     * A problem with {@code column} (header name, or null for the whole row), number {@code columnNumber} (from 1;
+     * 0 for the row), on 1-based {@code line} of {@code file}.
+     */
     public MalformedCsvException(Path file, int line, String column, int columnNumber, String problem) {
         super(file, line, (column == null ? "" : "column \"" + column + "\" (" + columnNumber + "): ") + problem);
         this.column = column;

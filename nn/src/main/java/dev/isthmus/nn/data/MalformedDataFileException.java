@@ -7,13 +7,16 @@ import java.nio.file.Path;
  * line-numbered kind of {@link DataFormatException}.
  */
 public class MalformedDataFileException extends DataFormatException {
+    /** The 1-based line of the problem. */
     private final int line;
 
+    /** {@code problem} on 1-based {@code line} of {@code file}. */
     public MalformedDataFileException(Path file, int line, String problem) {
         super(file, "line " + line + ": " + problem);
         this.line = line;
     }
 
+    /** The file with the problem; the same as {@link #path()}. */
     public Path file() {
         return path();
     }

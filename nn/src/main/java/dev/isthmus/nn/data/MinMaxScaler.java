@@ -17,10 +17,15 @@ public final class MinMaxScaler {
     private double[] offset;
     private int[] fittedShape;
 
+    /** Scales each feature to [0, 1]. */
     public MinMaxScaler() {
         this(0, 1);
     }
 
+    /**
+     * Scales each feature to [{@code min}, {@code max}].
+     * @throws IllegalArgumentException unless {@code min < max}
+     */
     public MinMaxScaler(double min, double max) {
         if (!(min < max)) {
             throw new IllegalArgumentException("MinMaxScaler: the range minimum must be below its maximum, got ["
@@ -30,10 +35,23 @@ public final class MinMaxScaler {
         this.max = max;
     }
 
+    /**
+     * Learns each column's minimum and maximum from {@code x} [samples, features] (read to the host once),
+     * replacing what an earlier fit learnt.
+     * @throws dev.isthmus.nn.tensor.ShapeMismatchException if {@code x} is not 2-D [samples, features]
+     * @throws IllegalArgumentException if {@code x} has no samples
+     * @return this scaler
+     */
     public MinMaxScaler fit(Tensor x) {
         return fit(ScalerMatrix.of("MinMaxScaler.fit", x));
     }
 
+    /**
+     * Learns each column's minimum and maximum from the rows of {@code x}, replacing what an earlier fit learnt.
+     * @throws dev.isthmus.nn.tensor.ShapeMismatchException if {@code x} is not 2-D or its rows differ in length
+     * @throws IllegalArgumentException if {@code x} has no samples
+     * @return this scaler
+     */
     public MinMaxScaler fit(float[][] x) {
         return fit(ScalerMatrix.of("MinMaxScaler.fit", x));
     }
@@ -73,6 +91,13 @@ public final class MinMaxScaler {
         return f.map(x, (v, j) -> v * scale[j] + offset[j]);
     }
 
+    /**
+     * The inverse of {@link #transform}: {@code (x - offset) / scale}, column by column, back to the original units.
+     * A new float32 tensor of {@code x}'s shape on {@code x}'s device, owned by the current scope.
+     * @throws IllegalStateException before {@link #fit}
+     * @throws dev.isthmus.nn.tensor.ShapeMismatchException if {@code x} is not 2-D or has another number of columns
+     * than the fit
+     */
     public Tensor inverseTransform(Tensor x) {
         ScalerMatrix.checkFitted("MinMaxScaler.inverseTransform", fittedShape);
         ScalerMatrix f = ScalerMatrix.of("MinMaxScaler.inverseTransform", x);
@@ -80,10 +105,12 @@ public final class MinMaxScaler {
         return f.map(x, (v, j) -> (v - offset[j]) / scale[j]);
     }
 
+    /** {@link #fit(Tensor)} on {@code x}, then {@link #transform} of it. */
     public Tensor fitTransform(Tensor x) {
         return fit(x).transform(x);
     }
 
+    /** Whether {@link #fit} has run, so that {@code transform} and the statistics may be used. */
     public boolean isFitted() {
         return fittedShape != null;
     }

@@ -19,10 +19,17 @@ public final class Sequences {
         return pad(seqs, 0);
     }
 
+    /**
+     * Pads (with 0, before each sequence) or truncates (from the front) every sequence to {@code maxLen} (0 or less:
+     * the longest): an int32 tensor [seqs.size(), maxLen] on the default device, owned by the current scope.
+     */
     public static Tensor pad(List<int[]> seqs, int maxLen) {
         return pad(seqs, maxLen, Padding.PRE);
     }
 
+    /**
+     * As {@link #pad(List, int)}, padding at {@code padding}'s end of each sequence; truncating still from the front.
+     */
     public static Tensor pad(List<int[]> seqs, int maxLen, Padding padding) {
         return pad(seqs, maxLen, padding, Truncating.PRE, 0);
     }
@@ -56,6 +63,7 @@ public final class Sequences {
         return Tensor.of(out, seqs.size(), len);
     }
 
+    /** The int32 rows {@link #pad(List, int)} would hold, as Java arrays, without making a tensor. */
     public static int[][] padToArray(List<int[]> seqs, int maxLen) {
         return padToArray(seqs, maxLen, Padding.PRE, Truncating.PRE, 0);
     }

@@ -13,10 +13,27 @@ public final class StandardScaler {
     private double[] scale;
     private int[] fittedShape;
 
+    /** An unfitted scaler; call {@link #fit} (or {@link #fitTransform}) before transforming. */
+    public StandardScaler() {
+    }
+
+    /**
+     * Learns each column's mean and (population) standard deviation from {@code x} [samples, features] (read to
+     * the host once), replacing what an earlier fit learnt.
+     * @throws dev.isthmus.nn.tensor.ShapeMismatchException if {@code x} is not 2-D [samples, features]
+     * @throws IllegalArgumentException if {@code x} has no samples
+     * @return this scaler
+     */
     public StandardScaler fit(Tensor x) {
         return fit(ScalerMatrix.of("StandardScaler.fit", x));
     }
 
+    /**
+     * Learns each column's mean and (population) standard deviation from the rows of {@code x}.
+     * @throws dev.isthmus.nn.tensor.ShapeMismatchException if {@code x} is not 2-D or its rows differ in length
+     * @throws IllegalArgumentException if {@code x} has no samples
+     * @return this scaler
+     */
     public StandardScaler fit(float[][] x) {
         return fit(ScalerMatrix.of("StandardScaler.fit", x));
     }
@@ -64,10 +81,12 @@ public final class StandardScaler {
         return f.map(x, (v, j) -> v * scale[j] + mean[j]);
     }
 
+    /** {@link #fit(Tensor)} on {@code x}, then {@link #transform} of it. */
     public Tensor fitTransform(Tensor x) {
         return fit(x).transform(x);
     }
 
+    /** Whether {@link #fit} has run, so that {@code transform} and the statistics may be used. */
     public boolean isFitted() {
         return fittedShape != null;
     }

@@ -72,6 +72,10 @@ public final class Tokenizer {
         oovToken = b.oovToken;
     }
 
+    /**
+     * A builder whose options all start at Keras's defaults (no word limit, Keras's filters, lower case, split on
+     * a space, word level, no OOV token).
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -103,6 +107,10 @@ public final class Tokenizer {
             return this;
         }
 
+        /**
+         * Whether texts are lower-cased before splitting (default true).
+         * @return this builder
+         */
         public Builder lower(boolean lower) {
             this.lower = lower;
             return this;
@@ -132,6 +140,7 @@ public final class Tokenizer {
             return this;
         }
 
+        /** A tokenizer with these options and an empty word index (call {@code fitOnTexts} next). */
         public Tokenizer build() {
             return new Tokenizer(this);
         }
@@ -326,18 +335,22 @@ public final class Tokenizer {
         return numWords;
     }
 
+    /** The characters replaced by the split string before splitting. */
     public String filters() {
         return filters;
     }
 
+    /** Whether texts are lower-cased before splitting. */
     public boolean lower() {
         return lower;
     }
 
+    /** The literal word separator. */
     public String split() {
         return split;
     }
 
+    /** Whether every character is a token (instead of every word). */
     public boolean charLevel() {
         return charLevel;
     }

@@ -42,6 +42,10 @@ public final class AtomicFiles {
     /** Writes a file's contents to the stream it is given; closing that stream is allowed and harmless. */
     @FunctionalInterface
     public interface Contents {
+        /**
+         * Writes the whole contents to {@code out} (a stream into the temporary file).
+         * @throws IOException if writing fails; the target is then left as it was
+         */
         void writeTo(OutputStream out) throws IOException;
     }
 

@@ -173,6 +173,7 @@ public final class SafeTensors {
             }
         }
 
+        /** The file this reader has open (as given to {@link SafeTensors#open}). */
         public Path file() {
             return file;
         }
@@ -184,6 +185,9 @@ public final class SafeTensors {
             return out;
         }
 
+        /**
+         * The file's {@code __metadata__} entries (string to string; empty if it has none), as read from its header.
+         */
         public Map<String, String> metadata() {
             return metadata;
         }

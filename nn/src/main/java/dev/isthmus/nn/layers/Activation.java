@@ -8,8 +8,24 @@ import java.util.Locale;
  * acts on the last axis.
  */
 public enum Activation {
-    LINEAR, RELU, SIGMOID, TANH, SOFTMAX, LEAKY_RELU;
+    /** The identity, {@code x}. */
+    LINEAR,
+    /** {@code max(x, 0)}. */
+    RELU,
+    /** The logistic function {@code 1 / (1 + e^-x)}. */
+    SIGMOID,
+    /** The hyperbolic tangent. */
+    TANH,
+    /** {@code e^x / sum(e^x)} along the last axis. */
+    SOFTMAX,
+    /** {@code x} for {@code x > 0}, {@code 0.2·x} otherwise (Keras's default negative slope). */
+    LEAKY_RELU;
 
+    /**
+     * Applies the function to {@code x} elementwise (softmax: along the last axis), differentiably: a new float32
+     * tensor of {@code x}'s shape and device, owned by the current scope ({@code LINEAR} returns {@code x} itself).
+     * @throws dev.isthmus.nn.tensor.DTypeException if {@code x} is not float32
+     */
     public Tensor apply(Tensor x) {
         return switch (this) {
             case LINEAR -> x;
@@ -21,6 +37,7 @@ public enum Activation {
         };
     }
 
+    /** The Keras name ("relu", "leaky_relu", ...), as saved in a layer's config and read by {@link #of}. */
     public String kerasName() {
         return name().toLowerCase(Locale.ROOT);
     }

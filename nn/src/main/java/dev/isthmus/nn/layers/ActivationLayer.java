@@ -7,6 +7,7 @@ import java.util.Map;
 public final class ActivationLayer extends Layer {
     private final Activation activation;
 
+    /** A layer applying {@code activation}; it has no weights and keeps the input shape. */
     public ActivationLayer(Activation activation) {
         this.activation = activation;
     }

@@ -5,6 +5,10 @@ import java.util.List;
 
 /** Element-wise sum of inputs of one shape (Keras's {@code Add}). */
 public final class Add extends MergeLayer {
+    /** A sum layer; its inputs are given where it is applied ({@code apply(a, b, ...)}). */
+    public Add() {
+    }
+
     @Override
     public int[] computeOutputShape(List<int[]> inputShapes) {
         return sameShapes(inputShapes, 2);

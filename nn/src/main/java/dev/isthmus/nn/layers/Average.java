@@ -5,6 +5,10 @@ import java.util.List;
 
 /** Element-wise mean of inputs of one shape (Keras's {@code Average}). */
 public final class Average extends MergeLayer {
+    /** A mean layer; its inputs are given where it is applied ({@code apply(a, b, ...)}). */
+    public Average() {
+    }
+
     @Override
     public int[] computeOutputShape(List<int[]> inputShapes) {
         return sameShapes(inputShapes, 2);

@@ -12,10 +12,12 @@ import java.util.Map;
 public final class Concatenate extends MergeLayer {
     private final int axis;
 
+    /** Concatenates along the last axis (Keras's default {@code axis=-1}). */
     public Concatenate() {
         this(-1);
     }
 
+    /** Concatenates along {@code axis}, counting the batch axis as 0 (negative counts from the end); the batch axis itself is refused. */
     public Concatenate(int axis) {
         if (axis == 0) {
             throw new IllegalArgumentException("Concatenate cannot join along the batch axis 0");

@@ -18,6 +18,7 @@ public final class Dot extends MergeLayer {
         this(axes, axes);
     }
 
+    /** Contracts axis {@code axisOfFirst} of the first input with axis {@code axisOfSecond} of the second (batch axis = 0). */
     public Dot(int axisOfFirst, int axisOfSecond) {
         this.axes = new int[] {axisOfFirst, axisOfSecond};
     }

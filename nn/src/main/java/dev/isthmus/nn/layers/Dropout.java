@@ -15,10 +15,20 @@ public final class Dropout extends Layer {
     private long seed;
     private long calls;
 
+    /**
+     * Dropout of {@code rate} (the fraction of values zeroed in training) with a default base seed; as with any
+     * seed, the masks also depend on the seed the model gives the layer at build.
+     * @throws IllegalArgumentException if {@code rate} is not in [0, 1)
+     */
     public Dropout(float rate) {
         this(rate, 0x5EEDL);
     }
 
+    /**
+     * Dropout of {@code rate} (the fraction of values zeroed in training) whose masks come from {@code seed} mixed
+     * with the seed the model gives the layer at build.
+     * @throws IllegalArgumentException if {@code rate} is not in [0, 1)
+     */
     public Dropout(float rate, long seed) {
         if (!(rate >= 0f && rate < 1f)) {
             throw new IllegalArgumentException("Dropout rate must be in [0, 1), got " + rate);

@@ -4,6 +4,9 @@ import dev.isthmus.nn.tensor.Tensor;
 
 /** Keras {@code Flatten}: [batch, ...] → [batch, product of the rest]. */
 public final class Flatten extends Layer {
+    /** A layer without weights or options: [batch, ...] to [batch, product of the rest]. */
+    public Flatten() {
+    }
 
     @Override
     public int[] computeOutputShape(int[] s) {

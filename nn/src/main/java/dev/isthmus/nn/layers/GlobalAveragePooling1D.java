@@ -7,6 +7,9 @@ import dev.isthmus.nn.tensor.Tensor;
  * [batch, features]; with a mask, the mean over the real steps only (as Keras).
  */
 public final class GlobalAveragePooling1D extends Layer {
+    /** A layer without weights or options: the mean over time. */
+    public GlobalAveragePooling1D() {
+    }
 
     @Override
     public int[] computeOutputShape(int[] s) {

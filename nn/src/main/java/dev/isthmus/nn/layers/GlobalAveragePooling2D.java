@@ -4,6 +4,9 @@ import dev.isthmus.nn.tensor.Tensor;
 
 /** Keras {@code GlobalAveragePooling2D}, channels-last: [batch, h, w, c] → [batch, c]. */
 public final class GlobalAveragePooling2D extends Layer {
+    /** A layer without weights or options: the mean over height and width. */
+    public GlobalAveragePooling2D() {
+    }
 
     @Override
     public int[] computeOutputShape(int[] s) {

@@ -20,6 +20,10 @@ public abstract class Layer {
     private int[] outputShape;
     private boolean trainable = true;
 
+    /** An unbuilt, trainable layer; a subclass's constructor takes its hyper-parameters only, as Keras's. */
+    protected Layer() {
+    }
+
     /** Keras-like class name for summaries and saved architectures, e.g. "Dense". */
     public String typeName() {
         return getClass().getSimpleName();
@@ -80,6 +84,7 @@ public abstract class Layer {
         outputShape = null;
     }
 
+    /** Whether {@link #build} has made the weights (and fixed the input shape); {@link #unbuild} undoes it. */
     public boolean isBuilt() {
         return inputShape != null;
     }
@@ -164,6 +169,11 @@ public abstract class Layer {
         }
     }
 
+    /**
+     * The layer's computation on a batch {@code x} (batch axis first, the rest the built input shape, already
+     * checked), differentiably through the tensor ops so that autograd reaches the weights. The result is owned by
+     * the current scope; {@code training} is true inside {@code fit}'s steps (Dropout acts only then).
+     */
     protected abstract Tensor forward(Tensor x, boolean training);
 
     /** Mask-aware layers (LSTM, pooling over time) override this; others ignore the mask. */
@@ -319,6 +329,7 @@ public abstract class Layer {
         }
     }
 
+    /** The number of weight values, trainable or not (0 before the layer is built). */
     public long parameterCount() {
         long n = 0;
         for (Tensor t : parameters.values()) {
@@ -327,10 +338,12 @@ public abstract class Layer {
         return n;
     }
 
+    /** The input shape the layer was built for, without the batch axis (a copy), or null before it is built. */
     public int[] inputShape() {
         return inputShape == null ? null : inputShape.clone();
     }
 
+    /** The output shape, without the batch axis (a copy), or null before the layer is built. */
     public int[] outputShape() {
         return outputShape == null ? null : outputShape.clone();
     }

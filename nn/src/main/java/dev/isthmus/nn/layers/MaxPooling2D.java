@@ -15,6 +15,11 @@ public final class MaxPooling2D extends Layer {
     private final int strideW;
     private final Window2d.Padding padding;
 
+    /**
+     * Square windows of {@code poolSize} × {@code poolSize}, moved by the same stride, "valid" padding (windows
+     * entirely inside the input).
+     * @throws IllegalArgumentException if {@code poolSize} is not positive
+     */
     public MaxPooling2D(int poolSize) {
         this(new int[] {poolSize, poolSize}, null, "valid");
     }

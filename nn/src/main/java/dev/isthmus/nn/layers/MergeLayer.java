@@ -10,6 +10,10 @@ import java.util.List;
  * model, which calls {@link #merge} with the tensors of its inbound nodes.
  */
 public abstract class MergeLayer extends Layer {
+    /** For subclasses: a merge layer has no weights and is built from its inputs' shapes. */
+    protected MergeLayer() {
+    }
+
     /** The output shape (batch axis excluded) for these input shapes; throws on shapes it cannot merge. */
     @Override
     public abstract int[] computeOutputShape(List<int[]> inputShapes);
@@ -50,6 +54,7 @@ public abstract class MergeLayer extends Layer {
         return shapes.getFirst().clone();
     }
 
+    /** Refuses, with an IllegalArgumentException naming the layer, a call with fewer than {@code min} or more than {@code max} inputs. */
     protected final void requireCount(List<int[]> shapes, int min, int max) {
         if (shapes.size() < min || shapes.size() > max) {
             throw new IllegalArgumentException(typeName() + " takes " + (min == max ? "exactly " + min

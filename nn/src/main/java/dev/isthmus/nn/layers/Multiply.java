@@ -5,6 +5,10 @@ import java.util.List;
 
 /** Element-wise product of inputs of one shape (Keras's {@code Multiply}). */
 public final class Multiply extends MergeLayer {
+    /** A product layer; its inputs are given where it is applied ({@code apply(a, b, ...)}). */
+    public Multiply() {
+    }
+
     @Override
     public int[] computeOutputShape(List<int[]> inputShapes) {
         return sameShapes(inputShapes, 2);

@@ -5,6 +5,10 @@ import java.util.List;
 
 /** The first of two inputs of one shape minus the second (Keras's {@code Subtract}). */
 public final class Subtract extends MergeLayer {
+    /** A difference layer; its inputs are given where it is applied ({@code apply(a, b, ...)}). */
+    public Subtract() {
+    }
+
     @Override
     public int[] computeOutputShape(List<int[]> inputShapes) {
         requireCount(inputShapes, 2, 2);

@@ -29,6 +29,7 @@ public final class SymbolicTensor {
         return shape.clone();
     }
 
+    /** The element type the tensor will have (float32 unless its input or layer says otherwise). */
     public DType dtype() {
         return dtype;
     }
@@ -43,6 +44,7 @@ public final class SymbolicTensor {
         return inbound;
     }
 
+    /** Whether this is a model input (made by {@link Input}), not a layer's output. */
     public boolean isInput() {
         return layer == null;
     }

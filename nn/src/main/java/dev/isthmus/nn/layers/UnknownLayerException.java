@@ -6,8 +6,10 @@ package dev.isthmus.nn.layers;
  * {@code Layers.register("MyLayer", config -> ...)}, made before loading.
  */
 public class UnknownLayerException extends IllegalArgumentException {
+    /** The unknown class name, as the saved architecture gives it. */
     private final String className;
 
+    /** A saved architecture names {@code className}, which is neither built in nor registered. */
     public UnknownLayerException(String className) {
         super("unknown layer class \"" + className + "\": a custom layer must be registered before a model that uses it"
                 + " is loaded: call Layers.register(\"" + className + "\", config -> new " + javaName(className)

@@ -4,6 +4,11 @@ import dev.isthmus.nn.tensor.Tensor;
 
 /** A training objective: the mean loss of a batch as a scalar tensor. */
 public interface Loss {
+    /**
+     * The batch's mean loss: a float32 scalar on {@code yPred}'s device, owned by the current scope, differentiable in
+     * {@code yPred} (the tape records when gradients are on). {@code yTrue} holds the labels, batch axis first.
+     * @throws dev.isthmus.nn.tensor.ShapeMismatchException if the labels do not fit the predictions
+     */
     Tensor compute(Tensor yTrue, Tensor yPred);
 
     /**

@@ -20,24 +20,47 @@ public final class Losses {
     private Losses() {
     }
 
+    /**
+     * Keras's {@code mean_squared_error}: the mean of {@code (yPred - yTrue)²} over every element. Labels of any type
+     * are cast to float32; labels shaped [n] fit predictions [n, 1].
+     * @throws dev.isthmus.nn.tensor.ShapeMismatchException (from {@code compute}) if the labels neither have the
+     * predictions' shape
+     * nor the same elements with size-1 axes added or removed
+     */
     public static Loss meanSquaredError() {
         return named("mean_squared_error", (t, p) -> p.sub(matchShape("mean_squared_error", t, p)).square().mean(),
                 (t, p) -> perRow(p.sub(matchShape("mean_squared_error", t, p)).square()));
     }
 
+    /**
+     * The same loss as {@link #meanSquaredError()} (Keras's alias {@code "mse"}); its name is still
+     * {@code "mean_squared_error"}.
+     */
     public static Loss mse() {
         return meanSquaredError();
     }
 
+    /**
+     * Keras's {@code mean_absolute_error}: the mean of {@code |yPred - yTrue|} over every element; labels as for
+     * {@link #meanSquaredError()}.
+     * @throws dev.isthmus.nn.tensor.ShapeMismatchException (from {@code compute}) if the labels neither have the
+     * predictions' shape
+     * nor the same elements with size-1 axes added or removed
+     */
     public static Loss meanAbsoluteError() {
         return named("mean_absolute_error", (t, p) -> p.sub(matchShape("mean_absolute_error", t, p)).abs().mean(),
                 (t, p) -> perRow(p.sub(matchShape("mean_absolute_error", t, p)).abs()));
     }
 
+    /** The same loss as {@link #meanAbsoluteError()} (Keras's alias {@code "mae"}). */
     public static Loss mae() {
         return meanAbsoluteError();
     }
 
+    /**
+     * {@link #binaryCrossentropy(boolean)} on probabilities (a sigmoid's output; from its logits when it comes
+     * straight from one).
+     */
     public static Loss binaryCrossentropy() {
         return binaryCrossentropy(false);
     }
@@ -60,6 +83,10 @@ public final class Losses {
         return y.mul(q.log()).add(y.neg().add(1f).mul(q.neg().add(1f).log())).neg();
     }
 
+    /**
+     * {@link #categoricalCrossentropy(boolean)} on probabilities (a softmax's output; from its logits when it comes
+     * straight from one).
+     */
     public static Loss categoricalCrossentropy() {
         return categoricalCrossentropy(false);
     }
@@ -80,6 +107,10 @@ public final class Losses {
         return t.cast(DType.FLOAT32).mul(logProbabilities(p, fromLogits)).sum(-1).neg();
     }
 
+    /**
+     * {@link #sparseCategoricalCrossentropy(boolean)} on probabilities (a softmax's output; from its logits when it
+     * comes straight from one).
+     */
     public static Loss sparseCategoricalCrossentropy() {
         return sparseCategoricalCrossentropy(false);
     }

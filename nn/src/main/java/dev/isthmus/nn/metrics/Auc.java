@@ -16,10 +16,15 @@ public final class Auc implements StatefulMetric {
     private final int thresholds;
     private final DeviceConstants row;
 
+    /** ROC AUC at Keras's default 200 thresholds. */
     public Auc() {
         this(200);
     }
 
+    /**
+     * ROC AUC at {@code numThresholds} thresholds, spread as the class describes.
+     * @throws IllegalArgumentException if {@code numThresholds} is below 2
+     */
     public Auc(int numThresholds) {
         if (numThresholds < 2) {
             throw new IllegalArgumentException("AUC needs at least 2 thresholds, got " + numThresholds);

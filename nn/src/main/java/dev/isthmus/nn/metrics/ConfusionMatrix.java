@@ -18,6 +18,10 @@ public final class ConfusionMatrix implements StatefulMetric {
     private final int classes;
     private final DeviceConstants ids;
 
+    /**
+     * A matrix over classes 0 to {@code numClasses - 1}.
+     * @throws IllegalArgumentException if {@code numClasses} is below 2
+     */
     public ConfusionMatrix(int numClasses) {
         if (numClasses < 2) {
             throw new IllegalArgumentException("a confusion matrix needs at least 2 classes, got " + numClasses);

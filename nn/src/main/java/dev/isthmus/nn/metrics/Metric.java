@@ -9,6 +9,10 @@ import dev.isthmus.nn.tensor.Tensor;
  * epoch's value is their ratio.
  */
 public interface Metric {
+    /**
+     * The key the epoch value is logged under ("accuracy", "precision", ...); with validation data also as
+     * "val_" + name.
+     */
     String name();
 
     /** The sum of the per-sample values over the batch: a float32 scalar on yPred's device. */

@@ -47,6 +47,10 @@ public final class Metrics {
         }
     };
 
+    /**
+     * Keras's {@code "mse"} metric: the mean over samples of each sample's mean squared error (labels cast to
+     * float32, shaped as for {@link dev.isthmus.nn.losses.Losses#meanSquaredError()}).
+     */
     public static final Metric MSE = new Metric() {
         @Override
         public String name() {
@@ -59,6 +63,7 @@ public final class Metrics {
         }
     };
 
+    /** Keras's {@code "mae"} metric: the mean over samples of each sample's mean absolute error. */
     public static final Metric MAE = new Metric() {
         @Override
         public String name() {

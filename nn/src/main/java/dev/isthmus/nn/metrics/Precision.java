@@ -12,10 +12,12 @@ import java.util.Map;
 public final class Precision implements StatefulMetric {
     private final float threshold;
 
+    /** Precision with predictions above 0.5 counted as positive. */
     public Precision() {
         this(0.5f);
     }
 
+    /** Precision with predictions strictly above {@code threshold} counted as positive. */
     public Precision(float threshold) {
         this.threshold = threshold;
     }

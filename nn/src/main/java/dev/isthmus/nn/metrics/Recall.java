@@ -10,10 +10,12 @@ import java.util.Map;
 public final class Recall implements StatefulMetric {
     private final float threshold;
 
+    /** Recall with predictions above 0.5 counted as positive. */
     public Recall() {
         this(0.5f);
     }
 
+    /** Recall with predictions strictly above {@code threshold} counted as positive. */
     public Recall(float threshold) {
         this.threshold = threshold;
     }

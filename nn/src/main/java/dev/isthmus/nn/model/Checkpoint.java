@@ -133,14 +133,17 @@ public final class Checkpoint {
         }
     }
 
+    /** The model rebuilt from the file's architecture with its weights; the caller owns it and must close it. */
     public Model model() {
         return model;
     }
 
+    /** How many epochs had finished when the checkpoint was written; {@code fit} resumes with the next one. */
     public int epochsDone() {
         return epochsDone;
     }
 
+    /** The history of the finished epochs, which a resumed {@code fit} continues. */
     public History history() {
         return history;
     }

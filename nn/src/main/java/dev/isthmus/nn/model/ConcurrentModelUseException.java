@@ -7,6 +7,10 @@ package dev.isthmus.nn.model;
  * (or run the calls one after another).
  */
 public class ConcurrentModelUseException extends IllegalStateException {
+    /**
+     * Refuses {@code call} ("fit", "evaluate" or "predict") on the model named {@code model}, which thread
+     * {@code busyIn} is running.
+     */
     public ConcurrentModelUseException(String model, String call, Thread busyIn) {
         super(call + " on model \"" + model + "\" was refused: thread \"" + busyIn.getName()
                 + "\" is running fit, evaluate or predict on it; a model runs one of those at a time");

@@ -34,6 +34,12 @@ public final class Fit {
     private Fit() {
     }
 
+    /**
+     * Settings for {@code epochs} passes over the data (0 allowed: no training),
+     * the others at their defaults: batches of 32, shuffled each epoch (seed 0), no validation, a progress bar on a
+     * terminal (one line per epoch elsewhere).
+     * @throws IllegalArgumentException if {@code epochs} is negative
+     */
     public static Fit epochs(int epochs) {
         Fit f = new Fit();
         if (epochs < 0) {
@@ -43,6 +49,12 @@ public final class Fit {
         return f;
     }
 
+    /**
+     * Samples per step when fitting tensors (default 32; the last batch of an epoch may be smaller). A dataset
+     * batches itself.
+     * @return these settings
+     * @throws IllegalArgumentException if {@code batchSize} is not positive
+     */
     public Fit batchSize(int batchSize) {
         if (batchSize <= 0) {
             throw new IllegalArgumentException("batch size must be > 0, got " + batchSize);
@@ -60,6 +72,11 @@ public final class Fit {
         return this;
     }
 
+    /**
+     * Validation samples (x, y), evaluated after each epoch and reported as {@code val_...}; replaces a split or a
+     * validation dataset set before.
+     * @return these settings
+     */
     public Fit validationData(Tensor x, Tensor y) {
         this.validationX = x;
         this.validationY = y;
@@ -99,6 +116,11 @@ public final class Fit {
         return validationDataset;
     }
 
+    /**
+     * Whether the tensors' samples are reshuffled every epoch (default true), in an order drawn from
+     * {@link #seed(long)}; a dataset's order is its own.
+     * @return these settings
+     */
     public Fit shuffle(boolean shuffle) {
         this.shuffle = shuffle;
         return this;
@@ -119,6 +141,10 @@ public final class Fit {
         return this;
     }
 
+    /**
+     * Where the progress bar and epoch lines go (default {@code System.out}).
+     * @return these settings
+     */
     public Fit output(PrintStream out) {
         this.out = out;
         return this;

@@ -10,6 +10,10 @@ import java.util.Map;
 public final class History {
     private final Map<String, List<Double>> values = new LinkedHashMap<>();
 
+    /** An empty history; {@code fit} makes one and records each epoch's logs in it. */
+    public History() {
+    }
+
     void record(Map<String, Double> epoch) {
         epoch.forEach((k, v) -> values.computeIfAbsent(k, x -> new ArrayList<>()).add(v));
     }
@@ -21,6 +25,10 @@ public final class History {
         return Collections.unmodifiableMap(copy);
     }
 
+    /**
+     * The series {@code name}, one value per epoch, an unmodifiable view.
+     * @throws IllegalArgumentException if no epoch reported {@code name}; the message lists the names there are
+     */
     public List<Double> get(String name) {
         List<Double> v = values.get(name);
         if (v == null) {
@@ -35,6 +43,7 @@ public final class History {
         return v.getLast();
     }
 
+    /** The number of epochs recorded (0 before any). */
     public int epochs() {
         return values.isEmpty() ? 0 : values.values().iterator().next().size();
     }

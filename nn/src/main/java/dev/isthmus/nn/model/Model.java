@@ -81,10 +81,12 @@ public class Model implements AutoCloseable {
         this("model", List.of(input), List.of(output));
     }
 
+    /** The model from {@code inputs} to {@code outputs} (in that order for fit, evaluate and predict), named "model"; builds every layer on the way, all or nothing. */
     public Model(List<SymbolicTensor> inputs, List<SymbolicTensor> outputs) {
         this("model", inputs, outputs);
     }
 
+    /** As {@link #Model(List, List)}, with a name (shown by {@code summary()} and saved). */
     public Model(String name, List<SymbolicTensor> inputs, List<SymbolicTensor> outputs) {
         this(name, inputs, outputs, 0);
     }
@@ -101,6 +103,7 @@ public class Model implements AutoCloseable {
         this.name = name;
     }
 
+    /** The model's name as given, else "model" ("sequential" for a {@link Sequential}). */
     public String name() {
         return name;
     }
@@ -169,6 +172,7 @@ public class Model implements AutoCloseable {
         return all;
     }
 
+    /** Whether the graph is built and its layers hold weights (a {@link Sequential} builds lazily on its first batch or {@code build(...)}). */
     public boolean isBuilt() {
         return inputs != null;
     }
@@ -243,10 +247,12 @@ public class Model implements AutoCloseable {
         return names;
     }
 
+    /** The symbolic inputs, in the order fit, evaluate and predict take their tensors; null before the build. */
     public List<SymbolicTensor> inputs() {
         return inputs;
     }
 
+    /** The symbolic outputs, in the order predict returns them and fit takes their targets; null before the build. */
     public List<SymbolicTensor> outputs() {
         return outputs;
     }
@@ -271,6 +277,7 @@ public class Model implements AutoCloseable {
         return all;
     }
 
+    /** Every weight of every layer (trainable or not), each once even when a layer is shared, in the order of {@link #namedParameters()}; the tensors themselves, not copies. */
     public List<Tensor> parameters() {
         return List.copyOf(namedParameters().values());
     }
@@ -834,6 +841,7 @@ public class Model implements AutoCloseable {
         }
     }
 
+    /** {@link #evaluate(Tensor, Tensor, int)} with batches of 32 (Keras's default). */
     public Map<String, Double> evaluate(Tensor x, Tensor y) {
         return evaluate(x, y, 32);
     }
@@ -907,6 +915,7 @@ public class Model implements AutoCloseable {
         }
     }
 
+    /** {@link #predict(Tensor, int)} with batches of 32 (Keras's default). */
     public Tensor predict(Tensor x) {
         return predict(x, 32);
     }

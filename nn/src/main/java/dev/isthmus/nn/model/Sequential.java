@@ -27,10 +27,16 @@ public final class Sequential extends Model {
     private final List<Layer> added = new ArrayList<>();
     private int[] inputShape;
 
+    /**
+     * A model named "sequential" of {@code layers}, in order; nothing is built until {@link #build} or the first batch.
+     */
     public Sequential(Layer... layers) {
         this("sequential", layers);
     }
 
+    /**
+     * A model named {@code name} (used in summaries and error messages) of {@code layers}, in order.
+     */
     public Sequential(String name, Layer... layers) {
         super(name);
         for (Layer l : layers) {
@@ -38,6 +44,12 @@ public final class Sequential extends Model {
         }
     }
 
+    /**
+     * Appends {@code layer}; it is named after its type in snake case, numbered from the second of a type
+     * ("dense", "dense_1", ...).
+     * @return this model
+     * @throws IllegalStateException if the model is already built
+     */
     public Sequential add(Layer layer) {
         if (inputShape != null) {
             throw new IllegalStateException("cannot add layers to a built model");

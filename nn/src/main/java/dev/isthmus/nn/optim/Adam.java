@@ -16,22 +16,44 @@ public final class Adam extends SlotOptimizer<Adam> {
     private final float beta2;
     private final float epsilon;
 
+    /** Adam with Keras's defaults: learning rate 0.001, beta1 0.9, beta2 0.999, epsilon 1e-7. */
     public Adam() {
         this(0.001f);
     }
 
+    /**
+     * Adam at a fixed {@code learningRate} (changeable with {@link #setLearningRate}), Keras's other defaults.
+     * @throws IllegalArgumentException if the rate is not positive or a beta is outside [0, 1) or epsilon is not
+     * positive
+     */
     public Adam(float learningRate) {
         this(learningRate, 0.9f, 0.999f, 1e-7f);
     }
 
+    /**
+     * Adam whose rate comes from {@code schedule} at each update, Keras's other defaults.
+     * @throws NullPointerException if {@code schedule} is null
+     */
     public Adam(LearningRateSchedule schedule) {
         this(schedule, 0.9f, 0.999f, 1e-7f);
     }
 
+    /**
+     * Adam at a fixed {@code learningRate}, with the decay rates of the first and second moments and the
+     * denominator's {@code epsilon}.
+     * @throws IllegalArgumentException if the rate is not positive or a beta is outside [0, 1) or epsilon is not
+     * positive
+     */
     public Adam(float learningRate, float beta1, float beta2, float epsilon) {
         this(learningRate, null, beta1, beta2, epsilon);
     }
 
+    /**
+     * Adam whose rate comes from {@code schedule}, with the moments' decay rates and {@code epsilon}.
+     * @throws IllegalArgumentException if the rate is not positive or a beta is outside [0, 1) or epsilon is not
+     * positive
+     * @throws NullPointerException if {@code schedule} is null
+     */
     public Adam(LearningRateSchedule schedule, float beta1, float beta2, float epsilon) {
         this(Float.NaN, java.util.Objects.requireNonNull(schedule, "schedule"), beta1, beta2, epsilon);
     }

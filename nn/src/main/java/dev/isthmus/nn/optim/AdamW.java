@@ -18,26 +18,57 @@ public final class AdamW extends SlotOptimizer<AdamW> {
     private final float beta2;
     private final float epsilon;
 
+    /** AdamW with Keras's defaults: learning rate 0.001, weight decay 0.004, beta1 0.9, beta2 0.999, epsilon 1e-7. */
     public AdamW() {
         this(0.001f);
     }
 
+    /**
+     * AdamW at a fixed {@code learningRate} (changeable with {@link #setLearningRate}), Keras's other defaults.
+     * @throws IllegalArgumentException if the rate is not positive, the decay negative, a beta outside [0, 1) or
+     * epsilon not positive
+     */
     public AdamW(float learningRate) {
         this(learningRate, 0.004f);
     }
 
+    /**
+     * AdamW at a fixed {@code learningRate} and decay {@code weightDecay} (times the rate, per update), Keras's
+     * other defaults.
+     * @throws IllegalArgumentException if the rate is not positive, the decay negative, a beta outside [0, 1) or
+     * epsilon not positive
+     */
     public AdamW(float learningRate, float weightDecay) {
         this(learningRate, weightDecay, 0.9f, 0.999f, 1e-7f);
     }
 
+    /**
+     * AdamW whose rate comes from {@code schedule} at each update (the decay follows it: {@code w -=
+     * rate·weightDecay·w}),
+     * Keras's other defaults.
+     * @throws IllegalArgumentException if the rate is not positive, the decay negative, a beta outside [0, 1) or
+     * epsilon not positive
+     * @throws NullPointerException if {@code schedule} is null
+     */
     public AdamW(LearningRateSchedule schedule, float weightDecay) {
         this(schedule, weightDecay, 0.9f, 0.999f, 1e-7f);
     }
 
+    /**
+     * AdamW at a fixed {@code learningRate} with every hyper-parameter given.
+     * @throws IllegalArgumentException if the rate is not positive, the decay negative, a beta outside [0, 1) or
+     * epsilon not positive
+     */
     public AdamW(float learningRate, float weightDecay, float beta1, float beta2, float epsilon) {
         this(learningRate, null, weightDecay, beta1, beta2, epsilon);
     }
 
+    /**
+     * AdamW whose rate comes from {@code schedule}, with every other hyper-parameter given.
+     * @throws IllegalArgumentException if the rate is not positive, the decay negative, a beta outside [0, 1) or
+     * epsilon not positive
+     * @throws NullPointerException if {@code schedule} is null
+     */
     public AdamW(LearningRateSchedule schedule, float weightDecay, float beta1, float beta2, float epsilon) {
         this(Float.NaN, java.util.Objects.requireNonNull(schedule, "schedule"), weightDecay, beta1, beta2, epsilon);
     }

@@ -8,6 +8,11 @@ package dev.isthmus.nn.optim;
  */
 public record CosineDecay(float initialLearningRate, long decaySteps, float alpha, float warmupTarget, long warmupSteps)
         implements LearningRateSchedule {
+    /**
+     * Checks the parameters.
+     * @throws IllegalArgumentException unless {@code initialLearningRate >= 0}, {@code decaySteps > 0},
+     * {@code 0 <= alpha <= 1}, {@code warmupSteps >= 0}, and {@code warmupTarget > 0} or NaN (no warm-up)
+     */
     public CosineDecay {
         if (!(initialLearningRate >= 0) || decaySteps <= 0 || !(alpha >= 0 && alpha <= 1) || warmupSteps < 0
                 || !(Float.isNaN(warmupTarget) || warmupTarget > 0)) {
@@ -22,6 +27,7 @@ public record CosineDecay(float initialLearningRate, long decaySteps, float alph
         this(initialLearningRate, decaySteps, alpha, Float.NaN, 0);
     }
 
+    /** Cosine decay from {@code initialLearningRate} to 0 over {@code decaySteps} updates, no warm-up. */
     public CosineDecay(float initialLearningRate, long decaySteps) {
         this(initialLearningRate, decaySteps, 0f);
     }

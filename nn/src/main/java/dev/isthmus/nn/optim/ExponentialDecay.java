@@ -6,6 +6,10 @@ package dev.isthmus.nn.optim;
  */
 public record ExponentialDecay(float initialLearningRate, long decaySteps, float decayRate, boolean staircase)
         implements LearningRateSchedule {
+    /**
+     * Checks the parameters.
+     * @throws IllegalArgumentException unless initialLearningRate > 0, decaySteps > 0 and decayRate > 0
+     */
     public ExponentialDecay {
         if (!(initialLearningRate > 0) || decaySteps <= 0 || !(decayRate > 0)) {
             throw new IllegalArgumentException("ExponentialDecay needs initialLearningRate > 0, decaySteps > 0 and"
@@ -13,6 +17,7 @@ public record ExponentialDecay(float initialLearningRate, long decaySteps, float
         }
     }
 
+    /** A smooth (not staircase) exponential decay: {@code initial · decayRate^(step / decaySteps)}. */
     public ExponentialDecay(float initialLearningRate, long decaySteps, float decayRate) {
         this(initialLearningRate, decaySteps, decayRate, false);
     }

@@ -11,6 +11,11 @@ public final class PiecewiseConstantDecay implements LearningRateSchedule {
     private final long[] boundaries;
     private final float[] values;
 
+    /**
+     * {@code values[i]} between boundaries, as the class describes; both arrays are copied.
+     * @throws IllegalArgumentException unless there is one more value than boundaries, the boundaries increase and
+     * every value is positive
+     */
     public PiecewiseConstantDecay(long[] boundaries, float[] values) {
         if (values.length != boundaries.length + 1) {
             throw new IllegalArgumentException("PiecewiseConstantDecay needs one more value than boundaries; got "

@@ -15,22 +15,46 @@ public final class RMSprop extends SlotOptimizer<RMSprop> {
     private final float epsilon;
     private final boolean centered;
 
+    /** RMSprop with Keras's defaults: learning rate 0.001, rho 0.9, no momentum, epsilon 1e-7, not centered. */
     public RMSprop() {
         this(0.001f);
     }
 
+    /**
+     * RMSprop at a fixed {@code learningRate} (changeable with {@link #setLearningRate}), Keras's other defaults.
+     * @throws IllegalArgumentException if the rate is not positive, rho or momentum outside [0, 1) or epsilon not
+     * positive
+     */
     public RMSprop(float learningRate) {
         this(learningRate, 0.9f, 0f, 1e-7f, false);
     }
 
+    /**
+     * RMSprop whose rate comes from {@code schedule} at each update, Keras's other defaults.
+     * @throws NullPointerException if {@code schedule} is null
+     */
     public RMSprop(LearningRateSchedule schedule) {
         this(schedule, 0.9f, 0f, 1e-7f, false);
     }
 
+    /**
+     * RMSprop at a fixed {@code learningRate}: {@code rho} the decay of the squared-gradient average, {@code momentum}
+     * (0: none), {@code epsilon} inside the root, {@code centered} to divide by the gradient's variance estimate
+     * instead of its raw second moment.
+     * @throws IllegalArgumentException if the rate is not positive, rho or momentum outside [0, 1) or epsilon not
+     * positive
+     */
     public RMSprop(float learningRate, float rho, float momentum, float epsilon, boolean centered) {
         this(learningRate, null, rho, momentum, epsilon, centered);
     }
 
+    /**
+     * RMSprop whose rate comes from {@code schedule}, the other hyper-parameters as in
+     * {@link #RMSprop(float, float, float, float, boolean)}.
+     * @throws IllegalArgumentException if the rate is not positive, rho or momentum outside [0, 1) or epsilon not
+     * positive
+     * @throws NullPointerException if {@code schedule} is null
+     */
     public RMSprop(LearningRateSchedule schedule, float rho, float momentum, float epsilon, boolean centered) {
         this(Float.NaN, java.util.Objects.requireNonNull(schedule, "schedule"), rho, momentum, epsilon, centered);
     }

@@ -12,22 +12,41 @@ public final class SGD extends SlotOptimizer<SGD> {
     private final float momentum;
     private final boolean nesterov;
 
+    /** Plain SGD at Keras's default rate 0.01, no momentum. */
     public SGD() {
         this(0.01f);
     }
 
+    /**
+     * Plain SGD (no momentum) at a fixed {@code learningRate}, changeable with {@link #setLearningRate}.
+     * @throws IllegalArgumentException if the rate is not positive
+     */
     public SGD(float learningRate) {
         this(learningRate, 0f, false);
     }
 
+    /**
+     * Plain SGD (no momentum) whose rate comes from {@code schedule} at each update.
+     * @throws NullPointerException if {@code schedule} is null
+     */
     public SGD(LearningRateSchedule schedule) {
         this(schedule, 0f, false);
     }
 
+    /**
+     * SGD at a fixed {@code learningRate} with {@code momentum} (0: none), Nesterov's look-ahead when {@code nesterov}.
+     * @throws IllegalArgumentException if the rate is not positive or momentum is outside [0, 1)
+     */
     public SGD(float learningRate, float momentum, boolean nesterov) {
         this(learningRate, null, momentum, nesterov);
     }
 
+    /**
+     * SGD whose rate comes from {@code schedule}, with {@code momentum} and, when {@code nesterov}, Nesterov's
+     * look-ahead.
+     * @throws IllegalArgumentException if momentum is outside [0, 1)
+     * @throws NullPointerException if {@code schedule} is null
+     */
     public SGD(LearningRateSchedule schedule, float momentum, boolean nesterov) {
         this(Float.NaN, java.util.Objects.requireNonNull(schedule, "schedule"), momentum, nesterov);
     }

@@ -6,14 +6,21 @@ package dev.isthmus.nn.tensor;
  * a model that simply does not fit.
  */
 public class AllocationException extends RuntimeException {
+    /** The size of the failed request, in bytes. */
     private final long requestedBytes;
 
+    /**
+     * {@code requestedBytes} could not be allocated for {@code where} (such as "host memory for a tensor"); {@code
+     * cause} is
+     * the allocator's error.
+     */
     public AllocationException(long requestedBytes, String where, Throwable cause) {
         super("cannot allocate " + requestedBytes + " bytes (" + human(requestedBytes) + ") of " + where
                 + (cause.getMessage() == null ? "" : ": " + cause.getMessage()), cause);
         this.requestedBytes = requestedBytes;
     }
 
+    /** The size of the request that failed, in bytes. */
     public long requestedBytes() {
         return requestedBytes;
     }

@@ -104,6 +104,10 @@ public final class CpuStorage extends Storage {
         segment = fresh;
     }
 
+    /**
+     * Element {@code i} (row-major, from 0) read as a float32, for tests and debugging.
+     * @throws IndexOutOfBoundsException if {@code i} is outside the storage
+     */
     public float get(long i) {
         return segment().getAtIndex(ValueLayout.JAVA_FLOAT, i);
     }

@@ -9,8 +9,11 @@ import java.util.Locale;
  * this list with its own byte size; nothing else in the storage layer assumes four bytes.
  */
 public enum DType {
+    /** IEEE 754 single precision, 4 bytes: the type of values, activations, weights and gradients. */
     FLOAT32(4),
+    /** Signed 32-bit integers, 4 bytes: indices, labels and token ids. */
     INT32(4),
+    /** Signed 64-bit integers, 8 bytes: indices beyond 2^31 and values read from int64 files. */
     INT64(8);
 
     private final int byteSize;
@@ -24,10 +27,12 @@ public enum DType {
         return byteSize;
     }
 
+    /** Whether elements are floating point (float32): the only type arithmetic and gradients take. */
     public boolean isFloatingPoint() {
         return this == FLOAT32;
     }
 
+    /** Whether elements are integers (int32 or int64): the types indices and labels use. */
     public boolean isInteger() {
         return this == INT32 || this == INT64;
     }

@@ -2,10 +2,20 @@ package dev.isthmus.nn.tensor;
 
 /** Where a tensor's storage lives: the host ({@link #CPU}) or one CUDA device. */
 public record Device(Kind kind, int index) {
-    public enum Kind { CPU, CUDA }
+    /** The kinds of device a backend serves. */
+    public enum Kind {
+        /** The host's memory and cores. */
+        CPU,
+        /** An NVIDIA GPU driven through CUDA. */
+        CUDA
+    }
 
     public static final Device CPU = new Device(Kind.CPU, 0);
 
+    /**
+     * Checks the device.
+     * @throws IllegalArgumentException if {@code index} is negative, or not 0 for the CPU
+     */
     public Device {
         if (index < 0) {
             throw new IllegalArgumentException("device index must be >= 0, got " + index);
@@ -15,6 +25,10 @@ public record Device(Kind kind, int index) {
         }
     }
 
+    /**
+     * CUDA device {@code index} (from 0, in the driver's order); made without checking the device exists.
+     * @throws IllegalArgumentException if {@code index} is negative
+     */
     public static Device cuda(int index) {
         return new Device(Kind.CUDA, index);
     }

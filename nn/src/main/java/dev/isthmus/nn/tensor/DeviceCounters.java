@@ -16,6 +16,10 @@ public final class DeviceCounters {
     private final AtomicLong bytesInUse = new AtomicLong();
     private final AtomicLong peakBytesInUse = new AtomicLong();
 
+    /** Counters at zero; a backend makes one set for its device. */
+    public DeviceCounters() {
+    }
+
     /** A copy of values to the host, which waits for the device. */
     public void hostRead() {
         hostReads.increment();
@@ -27,20 +31,27 @@ public final class DeviceCounters {
         launches.increment();
     }
 
+    /** A wait for the device's queued work to finish (a host read counts one itself). */
     public void synchronization() {
         synchronizations.increment();
     }
 
+    /** An allocation of {@code bytes} on the device: counts it, adds it to the bytes in use and updates the peak. */
     public void allocated(long bytes) {
         allocations.increment();
         bytesAllocated.add(bytes);
         peakBytesInUse.accumulateAndGet(bytesInUse.addAndGet(bytes), Math::max);
     }
 
+    /** {@code bytes} given back to the device (or its pool): subtracted from the bytes in use. */
     public void released(long bytes) {
         bytesInUse.addAndGet(-bytes);
     }
 
+    /**
+     * The counters' values now, an immutable {@link DeviceStats}; counters updated concurrently may be caught
+     * mid-update relative to one another.
+     */
     public DeviceStats snapshot() {
         return new DeviceStats(hostReads.sum(), synchronizations.sum(), allocations.sum(), bytesAllocated.sum(),
                 bytesInUse.get(), peakBytesInUse.get(), launches.sum());

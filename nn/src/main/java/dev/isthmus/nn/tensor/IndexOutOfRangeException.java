@@ -7,10 +7,14 @@ package dev.isthmus.nn.tensor;
  * host round trip.
  */
 public final class IndexOutOfRangeException extends IllegalArgumentException {
+    /** Where the bad index sits in the flattened index tensor. */
     private final long position;
+    /** The bad index. */
     private final long value;
+    /** The exclusive upper bound. */
     private final long bound;
 
+    /** Index {@code value} at {@code position} of {@code op}'s index tensor is outside {@code [0, bound)}. */
     public IndexOutOfRangeException(String op, long position, long value, long bound) {
         super(op + ": index " + value + " at position " + position + " is outside [0, " + bound + ")");
         this.position = position;
@@ -23,6 +27,7 @@ public final class IndexOutOfRangeException extends IllegalArgumentException {
         return position;
     }
 
+    /** The bad index itself. */
     public long value() {
         return value;
     }

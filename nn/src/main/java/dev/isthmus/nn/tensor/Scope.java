@@ -44,6 +44,10 @@ public final class Scope implements AutoCloseable {
         return open("scope");
     }
 
+    /**
+     * Opens a scope named {@code name} (shown in leak and use-after-free messages) nested in the current thread's
+     * innermost scope; it becomes the current one until closed, on the same thread.
+     */
     public static Scope open(String name) {
         Scope s = new Scope(name, CURRENT.get(), Thread.currentThread());
         CURRENT.set(s);
@@ -60,6 +64,10 @@ public final class Scope implements AutoCloseable {
         return CURRENT.get();
     }
 
+    /**
+     * Whether {@link #close()} has run: the tensors it owned are freed and throw {@link TensorFreedException} when
+     * used.
+     */
     public boolean isClosed() {
         return closed;
     }

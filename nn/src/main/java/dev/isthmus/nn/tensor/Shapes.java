@@ -7,6 +7,7 @@ public final class Shapes {
     private Shapes() {
     }
 
+    /** The number of elements of {@code shape}: the product of its dimensions (1 for an empty shape). */
     public static long numel(int[] shape) {
         long n = 1;
         for (int d : shape) {
@@ -45,6 +46,7 @@ public final class Shapes {
         return product(b, start, b.length);
     }
 
+    /** Row-major strides, in elements, of a contiguous tensor of {@code shape}. */
     public static long[] strides(int[] shape) {
         long[] s = new long[shape.length];
         long acc = 1;
@@ -55,10 +57,15 @@ public final class Shapes {
         return s;
     }
 
+    /** {@code shape} as "[2, 3]", as error messages print it. */
     public static String str(int[] shape) {
         return Arrays.toString(shape);
     }
 
+    /**
+     * Refuses a shape with a negative dimension.
+     * @throws IllegalArgumentException if a dimension is negative
+     */
     public static void checkValid(int[] shape) {
         for (int d : shape) {
             if (d < 0) {
@@ -94,6 +101,10 @@ public final class Shapes {
         return s;
     }
 
+    /**
+     * {@code axis} made non-negative for a tensor of {@code rank} ({@code -1} is the last axis).
+     * @throws IllegalArgumentException if {@code axis} is outside {@code [-rank, rank)}
+     */
     public static int axis(int axis, int rank) {
         int a = axis < 0 ? axis + rank : axis;
         if (a < 0 || a >= rank) {

@@ -13,22 +13,30 @@ public abstract class Storage {
     private int version;
     private int moves;
 
+    /**
+     * Storage of {@code numel} elements of {@code dtype}, owned by {@code owner} (null: the garbage collector); a
+     * backend's allocator makes it, after allocating the memory.
+     */
     protected Storage(long numel, DType dtype, Scope owner) {
         this.numel = numel;
         this.dtype = dtype;
         this.owner = owner;
     }
 
+    /** The device whose memory this is. */
     public abstract Device device();
 
+    /** The number of elements. */
     public final long numel() {
         return numel;
     }
 
+    /** The element type. */
     public final DType dtype() {
         return dtype;
     }
 
+    /** The size in bytes: elements times the element type's size. */
     public final long byteSize() {
         return numel * dtype.byteSize();
     }
@@ -47,6 +55,7 @@ public abstract class Storage {
         return owner;
     }
 
+    /** Whether the owning scope has closed, so the memory is freed (never for GC-owned storage). */
     public final boolean isFreed() {
         return owner != null && owner.isClosed();
     }

@@ -93,6 +93,10 @@ public final class Tensor {
         return of(Backends.defaultDevice(), data, shape);
     }
 
+    /**
+     * As {@link #of(float[], int...)}, on {@code device}: {@code data} is copied there; owned by the current scope.
+     * @throws ShapeMismatchException if {@code data.length} does not fill {@code shape}
+     */
     public static Tensor of(Device device, float[] data, int... shape) {
         return fromHost(device, DType.FLOAT32, MemorySegment.ofArray(data), data.length, shape);
     }
@@ -102,6 +106,10 @@ public final class Tensor {
         return of(Backends.defaultDevice(), data, shape);
     }
 
+    /**
+     * As {@link #of(int[], int...)}, on {@code device}: an int32 copy of {@code data}, owned by the current scope.
+     * @throws ShapeMismatchException if {@code data.length} does not fill {@code shape}
+     */
     public static Tensor of(Device device, int[] data, int... shape) {
         return fromHost(device, DType.INT32, MemorySegment.ofArray(data), data.length, shape);
     }
@@ -111,6 +119,10 @@ public final class Tensor {
         return of(Backends.defaultDevice(), data, shape);
     }
 
+    /**
+     * As {@link #of(long[], int...)}, on {@code device}: an int64 copy of {@code data}, owned by the current scope.
+     * @throws ShapeMismatchException if {@code data.length} does not fill {@code shape}
+     */
     public static Tensor of(Device device, long[] data, int... shape) {
         return fromHost(device, DType.INT64, MemorySegment.ofArray(data), data.length, shape);
     }
@@ -143,18 +155,28 @@ public final class Tensor {
         return of(flat, rows.length, cols);
     }
 
+    /**
+     * A float32 scalar (shape {@code []}, one element) of {@code value} on the default device, owned by the current
+     * scope.
+     */
     public static Tensor scalar(float value) {
         return of(new float[] {value});
     }
 
+    /** A zero-filled float32 tensor on the default device, owned by the current scope. */
     public static Tensor zeros(int... shape) {
         return zeroFilled(empty(Backends.defaultDevice(), shape));
     }
 
+    /** A float32 tensor of ones on the default device, owned by the current scope. */
     public static Tensor ones(int... shape) {
         return full(1f, shape);
     }
 
+    /**
+     * A float32 tensor of {@code value} on the default device, owned by the current scope; see {@link #full(Device,
+     * float, int...)}.
+     */
     public static Tensor full(float value, int... shape) {
         return full(Backends.defaultDevice(), value, shape);
     }
@@ -168,10 +190,12 @@ public final class Tensor {
         return t;
     }
 
+    /** A zero-filled tensor of {@code t}'s shape, element type and device, owned by the current scope. */
     public static Tensor zerosLike(Tensor t) {
         return zerosLike(t, t.shape);
     }
 
+    /** A tensor of ones of {@code t}'s shape, element type and device, owned by the current scope. */
     public static Tensor onesLike(Tensor t) {
         Tensor o = like(t, t.shape);
         o.backend().fill(o, 1f);
@@ -183,6 +207,11 @@ public final class Tensor {
         return random(shape, Distribution.UNIFORM, low, high, seed);
     }
 
+    /**
+     * Float32 samples of a normal distribution with {@code mean} and standard deviation {@code std}, on the default
+     * device, owned by the current scope; element i depends only on (seed, i), so a seed gives the same tensor on
+     * every device and run.
+     */
     public static Tensor normal(int[] shape, float mean, float std, long seed) {
         return random(shape, Distribution.NORMAL, mean, std, seed);
     }
@@ -253,10 +282,12 @@ public final class Tensor {
 
     // ---------------------------------------------------------------- properties
 
+    /** The dimensions, a copy (empty for a scalar such as {@link #scalar}'s). */
     public int[] shape() {
         return shape.clone();
     }
 
+    /** The number of dimensions. */
     public int rank() {
         return shape.length;
     }
@@ -266,14 +297,17 @@ public final class Tensor {
         return shape[Shapes.axis(axis, shape.length)];
     }
 
+    /** The number of elements: the product of the shape (1 for an empty shape). */
     public long numel() {
         return storage.numel();
     }
 
+    /** The element type: {@link DType#FLOAT32} unless the tensor was made or cast otherwise. */
     public DType dtype() {
         return storage.dtype();
     }
 
+    /** The device whose memory holds the elements; every op's result lives on the same device as its inputs. */
     public Device device() {
         return storage.device();
     }
@@ -283,10 +317,15 @@ public final class Tensor {
         return storage;
     }
 
+    /** The backend that runs this tensor's ops: the one of its {@link #device()}. */
     public Backend backend() {
         return Backends.of(storage.device());
     }
 
+    /**
+     * Whether {@link #backward()} reaches this tensor: true for a parameter marked with {@link #requiresGrad(boolean)}
+     * and for every result of a recorded op that one of them led to.
+     */
     public boolean requiresGrad() {
         return requiresGrad;
     }
@@ -304,6 +343,10 @@ public final class Tensor {
         return this;
     }
 
+    /**
+     * True for a tensor no recorded op made (made directly, a parameter, or {@link #detach()}ed): the tensors
+     * {@link #grad()} is kept for.
+     */
     public boolean isLeaf() {
         return gradFn == null;
     }
@@ -473,6 +516,9 @@ public final class Tensor {
         backward(onesLike(this), retainGraph);
     }
 
+    /**
+     * {@link #backward(Tensor, boolean)} freeing the graph: {@code gradient} (this tensor's shape) is d loss / d this.
+     */
     public void backward(Tensor gradient) {
         backward(gradient, false);
     }
@@ -534,46 +580,93 @@ public final class Tensor {
         }, this);
     }
 
+    /**
+     * Elementwise {@code -x}. A new float32 tensor of this shape on this device, owned by the current scope;
+     * differentiable.
+     * @throws DTypeException if this tensor is not float32
+     */
     public Tensor neg() {
         return unary(UnaryOp.NEG, 0, 0);
     }
 
+    /**
+     * Elementwise {@code e^x}; a new tensor as {@link #neg()}, differentiable.
+     * @throws DTypeException if this tensor is not float32
+     */
     public Tensor exp() {
         return unary(UnaryOp.EXP, 0, 0);
     }
 
+    /**
+     * Elementwise natural logarithm (NaN below 0, -infinity at 0); a new tensor as {@link #neg()}, differentiable.
+     * @throws DTypeException if this tensor is not float32
+     */
     public Tensor log() {
         return unary(UnaryOp.LOG, 0, 0);
     }
 
+    /**
+     * Elementwise square root (NaN below 0); a new tensor as {@link #neg()}, differentiable.
+     * @throws DTypeException if this tensor is not float32
+     */
     public Tensor sqrt() {
         return unary(UnaryOp.SQRT, 0, 0);
     }
 
+    /**
+     * Elementwise {@code |x|}; a new tensor as {@link #neg()}; the gradient is 0 at 0.
+     * @throws DTypeException if this tensor is not float32
+     */
     public Tensor abs() {
         return unary(UnaryOp.ABS, 0, 0);
     }
 
+    /**
+     * Elementwise {@code max(x, 0)}; a new tensor as {@link #neg()}; the gradient is 0 at 0.
+     * @throws DTypeException if this tensor is not float32
+     */
     public Tensor relu() {
         return unary(UnaryOp.RELU, 0, 0);
     }
 
+    /**
+     * Elementwise {@code x} for x > 0, {@code negativeSlope · x} otherwise; a new tensor as {@link #neg()},
+     * differentiable.
+     * @throws DTypeException if this tensor is not float32
+     */
     public Tensor leakyRelu(float negativeSlope) {
         return unary(UnaryOp.LEAKY_RELU, negativeSlope, 0);
     }
 
+    /**
+     * Elementwise logistic {@code 1 / (1 + e^-x)}; a new tensor as {@link #neg()}, differentiable. The result
+     * remembers its logits, so {@code binaryCrossentropy} on it computes from the logits, stably.
+     * @throws DTypeException if this tensor is not float32
+     */
     public Tensor sigmoid() {
         return unary(UnaryOp.SIGMOID, 0, 0);
     }
 
+    /**
+     * Elementwise hyperbolic tangent; a new tensor as {@link #neg()}, differentiable.
+     * @throws DTypeException if this tensor is not float32
+     */
     public Tensor tanh() {
         return unary(UnaryOp.TANH, 0, 0);
     }
 
+    /**
+     * Elementwise {@code x^exponent} ({@link Math#pow} semantics); a new tensor as {@link #neg()}, differentiable.
+     * @throws DTypeException if this tensor is not float32
+     */
     public Tensor pow(float exponent) {
         return unary(UnaryOp.POW, exponent, 0);
     }
 
+    /**
+     * Elementwise {@code x · x}: {@link #mul(Tensor)} with itself.
+     * @throws DTypeException if this tensor is not float32
+     */
     public Tensor square() {
         return mul(this);
     }
@@ -586,18 +679,35 @@ public final class Tensor {
         return unary(UnaryOp.CLAMP, min, max);
     }
 
+    /**
+     * Elementwise {@code x + s}; a new tensor as {@link #neg()}, differentiable.
+     * @throws DTypeException if this tensor is not float32
+     */
     public Tensor add(float s) {
         return unary(UnaryOp.AFFINE, 1f, s);
     }
 
+    /**
+     * Elementwise {@code x - s}; a new tensor as {@link #neg()}, differentiable.
+     * @throws DTypeException if this tensor is not float32
+     */
     public Tensor sub(float s) {
         return unary(UnaryOp.AFFINE, 1f, -s);
     }
 
+    /**
+     * Elementwise {@code x · s}; a new tensor as {@link #neg()}, differentiable.
+     * @throws DTypeException if this tensor is not float32
+     */
     public Tensor mul(float s) {
         return unary(UnaryOp.AFFINE, s, 0f);
     }
 
+    /**
+     * Elementwise {@code x · (1/s)} (a multiply by the reciprocal, so it may differ from {@code x / s} in the last
+     * bit); a new tensor as {@link #neg()}, differentiable.
+     * @throws DTypeException if this tensor is not float32
+     */
     public Tensor div(float s) {
         return unary(UnaryOp.AFFINE, 1f / s, 0f);
     }
@@ -625,18 +735,43 @@ public final class Tensor {
         }, this, b);
     }
 
+    /**
+     * Elementwise {@code this + b} with NumPy broadcasting: a new float32 tensor of the broadcast shape, on this
+     * device, owned by the current scope; the gradient is summed back to each operand's shape.
+     * @throws ShapeMismatchException if the shapes do not broadcast
+     * @throws DTypeException if either tensor is not float32
+     * @throws IllegalArgumentException if {@code b} is on another device
+     */
     public Tensor add(Tensor b) {
         return binary(BinaryOp.ADD, b, "add");
     }
 
+    /**
+     * Elementwise {@code this - b}, broadcasting as {@link #add(Tensor)}.
+     * @throws ShapeMismatchException if the shapes do not broadcast
+     * @throws DTypeException if either tensor is not float32
+     * @throws IllegalArgumentException if {@code b} is on another device
+     */
     public Tensor sub(Tensor b) {
         return binary(BinaryOp.SUB, b, "sub");
     }
 
+    /**
+     * Elementwise {@code this · b}, broadcasting as {@link #add(Tensor)}.
+     * @throws ShapeMismatchException if the shapes do not broadcast
+     * @throws DTypeException if either tensor is not float32
+     * @throws IllegalArgumentException if {@code b} is on another device
+     */
     public Tensor mul(Tensor b) {
         return binary(BinaryOp.MUL, b, "mul");
     }
 
+    /**
+     * Elementwise {@code this / b} (IEEE: x/0 is ±infinity or NaN), broadcasting as {@link #add(Tensor)}.
+     * @throws ShapeMismatchException if the shapes do not broadcast
+     * @throws DTypeException if either tensor is not float32
+     * @throws IllegalArgumentException if {@code b} is on another device
+     */
     public Tensor div(Tensor b) {
         return binary(BinaryOp.DIV, b, "div");
     }
@@ -714,18 +849,38 @@ public final class Tensor {
 
     // ---------------------------------------------------------------- reductions
 
+    /**
+     * The sum over {@code axes} (negative counts from the end; none given: every axis, a scalar of shape {@code []}),
+     * the reduced axes removed. A new float32 tensor on this device, owned by the current scope; differentiable.
+     * @throws DTypeException if this tensor is not float32
+     */
     public Tensor sum(int... axes) {
         return reduce(ReduceOp.SUM, axes, false);
     }
 
+    /**
+     * The sum over {@code axes} (negative counts from the end), kept as size-1 dimensions when {@code keepDims},
+     * removed otherwise. A new float32 tensor on this device, owned by the current scope; differentiable (the
+     * gradient is broadcast back).
+     * @throws DTypeException if this tensor is not float32
+     */
     public Tensor sum(int[] axes, boolean keepDims) {
         return reduce(ReduceOp.SUM, axes, keepDims);
     }
 
+    /**
+     * The mean over {@code axes} (none given: every axis), the reduced axes removed: {@link #sum(int...)} divided
+     * by the count (NaN over an empty axis).
+     * @throws DTypeException if this tensor is not float32
+     */
     public Tensor mean(int... axes) {
         return reduce(ReduceOp.MEAN, axes, false);
     }
 
+    /**
+     * The mean over {@code axes}, kept as size-1 dimensions when {@code keepDims}; see {@link #sum(int[], boolean)}.
+     * @throws DTypeException if this tensor is not float32
+     */
     public Tensor mean(int[] axes, boolean keepDims) {
         return reduce(ReduceOp.MEAN, axes, keepDims);
     }
@@ -735,6 +890,12 @@ public final class Tensor {
         return reduce(ReduceOp.MAX, axes, false);
     }
 
+    /**
+     * The maximum over {@code axes}, kept as size-1 dimensions when {@code keepDims}; the gradient is shared
+     * equally among tied maxima.
+     * @throws IllegalArgumentException if a reduced axis is empty
+     * @throws DTypeException if this tensor is not float32
+     */
     public Tensor max(int[] axes, boolean keepDims) {
         return reduce(ReduceOp.MAX, axes, keepDims);
     }
@@ -797,10 +958,21 @@ public final class Tensor {
 
     // ---------------------------------------------------------------- softmax
 
+    /**
+     * Softmax along {@code axis} (negative counts from the end), computed stably (the maximum subtracted first):
+     * a new float32 tensor of this shape, owned by the current scope, differentiable. The result remembers its
+     * logits, so {@code categoricalCrossentropy} on it computes from the logits.
+     * @throws DTypeException if this tensor is not float32
+     */
     public Tensor softmax(int axis) {
         return softmax(axis, false);
     }
 
+    /**
+     * The logarithm of {@link #softmax(int)} along {@code axis}, computed as {@code x - max - log(sum(exp(x - max)))}
+     * so it stays finite where softmax underflows; a new tensor as softmax, differentiable.
+     * @throws DTypeException if this tensor is not float32
+     */
     public Tensor logSoftmax(int axis) {
         return softmax(axis, true);
     }
@@ -880,6 +1052,10 @@ public final class Tensor {
         return transpose(-2, -1);
     }
 
+    /**
+     * The tensor with axes {@code axis0} and {@code axis1} swapped (negative counts from the end): a contiguous copy
+     * owned by the current scope, any element type, differentiable.
+     */
     public Tensor transpose(int axis0, int axis1) {
         int a = Shapes.axis(axis0, shape.length);
         int b = Shapes.axis(axis1, shape.length);
@@ -970,6 +1146,7 @@ public final class Tensor {
         }, parts.toArray(Tensor[]::new));
     }
 
+    /** {@code parts} joined along {@code axis}: see {@link #concat(List, int)}. */
     public static Tensor concat(int axis, Tensor... parts) {
         return concat(List.of(parts), axis);
     }
@@ -1013,6 +1190,10 @@ public final class Tensor {
         }, this, indices);
     }
 
+    /**
+     * Rows {@code rows} of axis 0, as {@link #indexSelect(Tensor)} with an int32 index tensor on this device.
+     * @throws IndexOutOfRangeException if a row is outside {@code [0, size(0))} (on CUDA, at the next host read)
+     */
     public Tensor indexSelect(int... rows) {
         return indexSelect(of(device(), rows, rows.length));
     }
@@ -1170,6 +1351,12 @@ public final class Tensor {
         return this;
     }
 
+    /**
+     * Sets every element to {@code value} in place, bumping the memory's version (a recorded op that saved this
+     * tensor then refuses its backward); not recorded on the tape. For optimizers and initialisation.
+     * @return this tensor
+     * @throws DTypeException if this tensor is not float32
+     */
     public Tensor fillInPlace(float value) {
         requireFloat("fillInPlace");
         storage.checkLive();

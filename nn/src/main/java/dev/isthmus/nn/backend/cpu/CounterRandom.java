@@ -10,6 +10,10 @@ public final class CounterRandom {
     private CounterRandom() {
     }
 
+    /**
+     * A 64-bit hash of ({@code seed}, {@code counter}) (SplitMix64's finaliser): the source of every random number,
+     * so that value i of a stream depends on nothing but the seed and i.
+     */
     public static long mix(long seed, long counter) {
         long z = seed + (counter + 1) * 0x9E3779B97F4A7C15L;
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
@@ -29,6 +33,10 @@ public final class CounterRandom {
         return (float) (Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2));
     }
 
+    /**
+     * Element {@code i} of stream {@code seed} drawn from {@code d} with parameters {@code a}, {@code b} (see
+     * {@link Distribution}); the CPU reference for every backend's {@code random}.
+     */
     public static float sample(Distribution d, float a, float b, long seed, long i) {
         return switch (d) {
             case UNIFORM -> a + (b - a) * uniform(seed, i);

@@ -36,6 +36,10 @@ public final class CpuBackend implements Backend {
         this.threads = threads;
     }
 
+    /**
+     * The one CPU backend of this JVM, made on first use with {@link CpuThreads#fromEnvironment()} threads.
+     * @throws IllegalArgumentException if {@code isthmus.cpu.threads} is not an integer
+     */
     public static CpuBackend shared() {
         CpuBackend b = shared;
         if (b == null) {
@@ -57,6 +61,7 @@ public final class CpuBackend implements Backend {
         old.close();
     }
 
+    /** How many threads (the caller included) run the CPU ops. */
     public int threadCount() {
         return threads.count();
     }

@@ -51,6 +51,11 @@ public final class CpuThreads implements AutoCloseable {
         }
     }
 
+    /**
+     * A pool of {@code count} threads: the caller and {@code count - 1} daemon workers, started now and stopped when
+     * the pool is closed or collected.
+     * @throws IllegalArgumentException if {@code count} is below 1
+     */
     public CpuThreads(int count) {
         if (count < 1) {
             throw new IllegalArgumentException("thread count must be >= 1, got " + count);
@@ -78,6 +83,7 @@ public final class CpuThreads implements AutoCloseable {
         return new CpuThreads(n);
     }
 
+    /** The number of threads, the caller included. */
     public int count() {
         return count;
     }

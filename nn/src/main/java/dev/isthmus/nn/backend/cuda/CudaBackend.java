@@ -166,6 +166,7 @@ public final class CudaBackend implements Backend {
         this.precision = precision;
     }
 
+    /** The precision fp32 GEMMs, convolutions and LSTMs compute in now (see {@link #setPrecision}). */
     public Precision precision() {
         return precision;
     }
