@@ -458,16 +458,7 @@ public class Model implements AutoCloseable {
         int nTrain = trainX.getFirst().size(0);
         int batch = Math.min(fit.batchSize(), nTrain);
         int steps = (nTrain + batch - 1) / batch;
-        History history = startHistory(fit);
-        int verbose = fit.verbose();
-        int firstEpoch = fit.resumeFrom() == null ? 1 : fit.resumeFrom().epochsDone() + 1;
-        List<Callback> callbacks = fit.callbacks();
-        // with TerminateOnNaN a non-finite loss stops training (the callback's doing); without, fit throws as before
-        boolean stopOnNaN = callbacks.stream().anyMatch(c -> c instanceof TerminateOnNaN);
-        stopTraining = false;
-        callbacks.forEach(c -> c.setModel(this));
-        callbacks.forEach(c -> c.onTrainBegin(new LinkedHashMap<>()));
-        Map<String, Double> lastLogs = new LinkedHashMap<>();
+        Run run = new Run(fit, validation);
         // The totals' rows and a captured step's fixed buffers live for the whole fit.
         try (Scope fitScope = Scope.independent("fit");
              GraphedSteps graphed = fit.cudaGraphs()
@@ -477,28 +468,14 @@ public class Model implements AutoCloseable {
             List<Tensor> dataY = trainY;
             Tensor dataW = trainW;
             Tensor classTable = classWeightTable(fit, trainX.getFirst().device(), fitScope);
-            for (int epoch = firstEpoch; epoch <= fit.epochs() && !stopTraining; epoch++) {
-                int epochNumber = epoch;
-                callbacks.forEach(c -> c.onEpochBegin(epochNumber - 1, new LinkedHashMap<>()));
+            for (int epoch = run.firstEpoch; epoch <= fit.epochs() && !stopTraining; epoch++) {
+                Epoch e = run.epoch(epoch, totals, steps);
                 // each epoch's order depends on (seed, epoch) only, so a resumed run shuffles as an unbroken one
                 int[] perm = permutation(nTrain, fit.shuffle() ? new SplittableRandom(CounterRandom.mix(fit.seed(), epoch)) : null);
-                ProgressBar bar = new ProgressBar(fit.out(), verbose, epoch, fit.epochs(), steps);
-                // A step enqueues its work and returns: losses and metrics stay on the device until a
-                // redraw, a callback looking at its batch's logs or the epoch's end reads them, so the
-                // host never waits inside a step.
-                totals.startEpoch();
-                int[] checked = {0};
-                java.util.function.Supplier<Map<String, Double>> readMeans = () -> {
-                    Map<String, Double> means = stopOnNaN ? totals.means() : checkedMeans(totals, epochNumber, checked[0]);
-                    checked[0] = totals.written();
-                    return means;
-                };
-                BatchLogs logs = null;
                 for (int step = 0; step < steps && !stopTraining; step++) {
                     int from = step * batch;
                     int to = Math.min(nTrain, from + batch);
-                    int stepNumber = step;
-                    callbacks.forEach(c -> c.onBatchBegin(stepNumber, Map.of()));
+                    e.batchBegin(step);
                     java.util.function.Consumer<Tensor> body = index -> trainStep(dataX, dataY, dataW, classTable, index, totals);
                     if (graphed != null) {
                         graphed.step(perm, from, to, GraphedSteps.Key.of(optimizer, trainableParameters()), body, totals);
@@ -507,19 +484,12 @@ public class Model implements AutoCloseable {
                             body.accept(indexTensor(perm, from, to));
                         }
                     }
-                    BatchLogs batchLogs = new BatchLogs(readMeans);
-                    logs = batchLogs;
-                    callbacks.forEach(c -> c.onBatchEnd(stepNumber, batchLogs));
-                    if (bar.due(step + 1)) {
-                        bar.update(step + 1, batchLogs.read());
-                    }
+                    e.batchEnd(step);
                 }
-                lastLogs = endEpoch(fit, epoch, logs, validation, bar, history);
+                e.finish();
             }
         }
-        Map<String, Double> endLogs = lastLogs;
-        callbacks.forEach(c -> c.onTrainEnd(endLogs));
-        return history;
+        return run.end();
     }
 
     /**
@@ -552,34 +522,15 @@ public class Model implements AutoCloseable {
         java.util.function.Supplier<Map<String, Double>> validation = fit.validationX() != null
                 ? () -> evaluate(List.of(fit.validationX()), List.of(fit.validationY()), fit.batchSize())
                 : fit.validationDataset() != null ? () -> evaluate(fit.validationDataset()) : null;
-        History history = startHistory(fit);
-        int verbose = fit.verbose();
-        int firstEpoch = fit.resumeFrom() == null ? 1 : fit.resumeFrom().epochsDone() + 1;
-        List<Callback> callbacks = fit.callbacks();
-        boolean stopOnNaN = callbacks.stream().anyMatch(c -> c instanceof TerminateOnNaN);
-        stopTraining = false;
-        callbacks.forEach(c -> c.setModel(this));
-        callbacks.forEach(c -> c.onTrainBegin(new LinkedHashMap<>()));
-        Map<String, Double> lastLogs = new LinkedHashMap<>();
+        Run run = new Run(fit, validation);
         long steps = data.cardinality();
         try (Scope fitScope = Scope.independent("fit")) {
             BatchTotals totals = BatchTotals.lazy(steps, metrics, lossNames(), fitScope);
             Tensor[] classTable = {null};
-            for (int epoch = firstEpoch; epoch <= fit.epochs() && !stopTraining; epoch++) {
-                int epochNumber = epoch;
-                callbacks.forEach(c -> c.onEpochBegin(epochNumber - 1, new LinkedHashMap<>()));
-                ProgressBar bar = new ProgressBar(fit.out(), verbose, epoch, fit.epochs(), (int) Math.min(steps, Integer.MAX_VALUE));
-                totals.startEpoch();
-                int[] checked = {0};
-                java.util.function.Supplier<Map<String, Double>> readMeans = () -> {
-                    Map<String, Double> means = stopOnNaN ? totals.means() : checkedMeans(totals, epochNumber, checked[0]);
-                    checked[0] = totals.written();
-                    return means;
-                };
-                BatchLogs logs = null;
+            for (int epoch = run.firstEpoch; epoch <= fit.epochs() && !stopTraining; epoch++) {
+                Epoch e = run.epoch(epoch, totals, (int) Math.min(steps, Integer.MAX_VALUE));
                 try (Dataset.Pass pass = data.pass(epoch - 1)) {
                     for (int step = 0; !stopTraining; step++) {
-                        int stepNumber = step;
                         try (Scope ignored = Scope.open("train step")) {
                             Tensor[] element = pass.poll();
                             if (element == null) {
@@ -593,26 +544,19 @@ public class Model implements AutoCloseable {
                             if (classTable[0] == null) {
                                 classTable[0] = classWeightTable(fit, b.x().device(), fitScope);
                             }
-                            callbacks.forEach(c -> c.onBatchBegin(stepNumber, Map.of()));
+                            e.batchBegin(step);
                             trainBatch(List.of(b.x()), List.of(b.y()), b.w(), classTable[0], totals);
                         }
-                        BatchLogs batchLogs = new BatchLogs(readMeans);
-                        logs = batchLogs;
-                        callbacks.forEach(c -> c.onBatchEnd(stepNumber, batchLogs));
-                        if (bar.due(step + 1)) {
-                            bar.update(step + 1, batchLogs.read());
-                        }
+                        e.batchEnd(step);
                     }
                 }
-                if (logs == null && !stopTraining) {
+                if (!e.ranABatch() && !stopTraining) {
                     throw new IllegalArgumentException("fit: the dataset gave no batches in epoch " + epoch);
                 }
-                lastLogs = endEpoch(fit, epoch, logs, validation, bar, history);
+                e.finish();
             }
         }
-        Map<String, Double> endLogs = lastLogs;
-        callbacks.forEach(c -> c.onTrainEnd(endLogs));
-        return history;
+        return run.end();
     }
 
     /** A dataset element as fit and evaluate take it: inputs, labels and optional sample weights. */
@@ -635,12 +579,94 @@ public class Model implements AutoCloseable {
         }
     }
 
-    private History startHistory(Fit fit) {
-        History history = new History();
-        if (fit.resumeFrom() != null) {
-            fit.resumeFrom().history().history().forEach((k, v) -> v.forEach(value -> history.record(Map.of(k, value))));
+    /**
+     * What fit's two loops (tensors, datasets) share over a whole run: the history (a resumed run's
+     * first), the callbacks from train begin to train end, and the logs of the last epoch.
+     */
+    private final class Run {
+        final Fit fit;
+        final java.util.function.Supplier<Map<String, Double>> validation;
+        final History history = new History();
+        final List<Callback> callbacks;
+        /** With TerminateOnNaN a non-finite loss stops training (the callback's doing); without, fit throws. */
+        final boolean stopOnNaN;
+        final int firstEpoch;
+        Map<String, Double> lastLogs = new LinkedHashMap<>();
+
+        Run(Fit fit, java.util.function.Supplier<Map<String, Double>> validation) {
+            this.fit = fit;
+            this.validation = validation;
+            if (fit.resumeFrom() != null) {
+                fit.resumeFrom().history().history().forEach((k, v) -> v.forEach(value -> history.record(Map.of(k, value))));
+            }
+            firstEpoch = fit.resumeFrom() == null ? 1 : fit.resumeFrom().epochsDone() + 1;
+            callbacks = fit.callbacks();
+            stopOnNaN = callbacks.stream().anyMatch(c -> c instanceof TerminateOnNaN);
+            stopTraining = false;
+            callbacks.forEach(c -> c.setModel(Model.this));
+            callbacks.forEach(c -> c.onTrainBegin(new LinkedHashMap<>()));
         }
-        return history;
+
+        /** Begins epoch {@code epoch} (from 1) of {@code steps} steps (its progress bar's count). */
+        Epoch epoch(int epoch, BatchTotals totals, int steps) {
+            callbacks.forEach(c -> c.onEpochBegin(epoch - 1, new LinkedHashMap<>()));
+            ProgressBar bar = new ProgressBar(fit.out(), fit.verbose(), epoch, fit.epochs(), steps);
+            // A step enqueues its work and returns: losses and metrics stay on the device until a
+            // redraw, a callback looking at its batch's logs or the epoch's end reads them, so the
+            // host never waits inside a step.
+            totals.startEpoch();
+            return new Epoch(this, epoch, totals, bar);
+        }
+
+        History end() {
+            Map<String, Double> endLogs = lastLogs;
+            callbacks.forEach(c -> c.onTrainEnd(endLogs));
+            return history;
+        }
+    }
+
+    /** One epoch of a {@link Run}: the batch callbacks, the progress bar and the lazily read batch logs. */
+    private final class Epoch {
+        private final Run run;
+        private final int epoch;
+        private final ProgressBar bar;
+        private final java.util.function.Supplier<Map<String, Double>> readMeans;
+        /** Batches whose losses were already checked for non-finite values. */
+        private int checked;
+        private BatchLogs logs;
+
+        Epoch(Run run, int epoch, BatchTotals totals, ProgressBar bar) {
+            this.run = run;
+            this.epoch = epoch;
+            this.bar = bar;
+            this.readMeans = () -> {
+                Map<String, Double> means = run.stopOnNaN ? totals.means() : checkedMeans(totals, epoch, checked);
+                checked = totals.written();
+                return means;
+            };
+        }
+
+        void batchBegin(int step) {
+            run.callbacks.forEach(c -> c.onBatchBegin(step, Map.of()));
+        }
+
+        /** After step {@code step} (from 0) was enqueued: batch-end callbacks and, when due, a redraw. */
+        void batchEnd(int step) {
+            BatchLogs batchLogs = new BatchLogs(readMeans);
+            logs = batchLogs;
+            run.callbacks.forEach(c -> c.onBatchEnd(step, batchLogs));
+            if (bar.due(step + 1)) {
+                bar.update(step + 1, batchLogs.read());
+            }
+        }
+
+        boolean ranABatch() {
+            return logs != null;
+        }
+
+        void finish() {
+            run.lastLogs = endEpoch(run.fit, epoch, logs, run.validation, bar, run.history);
+        }
     }
 
     /** The epoch's end: validation, the progress line, callbacks, history and checkpoint; the epoch's logs. */
