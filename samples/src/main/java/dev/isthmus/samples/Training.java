@@ -34,31 +34,14 @@ public final class Training {
     public record Trained(Sequential model, History history, double secondsPerEpoch, double totalSeconds) {
     }
 
+    /**
+     * Fits {@code fit}'s epochs with checkpoints after each, resuming with {@code --resume}: the
+     * phased fit below with one phase, at the optimizer's own rate.
+     */
     public static Trained fit(TrainOptions o, String title, Supplier<Sequential> newModel, Supplier<Optimizer> newOptimizer,
                               Loss loss, Metric[] metrics, Tensor x, Tensor y, Fit fit) throws IOException {
-        Files.createDirectories(o.out());
-        Path checkpoint = o.out().resolve(CHECKPOINT_FILE);
-        Sequential model;
-        Optimizer optimizer = newOptimizer.get();
-        int done = 0;
-        if (o.resume() && Files.exists(checkpoint)) {
-            Checkpoint c = Checkpoint.read(checkpoint);
-            model = (Sequential) c.model(); // the samples train Sequential models, so their checkpoints hold one
-            c.restoreOptimizer(optimizer);
-            fit.resume(c);
-            done = c.epochsDone();
-            o.console().printf(Locale.ROOT, "resuming from %s after epoch %d%n", checkpoint, done);
-        } else {
-            model = newModel.get();
-        }
-        model.compile(optimizer, loss, metrics);
-        long t0 = System.nanoTime();
-        History h = model.fit(x, y, fit.checkpoint(checkpoint));
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        int ran = Math.max(1, h.epochs() - done);
-        model.save(o.out().resolve(MODEL_FILE));
-        Outputs.learningCurve(o.out().resolve(CURVE_FILE), title, h);
-        return new Trained(model, h, seconds / ran, seconds);
+        return fit(o, title, newModel, rate -> newOptimizer.get(), List.of(new Phase(Integer.MAX_VALUE, Float.NaN)),
+                Integer.MAX_VALUE, loss, metrics, x, y, until -> fit);
     }
 
     /** Epochs up to {@code untilEpoch} (1-based, inclusive) train at {@code learningRate}. */
