@@ -45,36 +45,166 @@ final class VectorConvolution {
         int size = oh * ow * filters;
         float[] res = Scratch.floats(Scratch.CONV_OUT, size);
         int run = kw * c;
+        int step = sw * c;
+        int rowStep = wp * c;
         for (int oy = 0; oy < oh; oy++) {
-            for (int ox = 0; ox < ow; ox++) {
+            int ox = 0;
+            // Blocks of output pixels share each weight load and keep 8 independent chains in flight
+            // (one chain a pixel waits on the fused multiply-add's latency at every tap).
+            int f2 = filters / (2 * L) * (2 * L);
+            int blocked = filters >= 2 * L ? 4 : 8;
+            for (; ox + blocked <= ow; ox += blocked) {
                 int at = (oy * ow + ox) * filters;
                 int corner = (oy * sh * wp + ox * sw) * c;
                 int f0 = 0;
+                if (blocked == 4) {
+                    for (; f0 < f2; f0 += 2 * L) {
+                        four(img, k, filters, corner, step, rowStep, kh, run, f0, res, at);
+                    }
+                }
                 for (; f0 + L <= filters; f0 += L) {
-                    FloatVector acc = FloatVector.zero(S);
-                    int p = f0;
-                    for (int ky = 0; ky < kh; ky++) {
-                        int row = corner + ky * wp * c;
-                        for (int q = 0; q < run; q++, p += filters) {
-                            acc = FloatVector.broadcast(S, img[row + q]).fma(FloatVector.fromArray(S, k, p), acc);
-                        }
-                    }
-                    acc.intoArray(res, at + f0);
+                    eight(img, k, filters, corner, step, rowStep, kh, run, f0, res, at, blocked);
                 }
-                if (f0 < filters) {
-                    VectorMask<Float> m = S.indexInRange(f0, filters);
-                    FloatVector acc = FloatVector.zero(S);
-                    int p = f0;
-                    for (int ky = 0; ky < kh; ky++) {
-                        int row = corner + ky * wp * c;
-                        for (int q = 0; q < run; q++, p += filters) {
-                            acc = FloatVector.broadcast(S, img[row + q]).fma(FloatVector.fromArray(S, k, p, m), acc);
-                        }
-                    }
-                    acc.intoArray(res, at + f0, m);
+                for (int j = 0; j < blocked && f0 < filters; j++) {
+                    pixel(img, k, filters, corner + j * step, rowStep, kh, run, f0, res, at + j * filters);
                 }
+            }
+            for (; ox < ow; ox++) {
+                pixel(img, k, filters, (oy * sh * wp + ox * sw) * c, rowStep, kh, run, 0, res,
+                        (oy * ow + ox) * filters);
             }
         }
         MemorySegment.copy(res, 0, out, JAVA_FLOAT, (long) b * size * Float.BYTES, size);
+    }
+
+    /** Four neighbouring output pixels × filters [f0, f0 + 2L): eight accumulators. */
+    private static void four(float[] img, float[] k, int filters, int corner, int step, int rowStep, int kh,
+                             int run, int f0, float[] res, int at) {
+        FloatVector a0 = FloatVector.zero(S);
+        FloatVector a1 = FloatVector.zero(S);
+        FloatVector b0 = FloatVector.zero(S);
+        FloatVector b1 = FloatVector.zero(S);
+        FloatVector c0 = FloatVector.zero(S);
+        FloatVector c1 = FloatVector.zero(S);
+        FloatVector d0 = FloatVector.zero(S);
+        FloatVector d1 = FloatVector.zero(S);
+        int p = f0;
+        for (int ky = 0; ky < kh; ky++) {
+            int row = corner + ky * rowStep;
+            for (int q = 0; q < run; q++, p += filters) {
+                FloatVector w0 = FloatVector.fromArray(S, k, p);
+                FloatVector w1 = FloatVector.fromArray(S, k, p + L);
+                int i = row + q;
+                FloatVector x = FloatVector.broadcast(S, img[i]);
+                a0 = x.fma(w0, a0);
+                a1 = x.fma(w1, a1);
+                x = FloatVector.broadcast(S, img[i + step]);
+                b0 = x.fma(w0, b0);
+                b1 = x.fma(w1, b1);
+                x = FloatVector.broadcast(S, img[i + 2 * step]);
+                c0 = x.fma(w0, c0);
+                c1 = x.fma(w1, c1);
+                x = FloatVector.broadcast(S, img[i + 3 * step]);
+                d0 = x.fma(w0, d0);
+                d1 = x.fma(w1, d1);
+            }
+        }
+        a0.intoArray(res, at + f0);
+        a1.intoArray(res, at + f0 + L);
+        b0.intoArray(res, at + filters + f0);
+        b1.intoArray(res, at + filters + f0 + L);
+        c0.intoArray(res, at + 2 * filters + f0);
+        c1.intoArray(res, at + 2 * filters + f0 + L);
+        d0.intoArray(res, at + 3 * filters + f0);
+        d1.intoArray(res, at + 3 * filters + f0 + L);
+    }
+
+    /** {@code pixels} (4 or 8) neighbouring output pixels × filters [f0, f0 + L). */
+    private static void eight(float[] img, float[] k, int filters, int corner, int step, int rowStep, int kh,
+                              int run, int f0, float[] res, int at, int pixels) {
+        if (pixels == 4) {
+            FloatVector a = FloatVector.zero(S);
+            FloatVector b = FloatVector.zero(S);
+            FloatVector c = FloatVector.zero(S);
+            FloatVector d = FloatVector.zero(S);
+            int p = f0;
+            for (int ky = 0; ky < kh; ky++) {
+                int row = corner + ky * rowStep;
+                for (int q = 0; q < run; q++, p += filters) {
+                    FloatVector w = FloatVector.fromArray(S, k, p);
+                    int i = row + q;
+                    a = FloatVector.broadcast(S, img[i]).fma(w, a);
+                    b = FloatVector.broadcast(S, img[i + step]).fma(w, b);
+                    c = FloatVector.broadcast(S, img[i + 2 * step]).fma(w, c);
+                    d = FloatVector.broadcast(S, img[i + 3 * step]).fma(w, d);
+                }
+            }
+            a.intoArray(res, at + f0);
+            b.intoArray(res, at + filters + f0);
+            c.intoArray(res, at + 2 * filters + f0);
+            d.intoArray(res, at + 3 * filters + f0);
+            return;
+        }
+        FloatVector a = FloatVector.zero(S);
+        FloatVector b = FloatVector.zero(S);
+        FloatVector c = FloatVector.zero(S);
+        FloatVector d = FloatVector.zero(S);
+        FloatVector e = FloatVector.zero(S);
+        FloatVector f = FloatVector.zero(S);
+        FloatVector g = FloatVector.zero(S);
+        FloatVector h = FloatVector.zero(S);
+        int p = f0;
+        for (int ky = 0; ky < kh; ky++) {
+            int row = corner + ky * rowStep;
+            for (int q = 0; q < run; q++, p += filters) {
+                FloatVector w = FloatVector.fromArray(S, k, p);
+                int i = row + q;
+                a = FloatVector.broadcast(S, img[i]).fma(w, a);
+                b = FloatVector.broadcast(S, img[i + step]).fma(w, b);
+                c = FloatVector.broadcast(S, img[i + 2 * step]).fma(w, c);
+                d = FloatVector.broadcast(S, img[i + 3 * step]).fma(w, d);
+                e = FloatVector.broadcast(S, img[i + 4 * step]).fma(w, e);
+                f = FloatVector.broadcast(S, img[i + 5 * step]).fma(w, f);
+                g = FloatVector.broadcast(S, img[i + 6 * step]).fma(w, g);
+                h = FloatVector.broadcast(S, img[i + 7 * step]).fma(w, h);
+            }
+        }
+        a.intoArray(res, at + f0);
+        b.intoArray(res, at + filters + f0);
+        c.intoArray(res, at + 2 * filters + f0);
+        d.intoArray(res, at + 3 * filters + f0);
+        e.intoArray(res, at + 4 * filters + f0);
+        f.intoArray(res, at + 5 * filters + f0);
+        g.intoArray(res, at + 6 * filters + f0);
+        h.intoArray(res, at + 7 * filters + f0);
+    }
+
+    /** One output pixel × filters [f0, filters), the last vector masked. */
+    private static void pixel(float[] img, float[] k, int filters, int corner, int rowStep, int kh, int run,
+                              int from, float[] res, int at) {
+        int f0 = from;
+        for (; f0 + L <= filters; f0 += L) {
+            FloatVector acc = FloatVector.zero(S);
+            int p = f0;
+            for (int ky = 0; ky < kh; ky++) {
+                int row = corner + ky * rowStep;
+                for (int q = 0; q < run; q++, p += filters) {
+                    acc = FloatVector.broadcast(S, img[row + q]).fma(FloatVector.fromArray(S, k, p), acc);
+                }
+            }
+            acc.intoArray(res, at + f0);
+        }
+        if (f0 < filters) {
+            VectorMask<Float> m = S.indexInRange(f0, filters);
+            FloatVector acc = FloatVector.zero(S);
+            int p = f0;
+            for (int ky = 0; ky < kh; ky++) {
+                int row = corner + ky * rowStep;
+                for (int q = 0; q < run; q++, p += filters) {
+                    acc = FloatVector.broadcast(S, img[row + q]).fma(FloatVector.fromArray(S, k, p, m), acc);
+                }
+            }
+            acc.intoArray(res, at + f0, m);
+        }
     }
 }

@@ -31,8 +31,8 @@ final class VectorPooling {
         for (int oy = 0, o = 0; oy < g.outHeight(); oy++) {
             for (int ox = 0; ox < g.outWidth(); ox++, o += c) {
                 for (int c0 = 0; c0 < full; c0 += L) {
-                    IntVector best = null;
-                    IntVector bestRank = null;
+                    IntVector best = IntVector.zero(I);
+                    IntVector bestRank = IntVector.broadcast(I, Integer.MIN_VALUE);
                     for (int ky = 0; ky < g.windowHeight(); ky++) {
                         int iy = oy * g.strideHeight() - g.padTop() + ky;
                         if (iy < 0 || iy >= g.height()) {
@@ -46,13 +46,8 @@ final class VectorPooling {
                             IntVector bits = FloatVector.fromArray(F, in, (iy * g.width() + ix) * c + c0)
                                     .reinterpretAsInts();
                             IntVector rank = rank(bits);
-                            if (best == null) {
-                                best = bits;
-                                bestRank = rank;
-                            } else {
-                                best = best.blend(bits, rank.compare(VectorOperators.GT, bestRank));
-                                bestRank = bestRank.max(rank);
-                            }
+                            best = best.blend(bits, rank.compare(VectorOperators.GT, bestRank));
+                            bestRank = bestRank.max(rank);
                         }
                     }
                     best.reinterpretAsFloats().intoArray(out, o + c0);
@@ -73,8 +68,8 @@ final class VectorPooling {
         for (int oy = 0, o = 0; oy < g.outHeight(); oy++) {
             for (int ox = 0; ox < g.outWidth(); ox++, o += c) {
                 for (int c0 = 0; c0 < full; c0 += L) {
-                    IntVector bestIndex = null;
-                    IntVector bestRank = null;
+                    IntVector bestIndex = IntVector.zero(I);
+                    IntVector bestRank = IntVector.broadcast(I, Integer.MIN_VALUE);
                     for (int ky = 0; ky < g.windowHeight(); ky++) {
                         int iy = oy * g.strideHeight() - g.padTop() + ky;
                         if (iy < 0 || iy >= g.height()) {
@@ -88,13 +83,8 @@ final class VectorPooling {
                             int base = (iy * g.width() + ix) * c + c0;
                             IntVector rank = rank(FloatVector.fromArray(F, in, base).reinterpretAsInts());
                             IntVector index = lanes.add(base);
-                            if (bestIndex == null) {
-                                bestIndex = index;
-                                bestRank = rank;
-                            } else {
-                                bestIndex = bestIndex.blend(index, rank.compare(VectorOperators.GT, bestRank));
-                                bestRank = bestRank.max(rank);
-                            }
+                            bestIndex = bestIndex.blend(index, rank.compare(VectorOperators.GT, bestRank));
+                            bestRank = bestRank.max(rank);
                         }
                     }
                     bestIndex.intoArray(where, 0);

@@ -29,7 +29,12 @@ class CpuConvolutionTest {
                 Arguments.of(3, 16, 11, 16, 3, 3, 1, 1, Padding.VALID, 32),
                 Arguments.of(5, 12, 13, 3, 5, 4, 1, 2, Padding.SAME, 7),
                 Arguments.of(2, 9, 9, 4, 2, 2, 3, 3, Padding.SAME, 17),
-                Arguments.of(2, 10, 10, 64, 3, 3, 1, 1, Padding.SAME, 8));
+                Arguments.of(2, 10, 10, 64, 3, 3, 1, 1, Padding.SAME, 8),
+                // the blocked direct kernels: 4 pixels × 2 vectors then 4 × 1 (48 filters), 8 pixels × 1
+                // vector (16), with pixels left over after the blocks (widths 13, 21, 25)
+                Arguments.of(2, 13, 23, 1, 3, 3, 1, 1, Padding.VALID, 48),
+                Arguments.of(3, 11, 27, 1, 3, 3, 1, 1, Padding.VALID, 16),
+                Arguments.of(2, 15, 13, 16, 3, 3, 2, 1, Padding.SAME, 33));
     }
 
     @ParameterizedTest(name = "{0}x{1}x{2}x{3} * {4}x{5} stride {6}x{7} {8} -> {9}")
