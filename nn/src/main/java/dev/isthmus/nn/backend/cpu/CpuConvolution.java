@@ -3,7 +3,6 @@ package dev.isthmus.nn.backend.cpu;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 
 import dev.isthmus.nn.backend.Window2d;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -39,8 +38,8 @@ final class CpuConvolution {
         int cols = columns(g);
         int pixels = g.outHeight() * g.outWidth();
         int chunk = imagesPerChunk(g);
-        try (Arena arena = Arena.ofShared()) {
-            MemorySegment buf = arena.allocate((long) chunk * pixels * cols * Float.BYTES, 64);
+        try (Workspace.Block block = Workspace.take((long) chunk * pixels * cols * Float.BYTES)) {
+            MemorySegment buf = block.memory();
             for (int b0 = 0; b0 < g.batch(); b0 += chunk) {
                 int nb = Math.min(chunk, g.batch() - b0);
                 int first = b0;
@@ -75,8 +74,18 @@ final class CpuConvolution {
                 && lastChunk * pixels * filters * columns(g) >= Sgemm.SMALL_FMAS;
     }
 
+    /** The window {@link VectorConvolution#backwardData} slides over the output gradient (stride 1 only). */
+    static Window2d transposed(Window2d g, int filters) {
+        return new Window2d(g.batch(), g.outHeight(), g.outWidth(), filters, g.windowHeight(), g.windowWidth(), 1, 1,
+                g.windowHeight() - 1 - g.padTop(), g.windowWidth() - 1 - g.padLeft(), g.height(), g.width());
+    }
+
     static void backwardFilter(MemorySegment x, MemorySegment gy, int filters, Window2d g, MemorySegment gk,
                                CpuThreads threads) {
+        if (Sgemm.vectorized() && columns(g) <= VectorSgemmKernel.KC) {
+            VectorConvolution.backwardFilter(x, gy, filters, g, gk, threads);
+            return;
+        }
         int cols = columns(g);
         int pixels = g.outHeight() * g.outWidth();
         // gk = Σ over chunks of columnsᵀ · gy: the first chunk overwrites, the rest accumulate
@@ -86,11 +95,18 @@ final class CpuConvolution {
 
     static void backwardData(MemorySegment gy, MemorySegment kernel, int filters, Window2d g, MemorySegment gx,
                              CpuThreads threads) {
+        if (Sgemm.vectorized() && g.strideHeight() == 1 && g.strideWidth() == 1) {
+            Window2d back = transposed(g, filters);
+            if (direct(back, g.channels(), g.batch())) {
+                VectorConvolution.backwardData(gy, kernel, filters, g, gx, threads);
+                return;
+            }
+        }
         int cols = columns(g);
         int pixels = g.outHeight() * g.outWidth();
         int chunk = imagesPerChunk(g);
-        try (Arena arena = Arena.ofShared()) {
-            MemorySegment buf = arena.allocate((long) chunk * pixels * cols * Float.BYTES, 64);
+        try (Workspace.Block block = Workspace.take((long) chunk * pixels * cols * Float.BYTES)) {
+            MemorySegment buf = block.memory();
             for (int b0 = 0; b0 < g.batch(); b0 += chunk) {
                 int nb = Math.min(chunk, g.batch() - b0);
                 Sgemm.sgemm(false, true, nb * pixels, cols, filters, 1f, gy, (long) b0 * pixels * filters, filters,

@@ -29,7 +29,251 @@ final class VectorConvolution {
         int taps = g.windowHeight() * g.windowWidth() * g.channels();
         float[] k = new float[taps * filters];
         MemorySegment.copy(kernel, JAVA_FLOAT, 0, k, 0, k.length);
+        forward(x, k, filters, g, b0, count, out, threads);
+    }
+
+    /** {@link #forward} with the kernel [kh, kw, c, filters] already in an array. */
+    static void forward(MemorySegment x, float[] k, int filters, Window2d g, int b0, int count, MemorySegment out,
+                        CpuThreads threads) {
         threads.parallelFor(count, i -> image(x, k, filters, g, b0 + i, out));
+    }
+
+    /**
+     * The input gradient of a stride-1 convolution as the direct convolution of the output
+     * gradient, padded by the window less the forward padding, with the kernel turned half a turn
+     * and its channels and filters swapped: gx[y, x, c] = Σ gy[y + pt - ky, x + pl - kx, f] ·
+     * k[ky, kx, c, f]. No column matrix is written and added back.
+     */
+    static void backwardData(MemorySegment gy, MemorySegment kernel, int filters, Window2d g, MemorySegment gx,
+                             CpuThreads threads) {
+        int kh = g.windowHeight();
+        int kw = g.windowWidth();
+        int c = g.channels();
+        float[] k = new float[kh * kw * c * filters];
+        MemorySegment.copy(kernel, JAVA_FLOAT, 0, k, 0, k.length);
+        float[] turned = new float[k.length];
+        for (int ky = 0; ky < kh; ky++) {
+            for (int kx = 0; kx < kw; kx++) {
+                for (int ch = 0; ch < c; ch++) {
+                    for (int f = 0; f < filters; f++) {
+                        turned[(((kh - 1 - ky) * kw + (kw - 1 - kx)) * filters + f) * c + ch] =
+                                k[((ky * kw + kx) * c + ch) * filters + f];
+                    }
+                }
+            }
+        }
+        Window2d back = CpuConvolution.transposed(g, filters);
+        forward(gy, turned, c, back, 0, g.batch(), gx, threads);
+    }
+
+    /** Images in each fixed part of the batch whose filter gradient is summed on its own. */
+    private static final int IMAGES_PER_PART = 2;
+
+    /**
+     * gk [kh, kw, c, filters] = Σ over images and output pixels of each window tap's input value ×
+     * the pixel's output gradient, straight from the images (no column matrix). The batch is cut
+     * into fixed parts of {@link #IMAGES_PER_PART} images whose sums are added in order, so the
+     * result does not depend on the thread count. Eight taps × up to two filter vectors are
+     * summed in registers over a whole image at a time.
+     */
+    static void backwardFilter(MemorySegment x, MemorySegment gy, int filters, Window2d g, MemorySegment gk,
+                               CpuThreads threads) {
+        int c = g.channels();
+        int kw = g.windowWidth();
+        int taps = g.windowHeight() * kw * c;
+        int fp = (filters + L - 1) / L * L;
+        int wp = CpuConvolution.paddedWidth(g);
+        int[] offset = new int[taps];
+        for (int t = 0; t < taps; t++) {
+            int ky = t / (kw * c);
+            int rest = t % (kw * c);
+            offset[t] = ky * wp * c + rest;
+        }
+        int parts = (g.batch() + IMAGES_PER_PART - 1) / IMAGES_PER_PART;
+        float[][] partial = new float[parts][];
+        threads.parallelFor(parts, part -> {
+            float[] sum = new float[taps * fp];
+            int end = Math.min(g.batch(), (part + 1) * IMAGES_PER_PART);
+            for (int b = part * IMAGES_PER_PART; b < end; b++) {
+                filterImage(x, gy, filters, fp, g, b, offset, sum);
+            }
+            partial[part] = sum;
+        });
+        float[] total = partial[0];
+        for (int p = 1; p < parts; p++) {
+            float[] next = partial[p];
+            for (int i = 0; i < total.length; i += L) {
+                FloatVector.fromArray(S, total, i).add(FloatVector.fromArray(S, next, i)).intoArray(total, i);
+            }
+        }
+        for (int t = 0; t < taps; t++) {
+            MemorySegment.copy(total, t * fp, gk, JAVA_FLOAT, (long) t * filters * Float.BYTES, filters);
+        }
+    }
+
+    /** sum [taps, fp] += image b's filter gradient; its gradient rows staged fp floats apart, zero past filters. */
+    private static void filterImage(MemorySegment x, MemorySegment gy, int filters, int fp, Window2d g, int b,
+                                    int[] offset, float[] sum) {
+        int c = g.channels();
+        int oh = g.outHeight();
+        int ow = g.outWidth();
+        int pixels = oh * ow;
+        int wp = CpuConvolution.paddedWidth(g);
+        float[] img = CpuConvolution.paddedImage(x, g, b);
+        float[] grad = Scratch.floats(Scratch.CONV_OUT, pixels * fp);
+        long from = (long) b * pixels * filters;
+        if (fp == filters) {
+            MemorySegment.copy(gy, JAVA_FLOAT, from * Float.BYTES, grad, 0, pixels * filters);
+        } else {
+            for (int p = 0; p < pixels; p++) {
+                MemorySegment.copy(gy, JAVA_FLOAT, (from + (long) p * filters) * Float.BYTES, grad, p * fp, filters);
+                java.util.Arrays.fill(grad, p * fp + filters, (p + 1) * fp, 0f);
+            }
+        }
+        int[] corner = new int[pixels];
+        for (int oy = 0, p = 0; oy < oh; oy++) {
+            for (int ox = 0; ox < ow; ox++, p++) {
+                corner[p] = (oy * g.strideHeight() * wp + ox * g.strideWidth()) * c;
+            }
+        }
+        int taps = offset.length;
+        int t0 = 0;
+        for (; t0 + 8 <= taps; t0 += 8) {
+            int f0 = 0;
+            for (; f0 + 2 * L <= fp; f0 += 2 * L) {
+                eightTaps2(img, grad, fp, corner, offset, t0, f0, sum);
+            }
+            for (; f0 < fp; f0 += L) {
+                eightTaps1(img, grad, fp, corner, offset, t0, f0, sum);
+            }
+        }
+        for (; t0 < taps; t0++) {
+            int o = offset[t0];
+            for (int f0 = 0; f0 < fp; f0 += L) {
+                FloatVector acc = FloatVector.fromArray(S, sum, t0 * fp + f0);
+                for (int p = 0; p < pixels; p++) {
+                    acc = FloatVector.broadcast(S, img[corner[p] + o]).fma(FloatVector.fromArray(S, grad, p * fp + f0), acc);
+                }
+                acc.intoArray(sum, t0 * fp + f0);
+            }
+        }
+    }
+
+    /** Taps [t0, t0 + 8) × filters [f0, f0 + 2L) over every pixel: sixteen accumulators. */
+    private static void eightTaps2(float[] img, float[] grad, int fp, int[] corner, int[] offset, int t0, int f0,
+                                   float[] sum) {
+        int o0 = offset[t0];
+        int o1 = offset[t0 + 1];
+        int o2 = offset[t0 + 2];
+        int o3 = offset[t0 + 3];
+        int o4 = offset[t0 + 4];
+        int o5 = offset[t0 + 5];
+        int o6 = offset[t0 + 6];
+        int o7 = offset[t0 + 7];
+        int s = t0 * fp + f0;
+        FloatVector a0 = FloatVector.fromArray(S, sum, s);
+        FloatVector a1 = FloatVector.fromArray(S, sum, s + L);
+        FloatVector b0 = FloatVector.fromArray(S, sum, s + fp);
+        FloatVector b1 = FloatVector.fromArray(S, sum, s + fp + L);
+        FloatVector c0 = FloatVector.fromArray(S, sum, s + 2 * fp);
+        FloatVector c1 = FloatVector.fromArray(S, sum, s + 2 * fp + L);
+        FloatVector d0 = FloatVector.fromArray(S, sum, s + 3 * fp);
+        FloatVector d1 = FloatVector.fromArray(S, sum, s + 3 * fp + L);
+        FloatVector e0 = FloatVector.fromArray(S, sum, s + 4 * fp);
+        FloatVector e1 = FloatVector.fromArray(S, sum, s + 4 * fp + L);
+        FloatVector g0 = FloatVector.fromArray(S, sum, s + 5 * fp);
+        FloatVector g1 = FloatVector.fromArray(S, sum, s + 5 * fp + L);
+        FloatVector h0 = FloatVector.fromArray(S, sum, s + 6 * fp);
+        FloatVector h1 = FloatVector.fromArray(S, sum, s + 6 * fp + L);
+        FloatVector i0 = FloatVector.fromArray(S, sum, s + 7 * fp);
+        FloatVector i1 = FloatVector.fromArray(S, sum, s + 7 * fp + L);
+        for (int p = 0; p < corner.length; p++) {
+            int q = corner[p];
+            FloatVector u = FloatVector.fromArray(S, grad, p * fp + f0);
+            FloatVector v = FloatVector.fromArray(S, grad, p * fp + f0 + L);
+            FloatVector x = FloatVector.broadcast(S, img[q + o0]);
+            a0 = x.fma(u, a0);
+            a1 = x.fma(v, a1);
+            x = FloatVector.broadcast(S, img[q + o1]);
+            b0 = x.fma(u, b0);
+            b1 = x.fma(v, b1);
+            x = FloatVector.broadcast(S, img[q + o2]);
+            c0 = x.fma(u, c0);
+            c1 = x.fma(v, c1);
+            x = FloatVector.broadcast(S, img[q + o3]);
+            d0 = x.fma(u, d0);
+            d1 = x.fma(v, d1);
+            x = FloatVector.broadcast(S, img[q + o4]);
+            e0 = x.fma(u, e0);
+            e1 = x.fma(v, e1);
+            x = FloatVector.broadcast(S, img[q + o5]);
+            g0 = x.fma(u, g0);
+            g1 = x.fma(v, g1);
+            x = FloatVector.broadcast(S, img[q + o6]);
+            h0 = x.fma(u, h0);
+            h1 = x.fma(v, h1);
+            x = FloatVector.broadcast(S, img[q + o7]);
+            i0 = x.fma(u, i0);
+            i1 = x.fma(v, i1);
+        }
+        a0.intoArray(sum, s);
+        a1.intoArray(sum, s + L);
+        b0.intoArray(sum, s + fp);
+        b1.intoArray(sum, s + fp + L);
+        c0.intoArray(sum, s + 2 * fp);
+        c1.intoArray(sum, s + 2 * fp + L);
+        d0.intoArray(sum, s + 3 * fp);
+        d1.intoArray(sum, s + 3 * fp + L);
+        e0.intoArray(sum, s + 4 * fp);
+        e1.intoArray(sum, s + 4 * fp + L);
+        g0.intoArray(sum, s + 5 * fp);
+        g1.intoArray(sum, s + 5 * fp + L);
+        h0.intoArray(sum, s + 6 * fp);
+        h1.intoArray(sum, s + 6 * fp + L);
+        i0.intoArray(sum, s + 7 * fp);
+        i1.intoArray(sum, s + 7 * fp + L);
+    }
+
+    /** Taps [t0, t0 + 8) × filters [f0, f0 + L) over every pixel: eight accumulators. */
+    private static void eightTaps1(float[] img, float[] grad, int fp, int[] corner, int[] offset, int t0, int f0,
+                                   float[] sum) {
+        int o0 = offset[t0];
+        int o1 = offset[t0 + 1];
+        int o2 = offset[t0 + 2];
+        int o3 = offset[t0 + 3];
+        int o4 = offset[t0 + 4];
+        int o5 = offset[t0 + 5];
+        int o6 = offset[t0 + 6];
+        int o7 = offset[t0 + 7];
+        int s = t0 * fp + f0;
+        FloatVector a = FloatVector.fromArray(S, sum, s);
+        FloatVector b = FloatVector.fromArray(S, sum, s + fp);
+        FloatVector c = FloatVector.fromArray(S, sum, s + 2 * fp);
+        FloatVector d = FloatVector.fromArray(S, sum, s + 3 * fp);
+        FloatVector e = FloatVector.fromArray(S, sum, s + 4 * fp);
+        FloatVector f = FloatVector.fromArray(S, sum, s + 5 * fp);
+        FloatVector g = FloatVector.fromArray(S, sum, s + 6 * fp);
+        FloatVector h = FloatVector.fromArray(S, sum, s + 7 * fp);
+        for (int p = 0; p < corner.length; p++) {
+            int q = corner[p];
+            FloatVector u = FloatVector.fromArray(S, grad, p * fp + f0);
+            a = FloatVector.broadcast(S, img[q + o0]).fma(u, a);
+            b = FloatVector.broadcast(S, img[q + o1]).fma(u, b);
+            c = FloatVector.broadcast(S, img[q + o2]).fma(u, c);
+            d = FloatVector.broadcast(S, img[q + o3]).fma(u, d);
+            e = FloatVector.broadcast(S, img[q + o4]).fma(u, e);
+            f = FloatVector.broadcast(S, img[q + o5]).fma(u, f);
+            g = FloatVector.broadcast(S, img[q + o6]).fma(u, g);
+            h = FloatVector.broadcast(S, img[q + o7]).fma(u, h);
+        }
+        a.intoArray(sum, s);
+        b.intoArray(sum, s + fp);
+        c.intoArray(sum, s + 2 * fp);
+        d.intoArray(sum, s + 3 * fp);
+        e.intoArray(sum, s + 4 * fp);
+        f.intoArray(sum, s + 5 * fp);
+        g.intoArray(sum, s + 6 * fp);
+        h.intoArray(sum, s + 7 * fp);
     }
 
     private static void image(MemorySegment x, float[] k, int filters, Window2d g, int b, MemorySegment out) {

@@ -1,6 +1,7 @@
 package dev.isthmus.nn.backend.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.isthmus.nn.backend.Window2d;
 import dev.isthmus.nn.backend.Window2d.Padding;
@@ -79,6 +80,77 @@ class CpuConvolutionTest {
                     CpuConvolution.forward(x, k, filters, g, out, t);
                 }
                 assertArrayEquals(want, out.toArray(F), threads + " threads");
+            }
+        }
+    }
+
+    /**
+     * Both gradients, whatever computes them (the direct kernels for shallow windows, the
+     * transposed convolution for stride 1, or im2col + SGEMM), match their definitions summed in
+     * double, and are bit for bit the same on 1, 2 and 3 threads.
+     */
+    @ParameterizedTest(name = "{0}x{1}x{2}x{3} * {4}x{5} stride {6}x{7} {8} -> {9}")
+    @MethodSource("shapes")
+    void gradientsMatchTheirDefinitionsOnAnyThreadCount(int n, int h, int w, int c, int kh, int kw, int sh, int sw,
+                                                       Padding padding, int filters) {
+        Window2d g = Window2d.of(n, h, w, c, kh, kw, sh, sw, padding);
+        SplittableRandom r = new SplittableRandom(n * 17L + filters);
+        int oh = g.outHeight();
+        int ow = g.outWidth();
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment x = random(arena, (long) n * h * w * c, r);
+            MemorySegment k = random(arena, (long) kh * kw * c * filters, r);
+            MemorySegment gy = random(arena, (long) n * oh * ow * filters, r);
+            double[] gk = new double[kh * kw * c * filters];
+            double[] gx = new double[n * h * w * c];
+            for (int b = 0; b < n; b++) {
+                for (int oy = 0; oy < oh; oy++) {
+                    for (int ox = 0; ox < ow; ox++) {
+                        for (int ky = 0; ky < kh; ky++) {
+                            for (int kx = 0; kx < kw; kx++) {
+                                int iy = oy * sh - g.padTop() + ky;
+                                int ix = ox * sw - g.padLeft() + kx;
+                                if (iy < 0 || iy >= h || ix < 0 || ix >= w) {
+                                    continue;
+                                }
+                                for (int ch = 0; ch < c; ch++) {
+                                    int xi = ((b * h + iy) * w + ix) * c + ch;
+                                    for (int f = 0; f < filters; f++) {
+                                        double d = gy.getAtIndex(F, ((long) (b * oh + oy) * ow + ox) * filters + f);
+                                        int ki = ((ky * kw + kx) * c + ch) * filters + f;
+                                        gk[ki] += x.getAtIndex(F, xi) * d;
+                                        gx[xi] += k.getAtIndex(F, ki) * d;
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            float[] firstK = null;
+            float[] firstX = null;
+            for (int threads = 1; threads <= 3; threads++) {
+                MemorySegment outK = arena.allocate((long) gk.length * Float.BYTES, 64);
+                MemorySegment outX = arena.allocate((long) gx.length * Float.BYTES, 64);
+                try (CpuThreads t = new CpuThreads(threads)) {
+                    CpuConvolution.backwardFilter(x, gy, filters, g, outK, t);
+                    CpuConvolution.backwardData(gy, k, filters, g, outX, t);
+                }
+                float[] gotK = outK.toArray(F);
+                float[] gotX = outX.toArray(F);
+                if (firstK == null) {
+                    firstK = gotK;
+                    firstX = gotX;
+                    for (int i = 0; i < gk.length; i++) {
+                        assertEquals(gk[i], gotK[i], 1e-4 * Math.max(1, Math.abs(gk[i])), "kernel gradient " + i);
+                    }
+                    for (int i = 0; i < gx.length; i++) {
+                        assertEquals(gx[i], gotX[i], 1e-4 * Math.max(1, Math.abs(gx[i])), "input gradient " + i);
+                    }
+                } else {
+                    assertArrayEquals(firstK, gotK, threads + " threads, kernel gradient");
+                    assertArrayEquals(firstX, gotX, threads + " threads, input gradient");
+                }
             }
         }
     }
