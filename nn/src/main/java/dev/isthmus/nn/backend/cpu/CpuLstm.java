@@ -37,13 +37,29 @@ final class CpuLstm {
         int h2 = 2 * units;
         Sgemm.sgemm(false, false, n * steps, g4, d, 1f, x, 0, d, w, 0, g4, 0f, gates, 0, g4, threads);
         Sgemm.PackedB recurrent = Sgemm.pack(false, units, g4, u, 0, g4);
-        for (int t = 0; t < steps; t++) {
-            if (t > 0) {
-                Sgemm.sgemm(false, n, 1f, hc, (long) (t - 1) * h2, steps * h2, recurrent, 1f, gates, (long) t * g4,
-                        steps * g4, threads);
+        int parts = sequenceParts(n, units, threads);
+        if (parts > 1) {
+            // each thread runs its samples' whole recurrence: one hand-off, not two every step
+            threads.parallelFor(parts, p -> {
+                int i0 = (int) ((long) n * p / parts);
+                int i1 = (int) ((long) n * (p + 1) / parts);
+                for (int t = 0; t < steps; t++) {
+                    if (t > 0) {
+                        Sgemm.sgemm(false, i1 - i0, 1f, hc, ((long) i0 * steps + t - 1) * h2, steps * h2, recurrent, 1f,
+                                gates, ((long) i0 * steps + t) * g4, steps * g4, Sgemm.ONE_THREAD);
+                    }
+                    gateStep(mask, bias, n, steps, units, t, i0, i1, hc, gates);
+                }
+            });
+        } else {
+            for (int t = 0; t < steps; t++) {
+                if (t > 0) {
+                    Sgemm.sgemm(false, n, 1f, hc, (long) (t - 1) * h2, steps * h2, recurrent, 1f, gates, (long) t * g4,
+                            steps * g4, threads);
+                }
+                int step = t;
+                forSamples(n, units, threads, (i0, i1) -> gateStep(mask, bias, n, steps, units, step, i0, i1, hc, gates));
             }
-            int step = t;
-            forSamples(n, units, threads, (i0, i1) -> gateStep(mask, bias, n, steps, units, step, i0, i1, hc, gates));
         }
         for (int i = 0; i < n; i++) {
             for (int t = 0; t < steps - 1; t++) {
@@ -51,6 +67,21 @@ final class CpuLstm {
                 hc.asSlice((o + units) * Float.BYTES, (long) units * Float.BYTES).fill((byte) 0);
             }
         }
+    }
+
+    /**
+     * Parts of the batch whose recurrences run on threads of their own, or 1 to split each step
+     * instead. Samples do not interact, and each part's recurrent product (at least n / parts rows)
+     * stays on the vector kernel that the whole batch's would use, so every sample's arithmetic,
+     * and the result, is the same either way.
+     */
+    private static int sequenceParts(int n, int units, CpuThreads threads) {
+        int parts = Math.min(n, threads.count());
+        if (parts < 2 || (long) n * units < PARALLEL_ELEMENTS
+                || (long) (n / parts) * 4 * units * units < Sgemm.SMALL_FMAS) {
+            return 1;
+        }
+        return parts;
     }
 
     /** The work of one time step for samples [i0, i1). */
@@ -222,24 +253,42 @@ final class CpuLstm {
             MemorySegment dc = arena.allocate((long) n * units * Float.BYTES, 64);
             MemorySegment carried = arena.allocate((long) n * units * Float.BYTES, 64);
             Sgemm.PackedB recurrentT = Sgemm.pack(true, g4, units, u, 0, g4);
-            for (int t = steps - 1; t >= 0; t--) {
-                int step = t;
-                forSamples(n, units, threads, (i0, i1) -> gateGradients(mask, states, gates, gHc, steps, units, step,
-                        i0, i1, dz, dh, dc, carried));
-                // dh(t-1) = dz(t)·Uᵀ for real steps, plus what padded steps carried through
-                Sgemm.sgemm(false, n, 1f, dz, (long) t * g4, steps * g4, recurrentT, 0f, dh, 0, units, threads);
-                Elementwise.binary(BinaryOp.ADD, dh, 0, 1, carried, 0, 1, dh, 0, (long) n * units);
+            int parts = sequenceParts(n, units, threads);
+            if (parts > 1) {
+                threads.parallelFor(parts, p -> {
+                    int i0 = (int) ((long) n * p / parts);
+                    int i1 = (int) ((long) n * (p + 1) / parts);
+                    for (int t = steps - 1; t >= 0; t--) {
+                        gateGradients(mask, states, gates, gHc, steps, units, t, i0, i1, dz, dh, dc, carried);
+                        Sgemm.sgemm(false, i1 - i0, 1f, dz, ((long) i0 * steps + t) * g4, steps * g4, recurrentT, 0f,
+                                dh, (long) i0 * units, units, Sgemm.ONE_THREAD);
+                        Elementwise.binary(BinaryOp.ADD, dh, (long) i0 * units, 1, carried, (long) i0 * units, 1, dh,
+                                (long) i0 * units, (long) (i1 - i0) * units);
+                    }
+                });
+            } else {
+                for (int t = steps - 1; t >= 0; t--) {
+                    int step = t;
+                    forSamples(n, units, threads, (i0, i1) -> gateGradients(mask, states, gates, gHc, steps, units,
+                            step, i0, i1, dz, dh, dc, carried));
+                    // dh(t-1) = dz(t)·Uᵀ for real steps, plus what padded steps carried through
+                    Sgemm.sgemm(false, n, 1f, dz, (long) t * g4, steps * g4, recurrentT, 0f, dh, 0, units, threads);
+                    Elementwise.binary(BinaryOp.ADD, dh, 0, 1, carried, 0, 1, dh, 0, (long) n * units);
+                }
             }
             Sgemm.sgemm(true, false, d, g4, (int) rows, 1f, x, 0, d, dz, 0, g4, 0f, gw, 0, g4, threads);
             Sgemm.sgemm(false, true, (int) rows, d, g4, 1f, dz, 0, g4, w, 0, g4, 0f, gx, 0, d, threads);
-            // gU = Σ_t h(t-1)ᵀ·dz(t): h(t-1) rows of each sample line up with dz rows of step t
-            gu.fill((byte) 0);
+            // gU = Σ over samples and steps of h(t-1)ᵀ·dz(t), one product: row (i, t) of `previous`
+            // holds sample i's h(t-1) (zeros at t = 0) and lines up with row (i, t) of dz
+            MemorySegment previous = arena.allocate(rows * units * Float.BYTES, 64);
             for (int i = 0; i < n; i++) {
-                if (steps > 1) {
-                    Sgemm.sgemm(true, false, units, g4, steps - 1, 1f, states, (long) i * steps * h2, h2,
-                            dz, ((long) i * steps + 1) * g4, g4, 1f, gu, 0, g4, threads);
+                for (int t = 1; t < steps; t++) {
+                    long r = (long) i * steps + t;
+                    MemorySegment.copy(states, (r - 1) * h2 * Float.BYTES, previous, r * units * Float.BYTES,
+                            (long) units * Float.BYTES);
                 }
             }
+            Sgemm.sgemm(true, false, units, g4, (int) rows, 1f, previous, 0, units, dz, 0, g4, 0f, gu, 0, g4, threads);
             Elementwise.columnSums(dz, rows, g4, 0, g4, 1.0, gb);
         }
     }

@@ -161,7 +161,7 @@ public final class Sgemm {
     }
 
     /** The calling thread alone (a CpuThreads of one has no worker threads). */
-    private static final CpuThreads ONE_THREAD = new CpuThreads(1);
+    static final CpuThreads ONE_THREAD = new CpuThreads(1);
 
     private static void check(String name, MemorySegment s, long offset, int rows, int cols, int ld) {
         if (s == null) {

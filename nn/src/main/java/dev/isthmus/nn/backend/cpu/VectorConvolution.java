@@ -291,34 +291,46 @@ final class VectorConvolution {
         int run = kw * c;
         int step = sw * c;
         int rowStep = wp * c;
+        // Blocks of output pixels share each weight load and keep 8 independent chains in flight
+        // (one chain a pixel waits on the fused multiply-add's latency at every tap). A row's last
+        // block ends at the row's end, overlapping the one before: its pixels are computed twice,
+        // to the same bits, instead of one by one.
+        int blocked = filters >= 2 * L ? 4 : ow >= 8 ? 8 : 4;
         for (int oy = 0; oy < oh; oy++) {
-            int ox = 0;
-            // Blocks of output pixels share each weight load and keep 8 independent chains in flight
-            // (one chain a pixel waits on the fused multiply-add's latency at every tap).
-            int f2 = filters / (2 * L) * (2 * L);
-            int blocked = filters >= 2 * L ? 4 : 8;
-            for (; ox + blocked <= ow; ox += blocked) {
-                int at = (oy * ow + ox) * filters;
-                int corner = (oy * sh * wp + ox * sw) * c;
-                int f0 = 0;
-                if (blocked == 4) {
-                    for (; f0 < f2; f0 += 2 * L) {
-                        four(img, k, filters, corner, step, rowStep, kh, run, f0, res, at);
-                    }
+            if (ow < blocked) {
+                for (int ox = 0; ox < ow; ox++) {
+                    pixel(img, k, filters, (oy * sh * wp + ox * sw) * c, rowStep, kh, run, 0, res,
+                            (oy * ow + ox) * filters);
                 }
-                for (; f0 + L <= filters; f0 += L) {
-                    eight(img, k, filters, corner, step, rowStep, kh, run, f0, res, at, blocked);
-                }
-                for (int j = 0; j < blocked && f0 < filters; j++) {
-                    pixel(img, k, filters, corner + j * step, rowStep, kh, run, f0, res, at + j * filters);
-                }
+                continue;
             }
-            for (; ox < ow; ox++) {
-                pixel(img, k, filters, (oy * sh * wp + ox * sw) * c, rowStep, kh, run, 0, res,
-                        (oy * ow + ox) * filters);
+            for (int start = 0; ; start += blocked) {
+                int ox = Math.min(start, ow - blocked);
+                block(img, k, filters, (oy * sh * wp + ox * sw) * c, step, rowStep, kh, run, res,
+                        (oy * ow + ox) * filters, blocked);
+                if (ox == ow - blocked) {
+                    break;
+                }
             }
         }
         MemorySegment.copy(res, 0, out, JAVA_FLOAT, (long) b * size * Float.BYTES, size);
+    }
+
+    /** {@code blocked} (4 or 8) neighbouring output pixels × all filters. */
+    private static void block(float[] img, float[] k, int filters, int corner, int step, int rowStep, int kh,
+                              int run, float[] res, int at, int blocked) {
+        int f0 = 0;
+        if (blocked == 4) {
+            for (; f0 + 2 * L <= filters; f0 += 2 * L) {
+                four(img, k, filters, corner, step, rowStep, kh, run, f0, res, at);
+            }
+        }
+        for (; f0 + L <= filters; f0 += L) {
+            eight(img, k, filters, corner, step, rowStep, kh, run, f0, res, at, blocked);
+        }
+        for (int j = 0; j < blocked && f0 < filters; j++) {
+            pixel(img, k, filters, corner + j * step, rowStep, kh, run, f0, res, at + j * filters);
+        }
     }
 
     /** Four neighbouring output pixels × filters [f0, f0 + 2L): eight accumulators. */
