@@ -139,6 +139,24 @@ public interface Backend {
      */
     void conv2d(Tensor x, Tensor kernel, Window2d window, Tensor out);
 
+    /**
+     * Whether {@link #conv2d(Tensor, Tensor, Tensor, boolean, Window2d, Tensor)} runs the bias and
+     * ReLU in the convolution's own pass; when false, callers compose the separate operations.
+     */
+    default boolean fusesConv2dEpilogue() {
+        return false;
+    }
+
+    /**
+     * out = relu?(conv2d(x, kernel) + bias) (bias [f], or null for none), bit for bit what the
+     * separate conv2d, ADD and RELU give; only where {@link #fusesConv2dEpilogue()} says so.
+     * @throws UnsupportedOperationException on a backend that does not fuse them
+     */
+    default void conv2d(Tensor x, Tensor kernel, Tensor bias, boolean relu, Window2d window, Tensor out) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " does not fuse a convolution's bias and ReLU;"
+                + " check fusesConv2dEpilogue() first");
+    }
+
     /** Gradient of conv2d with respect to its input: gx [n, h, w, c] from gy [n, oh, ow, f]. */
     void conv2dBackwardData(Tensor gy, Tensor kernel, Window2d window, Tensor gx);
 

@@ -110,6 +110,10 @@ public final class Conv2D extends Layer {
 
     @Override
     protected Tensor forward(Tensor x, boolean training) {
+        if (activation == Activation.RELU || activation == Activation.LINEAR) {
+            return Functional.conv2d(x, parameters().get("kernel"), useBias ? parameters().get("bias") : null,
+                    activation == Activation.RELU, strideH, strideW, padding);
+        }
         Tensor y = Functional.conv2d(x, parameters().get("kernel"), strideH, strideW, padding);
         if (useBias) {
             y = y.add(parameters().get("bias"));

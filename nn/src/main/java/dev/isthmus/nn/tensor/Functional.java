@@ -1,5 +1,8 @@
 package dev.isthmus.nn.tensor;
 
+import dev.isthmus.nn.autograd.Node;
+import dev.isthmus.nn.backend.ReduceOp;
+import dev.isthmus.nn.backend.UnaryOp;
 import dev.isthmus.nn.backend.Window2d;
 import java.util.Arrays;
 
@@ -37,6 +40,70 @@ public final class Functional {
             }
             return new Tensor[] {gx, gk};
         }, x, kernel);
+    }
+
+    /**
+     * {@code relu?(conv2d(x, kernel) + bias)}: the convolution with its bias [f] (null for none) and
+     * optional ReLU, the same values and gradients as the three operations, in one pass where the
+     * backend fuses them (the CPU) and as the three otherwise.
+     */
+    public static Tensor conv2d(Tensor x, Tensor kernel, Tensor bias, boolean relu, int strideH, int strideW,
+                                Window2d.Padding padding) {
+        if (!x.backend().fusesConv2dEpilogue()) {
+            Tensor y = conv2d(x, kernel, strideH, strideW, padding);
+            if (bias != null) {
+                y = y.add(bias);
+            }
+            return relu ? y.relu() : y;
+        }
+        if (x.rank() != 4 || kernel.rank() != 4 || kernel.size(2) != x.size(3)) {
+            throw ShapeMismatchException.of("conv2d", x.shape(), kernel.shape(),
+                    "do not fit: expected input [n, h, w, c] and kernel [kh, kw, c, filters] with the same c");
+        }
+        if (bias != null && (bias.rank() != 1 || bias.size(0) != kernel.size(3))) {
+            throw ShapeMismatchException.of("conv2d bias", kernel.shape(), bias.shape(),
+                    "do not fit: expected a bias [filters] for the kernel's filters");
+        }
+        x.checkSameDevice("conv2d", kernel);
+        x.requireFloat("conv2d");
+        kernel.requireFloat("conv2d");
+        if (bias != null) {
+            x.checkSameDevice("conv2d", bias);
+            bias.requireFloat("conv2d");
+        }
+        Window2d g = Window2d.of(x.size(0), x.size(1), x.size(2), x.size(3), kernel.size(0), kernel.size(1),
+                strideH, strideW, padding);
+        Tensor out = Tensor.like(x, new int[] {x.size(0), g.outHeight(), g.outWidth(), kernel.size(3)});
+        x.backend().conv2d(x, kernel, bias, relu, g, out);
+        Node.Backward backward = gy -> {
+            Tensor pre = gy;
+            if (relu) {
+                // the output's sign is the pre-activation's (ReLU keeps positives, NaNs and nothing else)
+                pre = Tensor.like(gy, gy.shape());
+                x.backend().unaryBackward(UnaryOp.RELU, out, out, gy, 0, 0, pre);
+            }
+            Tensor gx = null;
+            Tensor gk = null;
+            Tensor gb = null;
+            if (x.requiresGrad()) {
+                gx = Tensor.like(x, x.shape());
+                x.backend().conv2dBackwardData(pre, kernel, g, gx);
+            }
+            if (kernel.requiresGrad()) {
+                gk = Tensor.like(kernel, kernel.shape());
+                x.backend().conv2dBackwardFilter(x, pre, g, gk);
+            }
+            if (bias == null) {
+                return new Tensor[] {gx, gk};
+            }
+            if (bias.requiresGrad()) {
+                gb = Tensor.like(bias, bias.shape());
+                x.backend().reduce(ReduceOp.SUM, pre, new int[] {0, 1, 2}, gb);
+            }
+            return new Tensor[] {gx, gk, gb};
+        };
+        String op = bias == null ? relu ? "conv2d_relu" : "conv2d" : relu ? "conv2d_bias_relu" : "conv2d_bias";
+        return bias == null ? Tensor.record(out, op, backward, x, kernel) : Tensor.record(out, op, backward, x, kernel, bias);
     }
 
     /** Channels-last max pooling: x [n, h, w, c] → [n, oh, ow, c]. */

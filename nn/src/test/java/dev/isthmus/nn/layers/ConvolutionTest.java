@@ -71,6 +71,60 @@ class ConvolutionTest {
         GradientCheck.standard().check("conv2d " + padding, in -> Functional.conv2d(in.get(0), in.get(1), sh, sw, padding), x, k);
     }
 
+    static Stream<Arguments> fusedShapes() {
+        // input, filters, padding: the direct kernel (shallow windows) and im2col + SGEMM (576 columns)
+        return Stream.of(Arguments.of(new int[] {3, 12, 11, 2}, 20, Padding.SAME),
+                Arguments.of(new int[] {2, 9, 8, 64}, 16, Padding.VALID));
+    }
+
+    /**
+     * The fused convolution (bias and ReLU in its own pass) gives the values and the gradients of
+     * conv2d, add and relu one after another, bit for bit, and checks against finite differences.
+     */
+    @ParameterizedTest(name = "{0} -> {1} {2}")
+    @MethodSource("fusedShapes")
+    void fusedBiasAndReluAreTheSeparateOperationsBitForBit(int[] xs, int filters, Padding padding) {
+        for (boolean relu : new boolean[] {false, true}) {
+            for (boolean withBias : new boolean[] {false, true}) {
+                Tensor x = Tensor.uniform(xs, -1f, 1f, 31).requiresGrad(true);
+                Tensor k = Tensor.uniform(new int[] {3, 3, xs[3], filters}, -0.5f, 0.5f, 32).requiresGrad(true);
+                Tensor b = withBias ? Tensor.uniform(new int[] {filters}, -0.5f, 0.5f, 33).requiresGrad(true) : null;
+                float[][] fusedGrads = gradients(Functional.conv2d(x, k, b, relu, 1, 1, padding), x, k, b);
+                float[] fused = Functional.conv2d(x, k, b, relu, 1, 1, padding).toArray();
+                Tensor y = Functional.conv2d(x, k, 1, 1, padding);
+                y = withBias ? y.add(b) : y;
+                y = relu ? y.relu() : y;
+                String what = "relu=" + relu + " bias=" + withBias;
+                assertArrayEquals(y.toArray(), fused, 0f, what);
+                float[][] separateGrads = gradients(y, x, k, b);
+                for (int i = 0; i < fusedGrads.length; i++) {
+                    if (fusedGrads[i] != null) {
+                        assertArrayEquals(separateGrads[i], fusedGrads[i], 0f, what + " gradient " + i);
+                    }
+                }
+            }
+        }
+        // (finite differences across ReLU's kink are no reference; the ReLU's gradient is checked above,
+        // bit for bit against the separate relu's, which has its own finite-difference check)
+        Tensor x = Tensor.uniform(new int[] {2, 5, 6, 3}, -1f, 1f, 34);
+        GradientCheck.standard().check("fused conv2d", in -> Functional.conv2d(in.get(0), in.get(1), in.get(2), false, 1, 1,
+                padding), x, Tensor.uniform(new int[] {3, 3, 3, 4}, -1f, 1f, 35), Tensor.uniform(new int[] {4}, -0.5f, 0.5f, 36));
+    }
+
+    private static float[][] gradients(Tensor y, Tensor... in) {
+        for (Tensor t : in) {
+            if (t != null) {
+                t.zeroGrad();
+            }
+        }
+        y.backward(Tensor.uniform(y.shape(), -1f, 1f, 37));
+        float[][] g = new float[in.length][];
+        for (int i = 0; i < in.length; i++) {
+            g[i] = in[i] == null ? null : in[i].grad().toArray();
+        }
+        return g;
+    }
+
     @Test
     void batchesWhoseColumnsSpanSeveralChunksGiveTheSameResults() {
         // 40 images of 64×64×8 with a 3×3 kernel make 44 MB of columns: two chunks of at most 32 MiB

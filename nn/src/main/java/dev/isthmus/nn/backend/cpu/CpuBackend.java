@@ -507,6 +507,17 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public boolean fusesConv2dEpilogue() {
+        return true;
+    }
+
+    @Override
+    public void conv2d(Tensor x, Tensor kernel, Tensor bias, boolean relu, Window2d window, Tensor out) {
+        CpuConvolution.forward(seg(x), seg(kernel), bias == null ? null : seg(bias), relu, kernel.size(3), window,
+                seg(out), threads);
+    }
+
+    @Override
     public void conv2dBackwardData(Tensor gy, Tensor kernel, Window2d window, Tensor gx) {
         CpuConvolution.backwardData(seg(gy), seg(kernel), kernel.size(3), window, seg(gx), threads);
     }

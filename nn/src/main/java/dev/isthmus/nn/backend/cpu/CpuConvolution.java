@@ -51,16 +51,53 @@ final class CpuConvolution {
 
     static void forward(MemorySegment x, MemorySegment kernel, int filters, Window2d g, MemorySegment out,
                         CpuThreads threads) {
+        forward(x, kernel, null, false, filters, g, out, threads);
+    }
+
+    /**
+     * out = conv(x, kernel), then + bias (when not null) and ReLU (when {@code relu}) while each
+     * part of the output is still in cache: what the three separate operations give, bit for bit.
+     */
+    static void forward(MemorySegment x, MemorySegment kernel, MemorySegment bias, boolean relu, int filters,
+                        Window2d g, MemorySegment out, CpuThreads threads) {
         int cols = columns(g);
         int pixels = g.outHeight() * g.outWidth();
         int chunk = imagesPerChunk(g);
         int lastChunk = g.batch() % chunk == 0 ? chunk : g.batch() % chunk;
+        float[] b = bias == null ? null : bias.asSlice(0, (long) filters * Float.BYTES).toArray(JAVA_FLOAT);
         if (direct(g, filters, lastChunk)) {
-            VectorConvolution.forward(x, kernel, filters, g, 0, g.batch(), out, threads);
+            VectorConvolution.forward(x, kernel, b, relu, filters, g, 0, g.batch(), out, threads);
             return;
         }
-        forEachColumnChunk(x, g, threads, (buf, b0, nb) -> Sgemm.sgemm(false, false, nb * pixels, filters, cols, 1f,
-                buf, 0, cols, kernel, 0, filters, 0f, out, (long) b0 * pixels * filters, filters, threads));
+        forEachColumnChunk(x, g, threads, (buf, b0, nb) -> {
+            Sgemm.sgemm(false, false, nb * pixels, filters, cols, 1f, buf, 0, cols, kernel, 0, filters, 0f, out,
+                    (long) b0 * pixels * filters, filters, threads);
+            if (b != null || relu) {
+                threads.parallelFor(nb, i -> {
+                    float[] res = Scratch.floats(Scratch.CONV_OUT, pixels * filters);
+                    long at = (long) (b0 + i) * pixels * filters * Float.BYTES;
+                    MemorySegment.copy(out, JAVA_FLOAT, at, res, 0, pixels * filters);
+                    epilogue(res, pixels, filters, b, relu);
+                    MemorySegment.copy(res, 0, out, JAVA_FLOAT, at, pixels * filters);
+                });
+            }
+        });
+    }
+
+    /** res [pixels, filters] = relu?(res + bias) in place, as the separate ADD and RELU compute it. */
+    static void epilogue(float[] res, int pixels, int filters, float[] bias, boolean relu) {
+        for (int p = 0, o = 0; p < pixels; p++, o += filters) {
+            if (bias != null) {
+                for (int j = 0; j < filters; j++) {
+                    res[o + j] += bias[j];
+                }
+            }
+            if (relu) {
+                for (int j = 0; j < filters; j++) {
+                    res[o + j] = Math.max(res[o + j], 0f);
+                }
+            }
+        }
     }
 
     /**

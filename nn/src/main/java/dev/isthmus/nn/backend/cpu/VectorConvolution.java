@@ -26,16 +26,25 @@ final class VectorConvolution {
     /** Output images [b0, b0 + count) of x * kernel into out, images split over the threads. */
     static void forward(MemorySegment x, MemorySegment kernel, int filters, Window2d g, int b0, int count,
                         MemorySegment out, CpuThreads threads) {
+        forward(x, kernel, null, false, filters, g, b0, count, out, threads);
+    }
+
+    /**
+     * {@link #forward} followed, in the same pass over each image's output, by the bias (when not
+     * null) and a ReLU (when {@code relu}): the arithmetic of the separate operations, bit for bit.
+     */
+    static void forward(MemorySegment x, MemorySegment kernel, float[] bias, boolean relu, int filters, Window2d g,
+                        int b0, int count, MemorySegment out, CpuThreads threads) {
         int taps = g.windowHeight() * g.windowWidth() * g.channels();
         float[] k = new float[taps * filters];
         MemorySegment.copy(kernel, JAVA_FLOAT, 0, k, 0, k.length);
-        forward(x, k, filters, g, b0, count, out, threads);
+        forward(x, k, bias, relu, filters, g, b0, count, out, threads);
     }
 
     /** {@link #forward} with the kernel [kh, kw, c, filters] already in an array. */
-    static void forward(MemorySegment x, float[] k, int filters, Window2d g, int b0, int count, MemorySegment out,
-                        CpuThreads threads) {
-        threads.parallelFor(count, i -> image(x, k, filters, g, b0 + i, out));
+    static void forward(MemorySegment x, float[] k, float[] bias, boolean relu, int filters, Window2d g, int b0,
+                        int count, MemorySegment out, CpuThreads threads) {
+        threads.parallelFor(count, i -> image(x, k, bias, relu, filters, g, b0 + i, out));
     }
 
     /**
@@ -63,7 +72,7 @@ final class VectorConvolution {
             }
         }
         Window2d back = CpuConvolution.transposed(g, filters);
-        forward(gy, turned, c, back, 0, g.batch(), gx, threads);
+        forward(gy, turned, null, false, c, back, 0, g.batch(), gx, threads);
     }
 
     /** Images in each fixed part of the batch whose filter gradient is summed on its own. */
@@ -276,7 +285,8 @@ final class VectorConvolution {
         h.intoArray(sum, s + 7 * fp);
     }
 
-    private static void image(MemorySegment x, float[] k, int filters, Window2d g, int b, MemorySegment out) {
+    private static void image(MemorySegment x, float[] k, float[] bias, boolean relu, int filters, Window2d g, int b,
+                              MemorySegment out) {
         int c = g.channels();
         int sh = g.strideHeight();
         int sw = g.strideWidth();
@@ -312,6 +322,9 @@ final class VectorConvolution {
                     break;
                 }
             }
+        }
+        if (bias != null || relu) {
+            CpuConvolution.epilogue(res, oh * ow, filters, bias, relu);
         }
         MemorySegment.copy(res, 0, out, JAVA_FLOAT, (long) b * size * Float.BYTES, size);
     }
