@@ -86,7 +86,8 @@ final class CpuConvolution {
 
     /** res [pixels, filters] = relu?(res + bias) in place, as the separate ADD and RELU compute it. */
     static void epilogue(float[] res, int pixels, int filters, float[] bias, boolean relu) {
-        for (int p = 0, o = 0; p < pixels; p++, o += filters) {
+        int p0 = VECTOR ? VectorConvolution.epilogue(res, pixels, filters, bias, relu) : 0;
+        for (int p = p0, o = p0 * filters; p < pixels; p++, o += filters) {
             if (bias != null) {
                 for (int j = 0; j < filters; j++) {
                     res[o + j] += bias[j];

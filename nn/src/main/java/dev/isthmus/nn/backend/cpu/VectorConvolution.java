@@ -75,6 +75,32 @@ final class VectorConvolution {
         forward(gy, turned, null, false, c, back, 0, g.batch(), gx, threads);
     }
 
+    /**
+     * {@link CpuConvolution#epilogue} on vectors (lanewise ADD and MAX are float addition and
+     * {@link Math#max}), for filter counts that are whole vectors; returns the pixels done (all, or
+     * none for the scalar loop to do).
+     */
+    static int epilogue(float[] res, int pixels, int filters, float[] bias, boolean relu) {
+        if (filters % L != 0) {
+            return 0;
+        }
+        FloatVector zero = FloatVector.zero(S);
+        int n = pixels * filters;
+        if (bias == null) {
+            for (int i = 0; i < n; i += L) {
+                FloatVector.fromArray(S, res, i).max(zero).intoArray(res, i);
+            }
+            return pixels;
+        }
+        for (int o = 0; o < n; o += filters) {
+            for (int f0 = 0; f0 < filters; f0 += L) {
+                FloatVector v = FloatVector.fromArray(S, res, o + f0).add(FloatVector.fromArray(S, bias, f0));
+                (relu ? v.max(zero) : v).intoArray(res, o + f0);
+            }
+        }
+        return pixels;
+    }
+
     /** Images in each fixed part of the batch whose filter gradient is summed on its own. */
     private static final int IMAGES_PER_PART = 2;
 
