@@ -188,7 +188,14 @@ public final class OpSuites {
         }
     }
 
-    /** One full training step (forward, loss, backward, Adam) of a sample model at a batch size and width. */
+    /**
+     * One full training step (forward, loss, backward, Adam) of a sample model at a batch size and
+     * width. Each step is timed on its own and the runner reports the median, as the PyTorch
+     * reference does; the warm-up is long because the JIT needs seconds to compile a model's
+     * kernels on two cores (a 0.5 s warm-up measured the text model at 15× its warm step time).
+     */
+    @BenchmarkMode(Mode.SampleTime)
+    @Warmup(iterations = 5, time = 1)
     public static class TrainingStep extends OnDevice {
         @Param({"mlp", "text", "image", "recommend", "speech"})
         public String model;
