@@ -43,8 +43,54 @@ final class Scaling {
                     .param("batch", BATCHES).param("width", "1")), peak));
             curves.addAll(curves(device, "width", Bench.run(bench.options("TrainingStep").param("device", device)
                     .param("batch", "64").param("width", WIDTHS)), peak));
+            if (device.equals("cpu")) {
+                curves.addAll(threadCurves(peak));
+            }
         }
         return curves;
+    }
+
+    /** 1, 2, 4, ... up to every core this JVM sees, and that count itself. */
+    static List<Integer> threadCounts(int cores) {
+        List<Integer> counts = new ArrayList<>();
+        for (int t = 1; t < cores; t *= 2) {
+            counts.add(t);
+        }
+        counts.add(cores);
+        return counts;
+    }
+
+    /**
+     * The CPU backend's training step (batch 64, width 1) on 1, 2, 4, ... threads, each count in a
+     * JMH fork of its own ({@code -Disthmus.cpu.threads=N}): the same command on a larger machine
+     * gives its own table.
+     */
+    private List<Curve> threadCurves(double peak) {
+        Map<String, TreeMap<Double, Point>> byModel = new TreeMap<>();
+        for (int t : threadCounts(Runtime.getRuntime().availableProcessors())) {
+            for (RunResult r : Bench.run(bench.options("TrainingStep").param("device", "cpu").param("batch", "64")
+                    .param("width", "1").jvmArgsAppend("--add-modules", "jdk.incubator.vector",
+                    "--enable-native-access=ALL-UNNAMED", "-Disthmus.cpu.threads=" + t))) {
+                String model = r.getParams().getParam("model");
+                double ms = r.getPrimaryResult().getScore();
+                double gflops = Workloads.trainingFlops(model, 64, 1) / 1e9 / (ms / 1000);
+                byModel.computeIfAbsent(model, k -> new TreeMap<>()).put((double) t, new Point(t, ms, gflops));
+            }
+        }
+        List<Curve> curves = new ArrayList<>();
+        byModel.forEach((model, points) -> {
+            List<Point> list = new ArrayList<>(points.values());
+            curves.add(new Curve(model, "cpu", "threads", list, threadVerdict(list)));
+        });
+        return curves;
+    }
+
+    static String threadVerdict(List<Point> points) {
+        Point one = points.get(0);
+        Point last = points.get(points.size() - 1);
+        double speedup = one.millis() / last.millis();
+        return String.format(Locale.ROOT, "%.2f× the 1-thread steps/s on %.0f threads (%.0f%% parallel efficiency)",
+                speedup, last.x(), 100 * speedup / last.x());
     }
 
     /** GFLOP/s of a 1024³ SGEMM on {@code device}, measured now. */

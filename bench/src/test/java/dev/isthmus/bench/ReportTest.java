@@ -68,6 +68,16 @@ class ReportTest {
     }
 
     @Test
+    void threadScalingCountsEveryPowerOfTwoAndAllCoresAndGivesTheEfficiency() {
+        assertEquals(List.of(1), Scaling.threadCounts(1));
+        assertEquals(List.of(1, 2), Scaling.threadCounts(2));
+        assertEquals(List.of(1, 2, 4, 8, 16), Scaling.threadCounts(16));
+        assertEquals(List.of(1, 2, 4, 6), Scaling.threadCounts(6));
+        List<Scaling.Point> two = List.of(new Scaling.Point(1, 14, 0), new Scaling.Point(2, 10, 0));
+        assertEquals("1.40× the 1-thread steps/s on 2 threads (70% parallel efficiency)", Scaling.threadVerdict(two));
+    }
+
+    @Test
     void trainingFlopsFollowTheLayerShapes() {
         // mlp at width 1: 10->10 and 10->1 dense layers, x2 per multiply-add, x3 for the backward GEMMs
         assertEquals(3 * 2.0 * 32 * (10 * 10 + 10), Workloads.trainingFlops("mlp", 32, 1), 1e-9);
