@@ -163,9 +163,20 @@ final class CpuConvolution {
         int c = g.channels();
         int hp = (g.outHeight() - 1) * g.strideHeight() + g.windowHeight();
         int wp = paddedWidth(g);
-        float[] img = new float[hp * wp * c];
+        // the calling thread's reused array (a fresh one per image was most of a step's garbage);
+        // past the image's own size its contents are whatever an earlier call left
+        float[] img = Scratch.floats(Scratch.PADDED, hp * wp * c);
         int rows = Math.min(g.height(), hp - g.padTop());
         int cols = Math.min(g.width(), wp - g.padLeft());
+        if (g.padTop() > 0 || g.padLeft() > 0 || rows < hp || cols < wp) {
+            java.util.Arrays.fill(img, 0, hp * wp * c, 0f);
+        }
+        if (g.padTop() == 0 && g.padLeft() == 0 && cols == wp && cols == g.width()) {
+            // whole rows, one after another in both: a single copy
+            MemorySegment.copy(x, JAVA_FLOAT, (long) b * g.height() * g.width() * c * Float.BYTES, img, 0,
+                    rows * wp * c);
+            return img;
+        }
         for (int y = 0; y < rows; y++) {
             long from = ((long) b * g.height() + y) * g.width() * c;
             MemorySegment.copy(x, JAVA_FLOAT, from * Float.BYTES, img, ((y + g.padTop()) * wp + g.padLeft()) * c,

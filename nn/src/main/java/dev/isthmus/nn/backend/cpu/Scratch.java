@@ -10,7 +10,9 @@ final class Scratch {
     static final int POOL_IN = 1;
     static final int POOL_OUT = 2;
     static final int POOL_GRAD = 3;
-    private static final ThreadLocal<float[][]> SLOTS = ThreadLocal.withInitial(() -> new float[4][0]);
+    /** One image with its zero padding ({@link CpuConvolution#paddedImage}). */
+    static final int PADDED = 4;
+    private static final ThreadLocal<float[][]> SLOTS = ThreadLocal.withInitial(() -> new float[5][0]);
 
     private Scratch() {
     }

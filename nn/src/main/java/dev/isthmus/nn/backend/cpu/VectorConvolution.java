@@ -124,13 +124,20 @@ final class VectorConvolution {
             int rest = t % (kw * c);
             offset[t] = ky * wp * c + rest;
         }
+        // each output pixel's window corner in the padded image, the same for every image
+        int[] corner = new int[g.outHeight() * g.outWidth()];
+        for (int oy = 0, p = 0; oy < g.outHeight(); oy++) {
+            for (int ox = 0; ox < g.outWidth(); ox++, p++) {
+                corner[p] = (oy * g.strideHeight() * wp + ox * g.strideWidth()) * c;
+            }
+        }
         int parts = (g.batch() + IMAGES_PER_PART - 1) / IMAGES_PER_PART;
         float[][] partial = new float[parts][];
         threads.parallelFor(parts, part -> {
             float[] sum = new float[taps * fp];
             int end = Math.min(g.batch(), (part + 1) * IMAGES_PER_PART);
             for (int b = part * IMAGES_PER_PART; b < end; b++) {
-                filterImage(x, gy, filters, fp, g, b, offset, sum);
+                filterImage(x, gy, filters, fp, g, b, offset, corner, sum);
             }
             partial[part] = sum;
         });
@@ -148,7 +155,7 @@ final class VectorConvolution {
 
     /** sum [taps, fp] += image b's filter gradient; its gradient rows staged fp floats apart, zero past filters. */
     private static void filterImage(MemorySegment x, MemorySegment gy, int filters, int fp, Window2d g, int b,
-                                    int[] offset, float[] sum) {
+                                    int[] offset, int[] corner, float[] sum) {
         int c = g.channels();
         int oh = g.outHeight();
         int ow = g.outWidth();
@@ -163,12 +170,6 @@ final class VectorConvolution {
             for (int p = 0; p < pixels; p++) {
                 MemorySegment.copy(gy, JAVA_FLOAT, (from + (long) p * filters) * Float.BYTES, grad, p * fp, filters);
                 java.util.Arrays.fill(grad, p * fp + filters, (p + 1) * fp, 0f);
-            }
-        }
-        int[] corner = new int[pixels];
-        for (int oy = 0, p = 0; oy < oh; oy++) {
-            for (int ox = 0; ox < ow; ox++, p++) {
-                corner[p] = (oy * g.strideHeight() * wp + ox * g.strideWidth()) * c;
             }
         }
         int taps = offset.length;
