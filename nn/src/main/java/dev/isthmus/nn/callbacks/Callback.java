@@ -24,6 +24,14 @@ public interface Callback {
     default void setModel(Model model) {
     }
 
+    /**
+     * The run's parameters, as Keras's {@code set_params}: "epochs" (the fit's last epoch number),
+     * "steps" (this epoch's batches, 0 while a dataset's length is unknown) and "verbose". Given
+     * before each {@link #onEpochBegin}, since a dataset's length is known after its first epoch.
+     */
+    default void setParams(Map<String, Integer> params) {
+    }
+
     /** Before the first epoch of a {@code fit}; {@code logs} is empty. A callback resets its per-fit state here. */
     default void onTrainBegin(Map<String, Double> logs) {
     }

@@ -53,4 +53,16 @@ final class LayerOptions {
         }
         return b;
     }
+
+    /** The number under {@code key}, or {@code fallback} when the config lacks it. */
+    static double number(Map<String, Object> c, String key, double fallback) {
+        Object v = c.get(key);
+        if (v == null) {
+            return fallback;
+        }
+        if (!(v instanceof Number n)) {
+            throw new IllegalArgumentException("config \"" + key + "\" must be a number, got " + v);
+        }
+        return n.doubleValue();
+    }
 }

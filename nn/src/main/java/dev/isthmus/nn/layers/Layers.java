@@ -13,7 +13,7 @@ import java.util.function.Function;
 public final class Layers {
     static final List<String> BUILT_IN = List.of("Dense", "Activation", "Dropout", "Conv2D", "MaxPooling2D", "Flatten",
             "GlobalAveragePooling1D", "GlobalAveragePooling2D", "Embedding", "LSTM", "MultiHeadAttention",
-            "Add", "Subtract", "Multiply", "Average", "Concatenate", "Dot");
+            "Add", "Subtract", "Multiply", "Average", "Concatenate", "Dot", "LayerNormalization");
 
     private static final Map<String, Function<Map<String, Object>, ? extends Layer>> REGISTERED = new ConcurrentHashMap<>();
 
@@ -85,11 +85,22 @@ public final class Layers {
                 case "Average" -> new Average();
                 case "Concatenate" -> new Concatenate(i(c, "axis"));
                 case "Dot" -> dot(c);
+                case "LayerNormalization" -> layerNormalization(c);
                 default -> registered(className, c);
             };
         } catch (ClassCastException | NullPointerException e) {
             throw new IllegalArgumentException("bad config for " + className + ": " + c, e);
         }
+    }
+
+    private static Layer layerNormalization(Map<String, Object> c) {
+        Object axis = c.getOrDefault("axis", -1L);
+        if (!(axis instanceof Number n) || n.intValue() != -1) {
+            throw new IllegalArgumentException("LayerNormalization normalises the last axis only (axis -1), the config"
+                    + " has axis " + axis);
+        }
+        return new LayerNormalization((float) LayerOptions.number(c, "epsilon", 1e-3), LayerOptions.flag(c, "center", true),
+                LayerOptions.flag(c, "scale", true));
     }
 
     private static Layer lstm(Map<String, Object> c) {

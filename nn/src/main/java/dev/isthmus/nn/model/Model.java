@@ -3,6 +3,7 @@ package dev.isthmus.nn.model;
 import dev.isthmus.nn.autograd.GradMode;
 import dev.isthmus.nn.backend.cpu.CounterRandom;
 import dev.isthmus.nn.callbacks.Callback;
+import dev.isthmus.nn.callbacks.ProgressBar;
 import dev.isthmus.nn.callbacks.TerminateOnNaN;
 import dev.isthmus.nn.data.Dataset;
 import dev.isthmus.nn.layers.Input;
@@ -600,7 +601,7 @@ public class Model implements AutoCloseable {
                 fit.resumeFrom().history().history().forEach((k, v) -> v.forEach(value -> history.record(Map.of(k, value))));
             }
             firstEpoch = fit.resumeFrom() == null ? 1 : fit.resumeFrom().epochsDone() + 1;
-            callbacks = fit.callbacks();
+            callbacks = withProgressBar(fit);
             stopOnNaN = callbacks.stream().anyMatch(c -> c instanceof TerminateOnNaN);
             stopTraining = false;
             callbacks.forEach(c -> c.setModel(Model.this));
@@ -609,13 +610,15 @@ public class Model implements AutoCloseable {
 
         /** Begins epoch {@code epoch} (from 1) of {@code steps} steps (its progress bar's count). */
         Epoch epoch(int epoch, BatchTotals totals, int steps) {
+            Map<String, Integer> params = Map.of("epochs", fit.epochs(), "steps", Math.max(steps, 0), "verbose",
+                    fit.verbose());
+            callbacks.forEach(c -> c.setParams(params));
             callbacks.forEach(c -> c.onEpochBegin(epoch - 1, new LinkedHashMap<>()));
-            ProgressBar bar = new ProgressBar(fit.out(), fit.verbose(), epoch, fit.epochs(), steps);
             // A step enqueues its work and returns: losses and metrics stay on the device until a
             // redraw, a callback looking at its batch's logs or the epoch's end reads them, so the
             // host never waits inside a step.
             totals.startEpoch();
-            return new Epoch(this, epoch, totals, bar);
+            return new Epoch(this, epoch, totals);
         }
 
         History end() {
@@ -625,20 +628,29 @@ public class Model implements AutoCloseable {
         }
     }
 
-    /** One epoch of a {@link Run}: the batch callbacks, the progress bar and the lazily read batch logs. */
+    /** The fit's callbacks, and last a progress bar at its verbosity unless it is 0 or they hold one (as Keras). */
+    private static List<Callback> withProgressBar(Fit fit) {
+        List<Callback> given = fit.callbacks();
+        if (fit.verbose() == 0 || given.stream().anyMatch(c -> c instanceof ProgressBar)) {
+            return given;
+        }
+        List<Callback> all = new ArrayList<>(given);
+        all.add(new ProgressBar(fit.out(), fit.verbose()));
+        return List.copyOf(all);
+    }
+
+    /** One epoch of a {@link Run}: the batch callbacks and the lazily read batch logs. */
     private final class Epoch {
         private final Run run;
         private final int epoch;
-        private final ProgressBar bar;
         private final java.util.function.Supplier<Map<String, Double>> readMeans;
         /** Batches whose losses were already checked for non-finite values. */
         private int checked;
         private BatchLogs logs;
 
-        Epoch(Run run, int epoch, BatchTotals totals, ProgressBar bar) {
+        Epoch(Run run, int epoch, BatchTotals totals) {
             this.run = run;
             this.epoch = epoch;
-            this.bar = bar;
             this.readMeans = () -> {
                 Map<String, Double> means = run.stopOnNaN ? totals.means() : checkedMeans(totals, epoch, checked);
                 checked = totals.written();
@@ -655,9 +667,6 @@ public class Model implements AutoCloseable {
             BatchLogs batchLogs = new BatchLogs(readMeans);
             logs = batchLogs;
             run.callbacks.forEach(c -> c.onBatchEnd(step, batchLogs));
-            if (bar.due(step + 1)) {
-                bar.update(step + 1, batchLogs.read());
-            }
         }
 
         boolean ranABatch() {
@@ -665,23 +674,20 @@ public class Model implements AutoCloseable {
         }
 
         void finish() {
-            run.lastLogs = endEpoch(run.fit, epoch, logs, run.validation, bar, run.history);
+            run.lastLogs = endEpoch(run, epoch, logs);
         }
     }
 
     /** The epoch's end: validation, the progress line, callbacks, history and checkpoint; the epoch's logs. */
-    private Map<String, Double> endEpoch(Fit fit, int epoch, BatchLogs logs,
-                                         java.util.function.Supplier<Map<String, Double>> validation,
-                                         ProgressBar bar, History history) {
+    private Map<String, Double> endEpoch(Run run, int epoch, BatchLogs logs) {
         Map<String, Double> values = new LinkedHashMap<>(logs == null ? Map.of() : logs.read());
-        if (validation != null) {
-            validation.get().forEach((k, v) -> values.put("val_" + k, v));
+        if (run.validation != null) {
+            run.validation.get().forEach((k, v) -> values.put("val_" + k, v));
         }
-        bar.finish(values);
-        fit.callbacks().forEach(c -> c.onEpochEnd(epoch - 1, values));
-        history.record(values);
-        if (fit.checkpointFile() != null) {
-            Checkpoint.write(fit.checkpointFile(), this, optimizer, epoch, history);
+        run.callbacks.forEach(c -> c.onEpochEnd(epoch - 1, values));
+        run.history.record(values);
+        if (run.fit.checkpointFile() != null) {
+            Checkpoint.write(run.fit.checkpointFile(), this, optimizer, epoch, run.history);
         }
         return values;
     }

@@ -16,6 +16,9 @@ import dev.isthmus.nn.model.Sequential;
 import dev.isthmus.nn.optim.SGD;
 import dev.isthmus.nn.tensor.Device;
 import dev.isthmus.nn.tensor.Tensor;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -325,5 +328,45 @@ class CallbackTest {
             assertEquals(1, h.epochs());
             assertTrue(Double.isNaN(h.last("loss")));
         }
+    }
+
+    @Test
+    void theProgressBarIsACallbackFitAddsLastUnlessOneIsGiven() {
+        var printed = new ByteArrayOutputStream();
+        PrintStream out = new PrintStream(printed, true, StandardCharsets.UTF_8);
+        // verbosity 2 from the fit: one line an epoch, printed after the other callbacks added their logs
+        try (Sequential m = model()) {
+            m.fit(X, Y, Fit.epochs(2).batchSize(8).seed(1).verbose(2).output(out).callbacks(new Script("extra", 5, 6)));
+        }
+        String lines = printed.toString(StandardCharsets.UTF_8);
+        assertTrue(lines.startsWith("Epoch 1/2 - 3 steps - "), lines);
+        assertTrue(lines.contains("Epoch 2/2 - 3 steps - ") && lines.contains("extra: 6.0000"), lines);
+        assertEquals(2, lines.lines().count(), lines);
+        // one given explicitly prints even when the fit is silent, and fit adds no second one
+        printed.reset();
+        List<Map<String, Integer>> params = new ArrayList<>();
+        Callback spy = new Callback() {
+            @Override
+            public void setParams(Map<String, Integer> p) {
+                params.add(p);
+            }
+        };
+        try (Sequential m = model()) {
+            m.fit(X, Y, fit(3, spy, new ProgressBar(out, 2)));
+        }
+        lines = printed.toString(StandardCharsets.UTF_8);
+        assertEquals(3, lines.lines().count(), lines);
+        assertTrue(lines.contains("Epoch 3/3 - 3 steps - ") && lines.contains("loss: "), lines);
+        assertEquals(3, params.size());
+        assertEquals(Map.of("epochs", 3, "steps", 3, "verbose", 0), params.getFirst());
+        // verbosity 1: the bar redrawn in place, the last redraw at the epoch's last step
+        printed.reset();
+        try (Sequential m = model()) {
+            m.fit(X, Y, fit(1, new ProgressBar(out, 1)));
+        }
+        lines = printed.toString(StandardCharsets.UTF_8);
+        assertTrue(lines.startsWith("Epoch 1/1\n"), lines);
+        assertTrue(lines.contains("\r3/3 [==============================] - "), lines);
+        assertThrows(IllegalArgumentException.class, () -> new ProgressBar(out, 0));
     }
 }

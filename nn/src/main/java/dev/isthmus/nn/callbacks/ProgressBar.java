@@ -1,44 +1,89 @@
-package dev.isthmus.nn.model;
+package dev.isthmus.nn.callbacks;
 
 import java.io.PrintStream;
 import java.util.Locale;
 import java.util.Map;
 
 /**
- * Keras-style per-epoch progress: on a terminal a bar redrawn in place (steps, loss, metrics, rate,
- * ETA); elsewhere one plain line at the end of each epoch.
+ * Keras's progress bar ({@code keras.callbacks.ProgbarLogger}) as a callback: on a terminal
+ * (verbosity 1) a bar redrawn in place with the steps, loss, metrics, rate and ETA; elsewhere
+ * (verbosity 2) one plain line at the end of each epoch. {@code fit} adds one, last in its list, when
+ * its verbosity is not 0 and the callbacks given hold none; one given explicitly is used instead
+ * (printing wherever and however verbose it was made), whatever the fit's verbosity.
+ *
+ * <p>The bar reads the batch logs only when it redraws (at most every 0.1 s, and at an epoch's
+ * last step), so on a GPU it costs a host read a redraw, not a step.
  */
-final class ProgressBar {
+public class ProgressBar implements Callback {
     private static final int WIDTH = 30;
     private static final long REDRAW_NANOS = 100_000_000L;
 
     private final PrintStream out;
     private final int verbose;
-    private final int steps;
-    private final long start = System.nanoTime();
+    private int epochs;
+    private int steps;
+    private long start;
     private long lastDraw;
     /** The last step {@link #due} was asked about: the step count when the data's length is unknown. */
     private int seen;
 
-    ProgressBar(PrintStream out, int verbose, int epoch, int epochs, int steps) {
-        this.out = out;
+    /**
+     * A bar printing to {@code out}: verbosity 1 redraws a bar in place (for a terminal), 2 prints a
+     * line an epoch.
+     * @throws IllegalArgumentException if verbose is not 1 or 2
+     */
+    public ProgressBar(PrintStream out, int verbose) {
+        if (verbose != 1 && verbose != 2) {
+            throw new IllegalArgumentException("a progress bar's verbosity is 1 (a bar) or 2 (a line an epoch), got "
+                    + verbose);
+        }
+        this.out = java.util.Objects.requireNonNull(out, "out");
         this.verbose = verbose;
-        this.steps = steps;
+    }
+
+    /** The verbosity it was made with: 1 a bar, 2 a line an epoch. */
+    public int verbose() {
+        return verbose;
+    }
+
+    @Override
+    public void setParams(Map<String, Integer> params) {
+        epochs = params.getOrDefault("epochs", 0);
+        steps = params.getOrDefault("steps", 0);
+    }
+
+    @Override
+    public void onEpochBegin(int epoch, Map<String, Double> logs) {
+        start = System.nanoTime();
+        lastDraw = 0;
+        seen = 0;
         if (verbose == 1) {
-            out.println("Epoch " + epoch + "/" + epochs);
-        } else if (verbose == 2) {
-            out.print("Epoch " + epoch + "/" + epochs + " - ");
+            out.println("Epoch " + (epoch + 1) + "/" + epochs);
+        } else {
+            out.print("Epoch " + (epoch + 1) + "/" + epochs + " - ");
         }
     }
 
+    @Override
+    public void onBatchEnd(int batch, Map<String, Double> logs) {
+        if (due(batch + 1)) {
+            update(batch + 1, new java.util.LinkedHashMap<>(logs));
+        }
+    }
+
+    @Override
+    public void onEpochEnd(int epoch, Map<String, Double> logs) {
+        finish(logs);
+    }
+
     /** Whether step {@code step} redraws the bar: on a terminal, at most every 0.1 s and at the last step. */
-    boolean due(int step) {
+    private boolean due(int step) {
         seen = step;
         return verbose == 1 && ((steps > 0 && step >= steps) || System.nanoTime() - lastDraw >= REDRAW_NANOS);
     }
 
-    /** Redraws the bar (call when {@link #due} says so: the values cost a host read). */
-    void update(int step, Map<String, Double> values) {
+    /** Redraws the bar (when {@link #due} says so: the values cost a host read). */
+    private void update(int step, Map<String, Double> values) {
         if (verbose != 1) {
             return;
         }
@@ -75,7 +120,7 @@ final class ProgressBar {
     }
 
     /** Prints the epoch's summary (non-terminal mode) with validation values included. */
-    void finish(Map<String, Double> values) {
+    private void finish(Map<String, Double> values) {
         double elapsed = (System.nanoTime() - start) / 1e9;
         if (verbose == 2) {
             StringBuilder sb = new StringBuilder();
@@ -110,7 +155,8 @@ final class ProgressBar {
                 : String.format(Locale.ROOT, "%d:%02d", s / 60, s % 60);
     }
 
-    static String format(double v) {
+    /** A log value as the bar prints it: 4 decimals, or 4 significant digits in e-notation below 1e-3. */
+    public static String format(double v) {
         return Math.abs(v) >= 1e-3 || v == 0 ? String.format(Locale.ROOT, "%.4f", v) : String.format(Locale.ROOT, "%.4e", v);
     }
 }
