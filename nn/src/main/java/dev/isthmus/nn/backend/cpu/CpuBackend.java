@@ -227,6 +227,15 @@ public final class CpuBackend implements Backend {
             forChunks(n, (from, to) -> Elementwise.binary(op, as, from, 1, bs, from, 1, os, from, to - from));
             return;
         }
+        if (a.numel() == n && b.numel() == 1) {
+            // against one value (a scalar, or a threshold as dropout's): contiguous chunks, b repeated
+            forChunks(n, (from, to) -> Elementwise.binary(op, as, from, 1, bs, 0, 0, os, from, to - from));
+            return;
+        }
+        if (b.numel() == n && a.numel() == 1) {
+            forChunks(n, (from, to) -> Elementwise.binary(op, as, 0, 0, bs, from, 1, os, from, to - from));
+            return;
+        }
         int rank = shape.length;
         long match = Shapes.trailingMatch(b.shape(), shape);
         int inner = match > Integer.MAX_VALUE ? 0 : (int) match;

@@ -148,15 +148,24 @@ final class CpuLstm {
 
     /** A copy of hc with c of every step rebuilt from the activated gates, as the forward computed it. */
     private static MemorySegment statesWithCells(MemorySegment mask, MemorySegment hc, MemorySegment gates, int n,
-                                                 int steps, int units, Arena arena) {
+                                                 int steps, int units, Arena arena, CpuThreads threads) {
         int g4 = 4 * units;
         int h2 = 2 * units;
         long bytes = (long) n * steps * h2 * Float.BYTES;
         MemorySegment states = arena.allocate(bytes, 64);
         states.copyFrom(hc.asSlice(0, bytes));
+        forSamples(n, units * steps, threads, (i0, i1) -> rebuildCells(mask, gates, n, steps, units, i0, i1, states));
+        return states;
+    }
+
+    /** c of every step of samples [i0, i1) into states, from the activated gates. */
+    private static void rebuildCells(MemorySegment mask, MemorySegment gates, int n, int steps, int units, int i0,
+                                     int i1, MemorySegment states) {
+        int g4 = 4 * units;
+        int h2 = 2 * units;
         float[] c = new float[units];
         float[] z = new float[g4];
-        for (int i = 0; i < n; i++) {
+        for (int i = i0; i < i1; i++) {
             java.util.Arrays.fill(c, 0f);
             for (int t = 0; t < steps; t++) {
                 long row = (long) i * steps + t;
@@ -169,7 +178,6 @@ final class CpuLstm {
                 MemorySegment.copy(c, 0, states, JAVA_FLOAT, (row * h2 + units) * Float.BYTES, units);
             }
         }
-        return states;
     }
 
     /**
@@ -246,9 +254,13 @@ final class CpuLstm {
         int g4 = 4 * units;
         int h2 = 2 * units;
         long rows = (long) n * steps;
-        try (Arena arena = Arena.ofShared()) {
-            MemorySegment states = statesWithCells(mask, hc, gates, n, steps, units, arena);
-            MemorySegment dz = arena.allocate(rows * g4 * Float.BYTES, 64);
+        // the large buffers come from the reused workspace (every element is written before it is
+        // read); the per-sample carries start at zero
+        try (Arena arena = Arena.ofShared();
+             Workspace.Block dzBlock = Workspace.take(rows * g4 * Float.BYTES);
+             Workspace.Block previousBlock = Workspace.take(rows * units * Float.BYTES)) {
+            MemorySegment states = statesWithCells(mask, hc, gates, n, steps, units, arena, threads);
+            MemorySegment dz = dzBlock.memory();
             MemorySegment dh = arena.allocate((long) n * units * Float.BYTES, 64);
             MemorySegment dc = arena.allocate((long) n * units * Float.BYTES, 64);
             MemorySegment carried = arena.allocate((long) n * units * Float.BYTES, 64);
@@ -280,8 +292,9 @@ final class CpuLstm {
             Sgemm.sgemm(false, true, (int) rows, d, g4, 1f, dz, 0, g4, w, 0, g4, 0f, gx, 0, d, threads);
             // gU = Σ over samples and steps of h(t-1)ᵀ·dz(t), one product: row (i, t) of `previous`
             // holds sample i's h(t-1) (zeros at t = 0) and lines up with row (i, t) of dz
-            MemorySegment previous = arena.allocate(rows * units * Float.BYTES, 64);
+            MemorySegment previous = previousBlock.memory();
             for (int i = 0; i < n; i++) {
+                previous.asSlice((long) i * steps * units * Float.BYTES, (long) units * Float.BYTES).fill((byte) 0);
                 for (int t = 1; t < steps; t++) {
                     long r = (long) i * steps + t;
                     MemorySegment.copy(states, (r - 1) * h2 * Float.BYTES, previous, r * units * Float.BYTES,
