@@ -13,7 +13,8 @@ import java.util.function.Function;
 public final class Layers {
     static final List<String> BUILT_IN = List.of("Dense", "Activation", "Dropout", "Conv2D", "MaxPooling2D", "Flatten",
             "GlobalAveragePooling1D", "GlobalAveragePooling2D", "Embedding", "LSTM", "MultiHeadAttention",
-            "Add", "Subtract", "Multiply", "Average", "Concatenate", "Dot", "LayerNormalization");
+            "Add", "Subtract", "Multiply", "Average", "Concatenate", "Dot", "LayerNormalization",
+            "TokenAndPositionEmbedding");
 
     private static final Map<String, Function<Map<String, Object>, ? extends Layer>> REGISTERED = new ConcurrentHashMap<>();
 
@@ -86,6 +87,8 @@ public final class Layers {
                 case "Concatenate" -> new Concatenate(i(c, "axis"));
                 case "Dot" -> dot(c);
                 case "LayerNormalization" -> layerNormalization(c);
+                case "TokenAndPositionEmbedding" -> new TokenAndPositionEmbedding(i(c, "vocabulary_size"),
+                        i(c, "sequence_length"), i(c, "embedding_dim"));
                 default -> registered(className, c);
             };
         } catch (ClassCastException | NullPointerException e) {

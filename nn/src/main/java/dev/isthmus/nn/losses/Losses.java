@@ -121,8 +121,26 @@ public final class Losses {
                 (t, p) -> sparseRows(t, p, fromLogits));
     }
 
-    /** Each sample's sparse categorical cross-entropy, [n]. */
+    /**
+     * Each sample's sparse categorical cross-entropy, [n]. Predictions [n, ..., classes] with labels
+     * [n, ...] (a sequence model's every step, as Keras takes them) give each sample's mean over its
+     * positions.
+     */
     private static Tensor sparseRows(Tensor t, Tensor p, boolean fromLogits) {
+        if (p.rank() > 2) {
+            int[] positions = java.util.Arrays.copyOf(p.shape(), p.rank() - 1);
+            int[] labelShape = t.rank() == p.rank() && t.size(t.rank() - 1) == 1
+                    ? java.util.Arrays.copyOf(t.shape(), t.rank() - 1) : t.shape();
+            if (!java.util.Arrays.equals(positions, labelShape)) {
+                throw ShapeMismatchException.of("sparse_categorical_crossentropy", t.shape(), p.shape(),
+                        "do not fit: labels must be the predictions' shape without its last (classes) axis");
+            }
+            int n = p.size(0);
+            int classes = p.size(p.rank() - 1);
+            Tensor flat = p.reshape(-1, classes);
+            Tensor rows = sparseRows(t.reshape(-1), flat, fromLogits);
+            return rows.reshape(n, -1).mean(1);
+        }
         if (p.rank() != 2) {
             throw new ShapeMismatchException("sparse_categorical_crossentropy: predictions must be [n, classes], got "
                     + Shapes.str(p.shape()));
