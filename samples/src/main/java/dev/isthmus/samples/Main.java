@@ -8,6 +8,7 @@ import dev.isthmus.samples.image.ImageSample;
 import dev.isthmus.samples.mlp.MlpSample;
 import dev.isthmus.samples.recommend.RecommendSample;
 import dev.isthmus.samples.speech.SpeechSample;
+import dev.isthmus.samples.gpt.GptSample;
 import dev.isthmus.samples.text.TextSample;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,7 +31,8 @@ public final class Main implements Runnable {
     static final Map<String, Sample> SAMPLES = new LinkedHashMap<>();
 
     static {
-        for (Sample s : List.of(new MlpSample(), new TextSample(), new ImageSample(), new RecommendSample(), new SpeechSample())) {
+        for (Sample s : List.of(new MlpSample(), new TextSample(), new ImageSample(), new RecommendSample(), new SpeechSample(),
+                new GptSample())) {
             SAMPLES.put(s.name(), s);
         }
     }

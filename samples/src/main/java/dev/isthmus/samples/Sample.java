@@ -2,7 +2,7 @@ package dev.isthmus.samples;
 
 /** One of the sample models: trains on its real dataset and predicts from a user's input. */
 public interface Sample {
-    /** The name on the command line: mlp, text, image, recommend or speech. */
+    /** The name on the command line: mlp, text, image, recommend, speech or gpt. */
     String name();
 
     /** Trains, prints test metrics and a one-line summary, and writes model, curve and metrics into the output folder. */
