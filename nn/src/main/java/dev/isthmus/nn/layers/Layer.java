@@ -54,7 +54,7 @@ public abstract class Layer {
                 if (owner != null) {
                     owner.adopt(p);
                 }
-                kept.put(e.getKey(), p.requiresGrad(trainable));
+                kept.put(e.getKey(), p.requiresGrad(trainable && !nonTrainableWeights().contains(e.getKey())));
             }
         }
         parameters.putAll(kept);
@@ -240,13 +240,31 @@ public abstract class Layer {
      */
     public Layer setTrainable(boolean trainable) {
         this.trainable = trainable;
-        parameters.values().forEach(p -> p.requiresGrad(trainable));
+        parameters.forEach((name, p) -> p.requiresGrad(trainable && !nonTrainableWeights().contains(name)));
         return this;
     }
 
-    /** Parameters in training: all of {@link #parameterCount()} when trainable, none when frozen. */
+    /**
+     * The weights that training never updates through gradients, whatever {@link #trainable()} says
+     * (Keras's non-trainable weights, such as BatchNormalization's moving statistics): they get no
+     * gradient and no optimizer state, and count as non-trainable in summaries. None by default.
+     */
+    protected java.util.Set<String> nonTrainableWeights() {
+        return java.util.Set.of();
+    }
+
+    /** Parameters in training: those of {@link #parameterCount()} not among the non-trainable weights; none when frozen. */
     public long trainableParameterCount() {
-        return trainable ? parameterCount() : 0;
+        if (!trainable) {
+            return 0;
+        }
+        long n = 0;
+        for (var e : parameters.entrySet()) {
+            if (!nonTrainableWeights().contains(e.getKey())) {
+                n += e.getValue().numel();
+            }
+        }
+        return n;
     }
 
     /**

@@ -14,7 +14,7 @@ public final class Layers {
     static final List<String> BUILT_IN = List.of("Dense", "Activation", "Dropout", "Conv2D", "MaxPooling2D", "Flatten",
             "GlobalAveragePooling1D", "GlobalAveragePooling2D", "Embedding", "LSTM", "MultiHeadAttention",
             "Add", "Subtract", "Multiply", "Average", "Concatenate", "Dot", "LayerNormalization",
-            "TokenAndPositionEmbedding");
+            "TokenAndPositionEmbedding", "BatchNormalization");
 
     private static final Map<String, Function<Map<String, Object>, ? extends Layer>> REGISTERED = new ConcurrentHashMap<>();
 
@@ -87,6 +87,7 @@ public final class Layers {
                 case "Concatenate" -> new Concatenate(i(c, "axis"));
                 case "Dot" -> dot(c);
                 case "LayerNormalization" -> layerNormalization(c);
+                case "BatchNormalization" -> batchNormalization(c);
                 case "TokenAndPositionEmbedding" -> new TokenAndPositionEmbedding(i(c, "vocabulary_size"),
                         i(c, "sequence_length"), i(c, "embedding_dim"));
                 default -> registered(className, c);
@@ -94,6 +95,16 @@ public final class Layers {
         } catch (ClassCastException | NullPointerException e) {
             throw new IllegalArgumentException("bad config for " + className + ": " + c, e);
         }
+    }
+
+    private static Layer batchNormalization(Map<String, Object> c) {
+        Object axis = c.getOrDefault("axis", -1L);
+        if (!(axis instanceof Number n) || n.intValue() != -1) {
+            throw new IllegalArgumentException("BatchNormalization normalises the last axis only (axis -1), the config"
+                    + " has axis " + axis);
+        }
+        return new BatchNormalization((float) LayerOptions.number(c, "momentum", 0.99), (float) LayerOptions.number(c,
+                "epsilon", 1e-3), LayerOptions.flag(c, "center", true), LayerOptions.flag(c, "scale", true));
     }
 
     private static Layer layerNormalization(Map<String, Object> c) {
