@@ -14,7 +14,8 @@ public final class Layers {
     static final List<String> BUILT_IN = List.of("Dense", "Activation", "Dropout", "Conv2D", "MaxPooling2D", "Flatten",
             "GlobalAveragePooling1D", "GlobalAveragePooling2D", "Embedding", "LSTM", "MultiHeadAttention",
             "Add", "Subtract", "Multiply", "Average", "Concatenate", "Dot", "LayerNormalization",
-            "TokenAndPositionEmbedding", "BatchNormalization");
+            "TokenAndPositionEmbedding", "BatchNormalization", "Reshape", "Permute", "RepeatVector", "GlobalMaxPooling1D",
+            "GlobalMaxPooling2D", "Conv1D", "MaxPooling1D", "AveragePooling1D", "AveragePooling2D", "ZeroPadding2D");
 
     private static final Map<String, Function<Map<String, Object>, ? extends Layer>> REGISTERED = new ConcurrentHashMap<>();
 
@@ -88,6 +89,17 @@ public final class Layers {
                 case "Dot" -> dot(c);
                 case "LayerNormalization" -> layerNormalization(c);
                 case "BatchNormalization" -> batchNormalization(c);
+                case "Reshape" -> new Reshape(ints(c, "target_shape"));
+                case "Permute" -> new Permute(ints(c, "dims"));
+                case "RepeatVector" -> new RepeatVector(i(c, "n"));
+                case "GlobalMaxPooling1D" -> new GlobalMaxPooling1D();
+                case "GlobalMaxPooling2D" -> new GlobalMaxPooling2D();
+                case "Conv1D" -> new Conv1D(i(c, "filters"), one(c, "kernel_size"), one(c, "strides"), s(c, "padding"),
+                        Activation.of(s(c, "activation")), b(c, "use_bias"));
+                case "MaxPooling1D" -> new MaxPooling1D(one(c, "pool_size"), one(c, "strides"), s(c, "padding"));
+                case "AveragePooling1D" -> new AveragePooling1D(one(c, "pool_size"), one(c, "strides"), s(c, "padding"));
+                case "AveragePooling2D" -> new AveragePooling2D(pair(c, "pool_size"), pair(c, "strides"), s(c, "padding"));
+                case "ZeroPadding2D" -> zeroPadding2d(c);
                 case "TokenAndPositionEmbedding" -> new TokenAndPositionEmbedding(i(c, "vocabulary_size"),
                         i(c, "sequence_length"), i(c, "embedding_dim"));
                 default -> registered(className, c);
@@ -95,6 +107,39 @@ public final class Layers {
         } catch (ClassCastException | NullPointerException e) {
             throw new IllegalArgumentException("bad config for " + className + ": " + c, e);
         }
+    }
+
+    private static int[] ints(Map<String, Object> c, String key) {
+        if (!(get(c, key) instanceof List<?> l)) {
+            throw new IllegalArgumentException("config \"" + key + "\" must be a list of integers, got " + c.get(key));
+        }
+        int[] out = new int[l.size()];
+        for (int j = 0; j < out.length; j++) {
+            out[j] = integer(l.get(j), key);
+        }
+        return out;
+    }
+
+    /** A one-element list (Keras writes 1-D sizes as tuples) or a bare integer. */
+    private static int one(Map<String, Object> c, String key) {
+        Object v = get(c, key);
+        if (v instanceof List<?> l) {
+            if (l.size() != 1) {
+                throw new IllegalArgumentException("config \"" + key + "\" must be one integer, got " + v);
+            }
+            return integer(l.getFirst(), key);
+        }
+        return integer(v, key);
+    }
+
+    private static Layer zeroPadding2d(Map<String, Object> c) {
+        if (!(get(c, "padding") instanceof List<?> l) || l.size() != 2 || !(l.get(0) instanceof List<?> h)
+                || !(l.get(1) instanceof List<?> w) || h.size() != 2 || w.size() != 2) {
+            throw new IllegalArgumentException("config \"padding\" must be [[top, bottom], [left, right]], got "
+                    + c.get("padding"));
+        }
+        return new ZeroPadding2D(integer(h.get(0), "padding"), integer(h.get(1), "padding"), integer(w.get(0), "padding"),
+                integer(w.get(1), "padding"));
     }
 
     private static Layer batchNormalization(Map<String, Object> c) {
