@@ -341,7 +341,8 @@ public abstract class Layer {
         }
     }
 
-    private void requireBuilt(String what) {
+    /** Throws IllegalStateException, naming {@code what}, unless the layer is built. */
+    protected final void requireBuilt(String what) {
         if (!isBuilt()) {
             throw new IllegalStateException(what + ": " + typeName() + " is not built yet; build the model first");
         }

@@ -5,10 +5,15 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Keras {@code MultiHeadAttention} used as self-attention (query = key = value = the input) so it
- * composes in a {@code Sequential}: [batch, time, features] → [batch, time, features]. Weights in
- * Keras's layout: query/key/value kernels [features, heads, keyDim] with biases [heads, keyDim],
- * output kernel [heads, keyDim, features] with bias [features]. Scores are scaled by
+ * Keras {@code MultiHeadAttention}. Applied to one input it is self-attention (query = key = value)
+ * and composes in a {@code Sequential}: [batch, time, features] → [batch, time, features]. In a
+ * functional model it also takes {@code apply(query, value)} or {@code apply(query, value, key)}
+ * (cross-attention, Keras's argument order): the output has the query's shape; value and key share
+ * their time axis, and the value's padding mask (from {@code Embedding(maskZero)}) hides its padded
+ * steps. Weights in Keras's layout: query/key/value kernels [their input's features, heads, keyDim]
+ * with biases [heads, keyDim], output kernel [heads, keyDim, query features] with bias [query
+ * features]; {@link #attentionScores} gives the softmax weights (Keras's
+ * {@code return_attention_scores}). Scores are scaled by
  * 1/sqrt(keyDim); a causal mask hides later steps and a padding mask from
  * {@code Embedding(maskZero)} hides padded keys. Kernels Glorot uniform and biases zeros by
  * default (Keras's), others set before the layer is built; {@link #useBias(boolean)} false drops
@@ -70,6 +75,44 @@ public final class MultiHeadAttention extends Layer {
         return s;
     }
 
+    /** Features of the value and key inputs of a cross-attention call; -1 for self-attention. */
+    private int valueFeatures = -1;
+    private int keyFeatures = -1;
+
+    @Override
+    public int[] computeOutputShape(java.util.List<int[]> shapes) {
+        if (shapes.isEmpty() || shapes.size() > 3) {
+            throw new IllegalArgumentException("MultiHeadAttention takes query, or query and value, or query, value and key;"
+                    + " got " + shapes.size() + " inputs");
+        }
+        for (int[] s : shapes) {
+            computeOutputShape(s.clone());
+        }
+        if (shapes.size() > 1) {
+            int[] value = shapes.get(1);
+            int[] key = shapes.get(shapes.size() - 1);
+            if (value[0] != key[0]) {
+                throw dev.isthmus.nn.tensor.ShapeMismatchException.of("MultiHeadAttention", value, key,
+                        "differ in time: value and key must have the same steps");
+            }
+            if (isBuilt() && (value[1] != valueFeatures() || key[1] != keyFeatures())) {
+                throw new IllegalArgumentException("MultiHeadAttention was built for values of " + valueFeatures()
+                        + " and keys of " + keyFeatures() + " features, got " + value[1] + " and " + key[1]);
+            }
+            valueFeatures = value[1];
+            keyFeatures = key[1];
+        }
+        return shapes.getFirst().clone();
+    }
+
+    private int valueFeatures() {
+        return valueFeatures;
+    }
+
+    private int keyFeatures() {
+        return keyFeatures;
+    }
+
     private static final String[] PROJECTIONS = {"query", "key", "value"};
 
     @Override
@@ -77,7 +120,8 @@ public final class MultiHeadAttention extends Layer {
         int d = s[1];
         Map<String, int[]> shapes = new LinkedHashMap<>();
         for (String p : PROJECTIONS) {
-            shapes.put(p + "_kernel", new int[] {d, numHeads, keyDim});
+            int in = p.equals("query") || valueFeatures < 0 ? d : p.equals("key") ? keyFeatures : valueFeatures;
+            shapes.put(p + "_kernel", new int[] {in, numHeads, keyDim});
             if (useBias) {
                 shapes.put(p + "_bias", new int[] {numHeads, keyDim});
             }
@@ -123,41 +167,82 @@ public final class MultiHeadAttention extends Layer {
 
     @Override
     protected Tensor forward(Tensor x, Tensor mask, boolean training) {
-        int n = x.size(0);
-        int t = x.size(1);
-        int d = x.size(2);
-        Tensor x2d = x.reshape(n * t, d);
-        Tensor q = project(x2d, "query", n, t);
-        Tensor k = project(x2d, "key", n, t);
-        Tensor v = project(x2d, "value", n, t);
+        return attend(x, x, x, mask, false);
+    }
+
+    @Override
+    public Tensor call(java.util.List<Tensor> inputs, java.util.List<Tensor> masks, boolean training) {
+        Tensor query = inputs.getFirst();
+        checkInput(query);
+        if (inputs.size() == 1) {
+            return attend(query, query, query, masks.getFirst(), false);
+        }
+        Tensor value = inputs.get(1);
+        Tensor key = inputs.get(inputs.size() - 1);
+        return attend(query, value, key, masks.get(1), false);
+    }
+
+    /**
+     * The attention weights [batch, heads, query steps, value steps] of {@code query} over
+     * {@code value} (with {@code key} = value when null), hiding the value's padded steps where
+     * {@code valueMask} ([batch, value steps], 1 real, 0 padding) says and later steps if causal:
+     * Keras's {@code return_attention_scores}. Differentiable, owned by the current scope.
+     */
+    public Tensor attentionScores(Tensor query, Tensor value, Tensor key, Tensor valueMask) {
+        requireBuilt("attentionScores");
+        return attend(query, value, key == null ? value : key, valueMask, true);
+    }
+
+    private Tensor attend(Tensor query, Tensor value, Tensor key, Tensor valueMask, boolean scoresOnly) {
+        int n = query.size(0);
+        int tq = query.size(1);
+        int d = query.size(2);
+        int tv = value.size(1);
+        if (key.size(1) != tv || key.size(0) != n || value.size(0) != n) {
+            throw dev.isthmus.nn.tensor.ShapeMismatchException.of("MultiHeadAttention", value.shape(), key.shape(),
+                    "do not fit: value and key need the query's batch and one time axis");
+        }
+        Tensor q = project(query.reshape(n * tq, d), "query", n, tq);
+        Tensor k = project(key.reshape(n * tv, key.size(2)), "key", n, tv);
+        Tensor v = project(value.reshape(n * tv, value.size(2)), "value", n, tv);
         Tensor scores = q.matmul(k.transpose()).mul((float) (1 / Math.sqrt(keyDim)));
-        Tensor bias = attentionBias(mask, n, t, x.device());
+        Tensor bias = attentionBias(valueMask, n, tq, tv, query.device());
         if (bias != null) {
             scores = scores.add(bias);
         }
-        Tensor heads = scores.softmax(-1).matmul(v).permute(0, 2, 1, 3).reshape(n * t, numHeads * keyDim);
+        Tensor weights = scores.softmax(-1);
+        if (scoresOnly) {
+            return weights;
+        }
+        Tensor heads = weights.matmul(v).permute(0, 2, 1, 3).reshape(n * tq, numHeads * keyDim);
         Tensor wo = parameters().get("output_kernel").reshape(numHeads * keyDim, d);
         Tensor out = heads.matmul(wo);
         if (useBias) {
             out = out.add(parameters().get("output_bias"));
         }
-        return out.reshape(n, t, d);
+        return out.reshape(n, tq, d);
+    }
+
+    @Override
+    public Tensor outputMask(java.util.List<Tensor> inputs, java.util.List<Tensor> masks) {
+        return masks.getFirst();
     }
 
     /**
      * 0 where a query may attend to a key, a large negative number where it may not; null when all
      * may. Built on the scores' device: the padding mask is never read back to the host.
      */
-    private Tensor attentionBias(Tensor mask, int n, int t, dev.isthmus.nn.tensor.Device device) {
+    private Tensor attentionBias(Tensor mask, int n, int tq, int t, dev.isthmus.nn.tensor.Device device) {
         Tensor bias = null;
         if (causal) {
-            float[] later = new float[t * t];
-            for (int i = 0; i < t; i++) {
+            // query step i sees value steps j <= i (Keras's lower-triangular causal mask)
+            float[] later = new float[tq * t];
+            for (int i = 0; i < tq; i++) {
                 for (int j = i + 1; j < t; j++) {
                     later[i * t + j] = MASKED;
                 }
             }
-            bias = Tensor.of(device, later, 1, 1, t, t);
+            bias = Tensor.of(device, later, 1, 1, tq, t);
         }
         if (mask != null) {
             // a key is masked where the mask is 0: MASKED · (1 - mask)
