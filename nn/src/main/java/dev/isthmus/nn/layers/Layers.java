@@ -15,7 +15,8 @@ public final class Layers {
             "GlobalAveragePooling1D", "GlobalAveragePooling2D", "Embedding", "LSTM", "MultiHeadAttention",
             "Add", "Subtract", "Multiply", "Average", "Concatenate", "Dot", "LayerNormalization",
             "TokenAndPositionEmbedding", "BatchNormalization", "Reshape", "Permute", "RepeatVector", "GlobalMaxPooling1D",
-            "GlobalMaxPooling2D", "Conv1D", "MaxPooling1D", "AveragePooling1D", "AveragePooling2D", "ZeroPadding2D");
+            "GlobalMaxPooling2D", "Conv1D", "MaxPooling1D", "AveragePooling1D", "AveragePooling2D", "ZeroPadding2D",
+            "SimpleRNN", "GRU");
 
     private static final Map<String, Function<Map<String, Object>, ? extends Layer>> REGISTERED = new ConcurrentHashMap<>();
 
@@ -100,6 +101,9 @@ public final class Layers {
                 case "AveragePooling1D" -> new AveragePooling1D(one(c, "pool_size"), one(c, "strides"), s(c, "padding"));
                 case "AveragePooling2D" -> new AveragePooling2D(pair(c, "pool_size"), pair(c, "strides"), s(c, "padding"));
                 case "ZeroPadding2D" -> zeroPadding2d(c);
+                case "SimpleRNN" -> new SimpleRNN(i(c, "units"), Activation.of(s(c, "activation")), b(c, "use_bias"),
+                        b(c, "return_sequences"));
+                case "GRU" -> gru(c);
                 case "TokenAndPositionEmbedding" -> new TokenAndPositionEmbedding(i(c, "vocabulary_size"),
                         i(c, "sequence_length"), i(c, "embedding_dim"));
                 default -> registered(className, c);
@@ -140,6 +144,14 @@ public final class Layers {
         }
         return new ZeroPadding2D(integer(h.get(0), "padding"), integer(h.get(1), "padding"), integer(w.get(0), "padding"),
                 integer(w.get(1), "padding"));
+    }
+
+    private static Layer gru(Map<String, Object> c) {
+        if (!LayerOptions.flag(c, "reset_after", true)) {
+            throw new IllegalArgumentException("GRU with reset_after=false (Keras 2's default before TF 2) is not supported;"
+                    + " only Keras 3's reset_after=true");
+        }
+        return new GRU(i(c, "units"), b(c, "return_sequences"));
     }
 
     private static Layer batchNormalization(Map<String, Object> c) {
