@@ -16,7 +16,7 @@ public final class Layers {
             "Add", "Subtract", "Multiply", "Average", "Concatenate", "Dot", "LayerNormalization",
             "TokenAndPositionEmbedding", "BatchNormalization", "Reshape", "Permute", "RepeatVector", "GlobalMaxPooling1D",
             "GlobalMaxPooling2D", "Conv1D", "MaxPooling1D", "AveragePooling1D", "AveragePooling2D", "ZeroPadding2D",
-            "SimpleRNN", "GRU");
+            "SimpleRNN", "GRU", "Bidirectional", "TimeDistributed", "SpatialDropout1D");
 
     private static final Map<String, Function<Map<String, Object>, ? extends Layer>> REGISTERED = new ConcurrentHashMap<>();
 
@@ -104,6 +104,9 @@ public final class Layers {
                 case "SimpleRNN" -> new SimpleRNN(i(c, "units"), Activation.of(s(c, "activation")), b(c, "use_bias"),
                         b(c, "return_sequences"));
                 case "GRU" -> gru(c);
+                case "Bidirectional" -> new Bidirectional(inner(c), s(c, "merge_mode"));
+                case "TimeDistributed" -> new TimeDistributed(inner(c));
+                case "SpatialDropout1D" -> new SpatialDropout1D((float) d(c, "rate"));
                 case "TokenAndPositionEmbedding" -> new TokenAndPositionEmbedding(i(c, "vocabulary_size"),
                         i(c, "sequence_length"), i(c, "embedding_dim"));
                 default -> registered(className, c);
@@ -144,6 +147,17 @@ public final class Layers {
         }
         return new ZeroPadding2D(integer(h.get(0), "padding"), integer(h.get(1), "padding"), integer(w.get(0), "padding"),
                 integer(w.get(1), "padding"));
+    }
+
+    /** A wrapper's inner layer: {"class_name": ..., "config": {...}}. */
+    @SuppressWarnings("unchecked")
+    private static Layer inner(Map<String, Object> c) {
+        if (!(get(c, "layer") instanceof Map<?, ?> m) || !(m.get("class_name") instanceof String name)
+                || !(m.get("config") instanceof Map<?, ?> config)) {
+            throw new IllegalArgumentException("config \"layer\" must be {\"class_name\": ..., \"config\": {...}}, got "
+                    + c.get("layer"));
+        }
+        return fromConfig(name, (Map<String, Object>) config);
     }
 
     private static Layer gru(Map<String, Object> c) {
