@@ -22,6 +22,9 @@ public final class Conv2D extends Layer {
     private final Window2d.Padding padding;
     private final Activation activation;
     private final boolean useBias;
+    private int dilationH = 1;
+    private int dilationW = 1;
+    private int groups = 1;
     private Initializer kernelInitializer = Initializer.glorotUniform();
     private Initializer biasInitializer = Initializer.zeros();
     private Regularizer kernelRegularizer;
@@ -51,6 +54,73 @@ public final class Conv2D extends Layer {
         this.padding = Window2d.Padding.of(padding);
         this.activation = activation;
         this.useBias = useBias;
+    }
+
+    /**
+     * Keras's {@code dilation_rate}: the kernel's taps {@code rate} pixels apart (an atrous
+     * convolution, its window (k - 1)·rate + 1 wide); before the layer is built. Run as the
+     * convolution with zeros between the taps, so every backend has it.
+     * @throws IllegalArgumentException for a rate below 1, or a rate above 1 with strides above 1 (as TensorFlow)
+     */
+    public Conv2D dilationRate(int rateH, int rateW) {
+        requireUnbuilt("dilationRate");
+        if (rateH < 1 || rateW < 1) {
+            throw new IllegalArgumentException("Conv2D dilation rates must be >= 1, got " + rateH + "x" + rateW);
+        }
+        if ((rateH > 1 || rateW > 1) && (strideH > 1 || strideW > 1)) {
+            throw new IllegalArgumentException("Conv2D takes dilation rates above 1 only with strides of 1 (as TensorFlow),"
+                    + " got dilation " + rateH + "x" + rateW + " and strides " + strideH + "x" + strideW);
+        }
+        this.dilationH = rateH;
+        this.dilationW = rateW;
+        return this;
+    }
+
+    /**
+     * Keras's {@code groups}: channels and filters split into {@code groups} groups, each group's
+     * filters seeing only its channels (the kernel is [kh, kw, channels / groups, filters]); before
+     * the layer is built.
+     * @throws IllegalArgumentException unless groups >= 1 divides the filters
+     */
+    public Conv2D groups(int groups) {
+        requireUnbuilt("groups");
+        if (groups < 1 || filters % groups != 0) {
+            throw new IllegalArgumentException("Conv2D groups must be >= 1 and divide the " + filters + " filters, got " + groups);
+        }
+        this.groups = groups;
+        return this;
+    }
+
+    private int windowH() {
+        return (kernelH - 1) * dilationH + 1;
+    }
+
+    private int windowW() {
+        return (kernelW - 1) * dilationW + 1;
+    }
+
+    /** The kernel with rate - 1 zero rows and columns between its taps (itself at rate 1). */
+    private Tensor dilated(Tensor k) {
+        if (dilationH == 1 && dilationW == 1) {
+            return k;
+        }
+        int[] s = k.shape();
+        java.util.List<Tensor> rows = new java.util.ArrayList<>();
+        for (int y = 0; y < kernelH; y++) {
+            if (y > 0 && dilationH > 1) {
+                rows.add(Tensor.full(k.device(), 0f, dilationH - 1, s[1], s[2], s[3]));
+            }
+            rows.add(k.slice(0, y, y + 1));
+        }
+        Tensor tall = Tensor.concat(rows, 0);
+        java.util.List<Tensor> cols = new java.util.ArrayList<>();
+        for (int x = 0; x < kernelW; x++) {
+            if (x > 0 && dilationW > 1) {
+                cols.add(Tensor.full(k.device(), 0f, windowH(), dilationW - 1, s[2], s[3]));
+            }
+            cols.add(tall.slice(1, x, x + 1));
+        }
+        return Tensor.concat(cols, 1);
     }
 
     /** Sets the kernel's initializer (Keras {@code kernel_initializer}); before the layer is built. */
@@ -85,14 +155,18 @@ public final class Conv2D extends Layer {
             throw new IllegalArgumentException("Conv2D expects inputs [height, width, channels] per sample, got "
                     + java.util.Arrays.toString(s));
         }
-        Window2d g = Window2d.of(1, s[0], s[1], s[2], kernelH, kernelW, strideH, strideW, padding);
+        if (s[2] % groups != 0) {
+            throw new IllegalArgumentException("Conv2D with " + groups + " groups needs channels divisible by them, got "
+                    + s[2]);
+        }
+        Window2d g = Window2d.of(1, s[0], s[1], s[2], windowH(), windowW(), strideH, strideW, padding);
         return new int[] {g.outHeight(), g.outWidth(), filters};
     }
 
     @Override
     public Map<String, int[]> parameterShapes(int[] s) {
         Map<String, int[]> shapes = new LinkedHashMap<>();
-        shapes.put("kernel", new int[] {kernelH, kernelW, s[2], filters});
+        shapes.put("kernel", new int[] {kernelH, kernelW, s[2] / groups, filters});
         if (useBias) {
             shapes.put("bias", new int[] {filters});
         }
@@ -110,11 +184,24 @@ public final class Conv2D extends Layer {
 
     @Override
     protected Tensor forward(Tensor x, boolean training) {
+        Tensor kernel = dilated(parameters().get("kernel"));
+        if (groups > 1) {
+            // each group: its channels against its filters, the outputs side by side
+            int per = x.size(3) / groups;
+            int perFilters = filters / groups;
+            java.util.List<Tensor> parts = new java.util.ArrayList<>(groups);
+            for (int g = 0; g < groups; g++) {
+                parts.add(Functional.conv2d(x.slice(3, g * per, (g + 1) * per),
+                        kernel.slice(3, g * perFilters, (g + 1) * perFilters), strideH, strideW, padding));
+            }
+            Tensor y = Tensor.concat(parts, 3);
+            return activation.apply(useBias ? y.add(parameters().get("bias")) : y);
+        }
         if (activation == Activation.RELU || activation == Activation.LINEAR) {
-            return Functional.conv2d(x, parameters().get("kernel"), useBias ? parameters().get("bias") : null,
+            return Functional.conv2d(x, kernel, useBias ? parameters().get("bias") : null,
                     activation == Activation.RELU, strideH, strideW, padding);
         }
-        Tensor y = Functional.conv2d(x, parameters().get("kernel"), strideH, strideW, padding);
+        Tensor y = Functional.conv2d(x, kernel, strideH, strideW, padding);
         if (useBias) {
             y = y.add(parameters().get("bias"));
         }
@@ -133,6 +220,8 @@ public final class Conv2D extends Layer {
         c.put("kernel_size", List.of(kernelH, kernelW));
         c.put("strides", List.of(strideH, strideW));
         c.put("padding", padding.name().toLowerCase(java.util.Locale.ROOT));
+        c.put("dilation_rate", List.of(dilationH, dilationW));
+        c.put("groups", groups);
         c.put("activation", activation.kerasName());
         c.put("use_bias", useBias);
         c.put("kernel_initializer", Initializer.describe(kernelInitializer));

@@ -69,7 +69,10 @@ public final class Layers {
                         Activation.of(s(c, "activation")), b(c, "use_bias"))
                         .kernelInitializer(LayerOptions.initializer(c, "kernel_initializer", Initializer.glorotUniform()))
                         .biasInitializer(LayerOptions.initializer(c, "bias_initializer", Initializer.zeros()))
-                        .kernelRegularizer(LayerOptions.regularizer(c, "kernel_regularizer"));
+                        .kernelRegularizer(LayerOptions.regularizer(c, "kernel_regularizer"))
+                        .dilationRate(c.containsKey("dilation_rate") ? pair(c, "dilation_rate")[0] : 1,
+                                c.containsKey("dilation_rate") ? pair(c, "dilation_rate")[1] : 1)
+                        .groups(c.containsKey("groups") ? i(c, "groups") : 1);
                 case "MaxPooling2D" -> new MaxPooling2D(pair(c, "pool_size"), pair(c, "strides"), s(c, "padding"));
                 case "Flatten" -> new Flatten();
                 case "GlobalAveragePooling1D" -> new GlobalAveragePooling1D();
