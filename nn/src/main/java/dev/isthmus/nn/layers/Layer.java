@@ -30,13 +30,22 @@ public abstract class Layer {
     }
 
     /**
+     * Whether this layer, once built, also takes inputs of {@code inputShape} (no batch axis) at a
+     * second place in a functional model, as a tied output embedding takes hidden states; false by
+     * default: a shared layer takes the inputs it was built for.
+     */
+    public boolean alsoTakes(int[] inputShape) {
+        return false;
+    }
+
+    /**
      * Makes the weights for inputs of {@code inputShape} (no batch axis) in {@code owner}. The
      * build is all or nothing: when it fails, the layer stays unbuilt, the weights made so far are
      * freed (or left to {@code owner}, which the caller closes), and it can be built again.
      */
     public final void build(int[] inputShape, Scope owner, long seed) {
         if (this.inputShape != null) {
-            if (!Arrays.equals(this.inputShape, inputShape)) {
+            if (!Arrays.equals(this.inputShape, inputShape) && !alsoTakes(inputShape)) {
                 throw ShapeMismatchException.of(typeName(), this.inputShape, inputShape,
                         "differ: the layer was built for the first (batch axis excluded) and now gets the second");
             }

@@ -11,6 +11,11 @@ import java.util.Map;
  * [batch, time] (time up to {@code sequenceLength}) → token vectors + the vector of each position,
  * [batch, time, embeddingDim]. Both tables uniform in [-0.05, 0.05] (Keras's "uniform"), named
  * {@code token_embeddings} [vocabulary, dim] and {@code position_embeddings} [sequenceLength, dim].
+ *
+ * <p>Applied a second time, in a functional model, to hidden states [batch, time, embeddingDim], the
+ * same layer gives the logits over the vocabulary, {@code h · token_embeddingsᵀ}: the output layer
+ * tied to the input embedding, as KerasHub's {@code ReversibleEmbedding} with {@code reverse=True}
+ * (one table, trained by both uses; no bias).
  */
 public final class TokenAndPositionEmbedding extends Layer {
     private final int vocabularySize;
@@ -42,6 +47,42 @@ public final class TokenAndPositionEmbedding extends Layer {
                     + sequenceLength);
         }
         return new int[] {s[0], embeddingDim};
+    }
+
+    /** Whether a call's input is hidden states [time, embeddingDim] (the tied output) rather than ids [time]. */
+    private boolean reverses(int[] s) {
+        return s.length == 2 && s[1] == embeddingDim;
+    }
+
+    @Override
+    public boolean alsoTakes(int[] inputShape) {
+        return reverses(inputShape);
+    }
+
+    @Override
+    public int[] computeOutputShape(java.util.List<int[]> shapes) {
+        if (shapes.size() == 1 && reverses(shapes.getFirst())) {
+            return new int[] {shapes.getFirst()[0], vocabularySize};
+        }
+        return super.computeOutputShape(shapes);
+    }
+
+    @Override
+    public Tensor call(java.util.List<Tensor> inputs, java.util.List<Tensor> masks, boolean training) {
+        Tensor h = inputs.getFirst();
+        if (inputs.size() == 1 && h.rank() == 3 && h.size(2) == embeddingDim && h.dtype() == DType.FLOAT32) {
+            requireBuilt("the tied output of TokenAndPositionEmbedding");
+            int n = h.size(0);
+            int t = h.size(1);
+            Tensor table = parameters().get("token_embeddings");
+            return h.reshape(n * t, embeddingDim).matmul(table.transpose()).reshape(n, t, vocabularySize);
+        }
+        return super.call(inputs, masks, training);
+    }
+
+    @Override
+    public Tensor outputMask(java.util.List<Tensor> inputs, java.util.List<Tensor> masks) {
+        return null;
     }
 
     @Override

@@ -100,4 +100,34 @@ class TokenAndPositionEmbeddingTest {
             }
         }
     }
+
+    @Test
+    void appliedToHiddenStatesTheSameLayerIsTheTiedOutput(@TempDir Path dir) {
+        int vocabulary = 9;
+        int t = 4;
+        SymbolicTensor in = Input.of(t);
+        TokenAndPositionEmbedding embedding = new TokenAndPositionEmbedding(vocabulary, t, 6);
+        SymbolicTensor h = new Dense(6, Activation.TANH).apply(embedding.apply(in));
+        SymbolicTensor logits = embedding.apply(h);
+        assertArrayEquals(new int[] {t, vocabulary}, logits.shape());
+        int[] ids = {1, 8, 0, 3, 2, 2, 7, 5};
+        Tensor x = Tensor.of(dev.isthmus.nn.tensor.Device.CPU, ids, 2, t);
+        try (Model model = new Model("tied", List.of(in), List.of(logits), 4)) {
+            // one table: the embedding's 9 x 6 and 4 x 6, the Dense's 6 x 6 + 6, no output weights
+            assertEquals(9 * 6 + 4 * 6 + 6 * 6 + 6, model.layers().stream().mapToLong(Layer::parameterCount).sum());
+            Tensor table = embedding.parameters().get("token_embeddings");
+            float[] got = model.predict(List.of(x), 2).getFirst().toArray();
+            Dense dense = (Dense) model.layers().get(1);
+            Tensor hidden = dense.call(embedding.call(x, false), false);
+            float[] want = hidden.reshape(2 * t, 6).matmul(table.transpose()).toArray();
+            assertArrayEquals(want, got, 1e-6f);
+            // the table's gradient sums both uses
+            GradientCheck.standard().check("tied embedding", l -> model.forward(List.of(x), true).getFirst(), table);
+            Path file = dir.resolve("tied.safetensors");
+            model.save(file);
+            try (Model back = Model.load(file)) {
+                assertArrayEquals(got, back.predict(List.of(x), 2).getFirst().toArray(), 0f);
+            }
+        }
+    }
 }

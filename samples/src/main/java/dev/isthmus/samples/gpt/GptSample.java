@@ -36,8 +36,8 @@ import java.util.SplittableRandom;
  * Debian's fortune cookies ({@link Fortunes}). Token + learned position embeddings, {@value #BLOCKS}
  * pre-norm blocks of causal multi-head self-attention ({@value #HEADS} heads) and an MLP
  * ({@value #WIDTH} → {@value #MLP} → {@value #WIDTH}, ReLU), each with its residual connection, a
- * final LayerNormalization and a Dense over the characters (its own weights: the output is not
- * tied to the embedding). The fortunes are shuffled with the data seed and 10% held out; the
+ * final LayerNormalization and the logits over the characters from the token table itself (the
+ * output tied to the input embedding, as GPT-2's). The fortunes are shuffled with the data seed and 10% held out; the
  * model's validation loss in bits per character is set against a unigram and a bigram model
  * counted on the training text (add-one smoothing) and scored on the same held-out positions.
  */
@@ -49,6 +49,8 @@ public final class GptSample implements Sample {
     static final int BLOCKS = 2;
     static final int MLP = 4 * WIDTH;
     static final int BATCH_SIZE = 64;
+    /** The quick run's batches: smaller, so that its few windows give more updates. */
+    static final int QUICK_BATCH_SIZE = 16;
     static final int DEFAULT_EPOCHS = 4;
     static final int QUICK_EPOCHS = 2;
     static final int QUICK_WINDOWS = 4000;
@@ -67,14 +69,16 @@ public final class GptSample implements Sample {
     /** The model: ids [n, CONTEXT] → logits [n, CONTEXT, vocabulary] of each next character. */
     static Model newModel(int vocabulary, long seed) {
         SymbolicTensor in = Input.of(CONTEXT);
-        SymbolicTensor h = new TokenAndPositionEmbedding(vocabulary, CONTEXT, WIDTH).apply(in);
+        TokenAndPositionEmbedding embedding = new TokenAndPositionEmbedding(vocabulary, CONTEXT, WIDTH);
+        SymbolicTensor h = embedding.apply(in);
         for (int b = 0; b < BLOCKS; b++) {
             SymbolicTensor attended = new MultiHeadAttention(HEADS, WIDTH / HEADS, true).apply(new LayerNormalization().apply(h));
             h = new Add().apply(h, attended);
             SymbolicTensor hidden = new Dense(MLP, Activation.RELU).apply(new LayerNormalization().apply(h));
             h = new Add().apply(h, new Dense(WIDTH).apply(hidden));
         }
-        SymbolicTensor logits = new Dense(vocabulary).apply(new LayerNormalization().apply(h));
+        // the output tied to the token table: logits = h · token_embeddingsᵀ
+        SymbolicTensor logits = embedding.apply(new LayerNormalization().apply(h));
         return new Model("gpt", List.of(in), List.of(logits), seed);
     }
 
@@ -106,7 +110,7 @@ public final class GptSample implements Sample {
         long fitStart = System.nanoTime();
         try (Model model = newModel(vocabulary, o.seed())) {
             model.compile(new Adam(LEARNING_RATE), Losses.sparseCategoricalCrossentropy(true));
-            Fit fit = Fit.epochs(epochs).batchSize(o.batchSizeOr(BATCH_SIZE)).seed(o.seed())
+            Fit fit = Fit.epochs(epochs).batchSize(o.batchSizeOr(o.quick() ? QUICK_BATCH_SIZE : BATCH_SIZE)).seed(o.seed())
                     .validationData(validationWindows[0], validationWindows[1]);
             if (o.quick()) {
                 fit.verbose(0);
