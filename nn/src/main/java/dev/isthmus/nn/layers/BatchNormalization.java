@@ -59,14 +59,8 @@ public final class BatchNormalization extends Layer {
 
     @Override
     public Map<String, int[]> parameterShapes(int[] inputShape) {
-        Map<String, int[]> shapes = new LinkedHashMap<>();
+        Map<String, int[]> shapes = LayerNormalization.scaleAndCenter(inputShape, scale, center);
         int[] features = {inputShape[inputShape.length - 1]};
-        if (scale) {
-            shapes.put("gamma", features);
-        }
-        if (center) {
-            shapes.put("beta", features);
-        }
         shapes.put("moving_mean", features);
         shapes.put("moving_variance", features);
         return shapes;

@@ -44,6 +44,11 @@ public final class LayerNormalization extends Layer {
 
     @Override
     public Map<String, int[]> parameterShapes(int[] inputShape) {
+        return scaleAndCenter(inputShape, scale, center);
+    }
+
+    /** gamma (with scale) and beta (with center), one value per feature of the last axis, as both normalizations name them. */
+    static Map<String, int[]> scaleAndCenter(int[] inputShape, boolean scale, boolean center) {
         Map<String, int[]> shapes = new LinkedHashMap<>();
         int[] features = {inputShape[inputShape.length - 1]};
         if (scale) {

@@ -1,22 +1,14 @@
 package dev.isthmus.nn.layers;
 
-import dev.isthmus.nn.backend.Window2d;
 import dev.isthmus.nn.tensor.Functional;
 import dev.isthmus.nn.tensor.Tensor;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 
 /**
  * Keras {@code MaxPooling1D(pool_size, strides, padding)}: [batch, time, features] → the largest of
  * each window of {@code poolSize} steps (strides default to the pool size), as 2-D max pooling of a
  * one-row image: the same tie and NaN rules.
  */
-public final class MaxPooling1D extends Layer {
-    private final int poolSize;
-    private final int stride;
-    private final Window2d.Padding padding;
-
+public final class MaxPooling1D extends Pooling1D {
     /** Windows of {@code poolSize}, stride {@code poolSize}, "valid". */
     public MaxPooling1D(int poolSize) {
         this(poolSize, poolSize, "valid");
@@ -24,41 +16,11 @@ public final class MaxPooling1D extends Layer {
 
     /** @throws IllegalArgumentException for a non-positive size or stride or an unknown padding */
     public MaxPooling1D(int poolSize, int stride, String padding) {
-        if (poolSize <= 0 || stride <= 0) {
-            throw new IllegalArgumentException("MaxPooling1D needs pool size and stride > 0, got " + poolSize + " and " + stride);
-        }
-        this.poolSize = poolSize;
-        this.stride = stride;
-        this.padding = Window2d.Padding.of(padding);
+        super(poolSize, stride, padding);
     }
 
     @Override
-    public int[] computeOutputShape(int[] s) {
-        if (s.length != 2) {
-            throw new IllegalArgumentException("MaxPooling1D expects [time, features] per sample, got "
-                    + java.util.Arrays.toString(s));
-        }
-        return new int[] {Window2d.of(1, 1, s[0], s[1], 1, poolSize, 1, stride, padding).outWidth(), s[1]};
-    }
-
-    @Override
-    protected Tensor forward(Tensor x, boolean training) {
-        int n = x.size(0);
-        Tensor y = Functional.maxPool2d(x.reshape(n, 1, x.size(1), x.size(2)), 1, poolSize, 1, stride, padding);
-        return y.reshape(n, y.size(2), y.size(3));
-    }
-
-    @Override
-    public Tensor outputMask(Tensor x, Tensor mask) {
-        return null;
-    }
-
-    @Override
-    public Map<String, Object> config() {
-        Map<String, Object> c = new LinkedHashMap<>();
-        c.put("pool_size", List.of(poolSize));
-        c.put("strides", List.of(stride));
-        c.put("padding", padding.name().toLowerCase(java.util.Locale.ROOT));
-        return c;
+    Tensor poolImage(Tensor image) {
+        return Functional.maxPool2d(image, 1, poolSize, 1, stride, padding);
     }
 }
