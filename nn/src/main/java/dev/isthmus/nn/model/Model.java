@@ -537,7 +537,7 @@ public class Model implements AutoCloseable {
                             if (element == null) {
                                 break;
                             }
-                            Batch b = Batch.of("fit", element, true);
+                            Batch b = Batch.of("fit", element, true, inputCount(), outputCount());
                             if (b.w() != null && fit.classWeight() != null) {
                                 throw new IllegalArgumentException("fit: the dataset gives sample weights and Fit.classWeight"
                                         + " is set; use one or the other (Keras refuses both too)");
@@ -546,7 +546,7 @@ public class Model implements AutoCloseable {
                                 classTable[0] = classWeightTable(fit, b.x().device(), fitScope);
                             }
                             e.batchBegin(step);
-                            trainBatch(List.of(b.x()), List.of(b.y()), b.w(), classTable[0], totals);
+                            trainBatch(b.xs(), b.ys(), b.w(), classTable[0], totals);
                         }
                         e.batchEnd(step);
                     }
@@ -560,23 +560,44 @@ public class Model implements AutoCloseable {
         return run.end();
     }
 
-    /** A dataset element as fit and evaluate take it: inputs, labels and optional sample weights. */
-    private record Batch(Tensor x, Tensor y, Tensor w) {
-        static Batch of(String what, Tensor[] e, boolean labelled) {
-            if (e.length == 0 || e.length > 3 || (labelled && e.length < 2)) {
-                throw new IllegalArgumentException(what + ": a dataset element must be {x" + (labelled ? ", y" : "")
-                        + "} or {x, y, sample weights}, got " + e.length + " tensors");
+    /**
+     * A dataset element as fit, evaluate and predict take it: the model's inputs in order, then (when
+     * labelled) a label tensor per output in order, then optionally sample weights.
+     */
+    private record Batch(List<Tensor> xs, List<Tensor> ys, Tensor w) {
+        Tensor x() {
+            return xs.getFirst();
+        }
+
+        static Batch of(String what, Tensor[] e, boolean labelled, int inputs, int outputs) {
+            int base = labelled ? inputs + outputs : inputs;
+            boolean fits = labelled ? e.length == base || e.length == base + 1 : e.length >= inputs && e.length <= base + outputs + 1;
+            if (!fits) {
+                String layout = inputs == 1 && outputs == 1 ? "{x" + (labelled ? ", y" : "") + "} or {x, y, sample weights}"
+                        : "{" + inputs + " inputs" + (labelled ? ", " + outputs + " label tensors" : "")
+                        + "} with optional sample weights last";
+                throw new IllegalArgumentException(what + ": a dataset element must be " + layout + ", got " + e.length
+                        + " tensors");
             }
-            Tensor y = e.length > 1 ? e[1] : null;
-            Tensor w = e.length > 2 ? e[2] : null;
+            List<Tensor> xs = List.of(java.util.Arrays.copyOfRange(e, 0, inputs));
+            List<Tensor> ys = labelled ? List.of(java.util.Arrays.copyOfRange(e, inputs, inputs + outputs)) : List.of();
+            Tensor w = labelled && e.length > base ? e[base] : null;
             if (labelled) {
-                checkData(what, e[0], y);
+                for (Tensor y : ys) {
+                    checkData(what, xs.getFirst(), y);
+                }
+            }
+            for (Tensor x : xs) {
+                if (x.rank() < 1 || x.size(0) != xs.getFirst().size(0)) {
+                    throw ShapeMismatchException.of(what, xs.getFirst().shape(), x.shape(),
+                            "differ in sample count: every input of a dataset element needs the same batch");
+                }
             }
             if (w != null && (w.numel() != e[0].size(0) || w.rank() > 2)) {
                 throw ShapeMismatchException.of(what + " (sample weights)", e[0].shape(), w.shape(),
                         "do not fit: sample weights must be [n] or [n, 1] for n inputs");
             }
-            return new Batch(e[0], y, w);
+            return new Batch(xs, ys, w);
         }
     }
 
@@ -898,11 +919,11 @@ public class Model implements AutoCloseable {
                     if (element == null) {
                         break;
                     }
-                    Batch b = Batch.of("evaluate", element, true);
-                    List<Tensor> pred = forward(List.of(b.x()), false);
+                    Batch b = Batch.of("evaluate", element, true, inputCount(), outputCount());
+                    List<Tensor> pred = forward(b.xs(), false);
                     List<Tensor> outputLosses = new ArrayList<>();
-                    totals.add(withRegularization(batchLoss(List.of(b.y()), pred, b.w(), null, outputLosses)), outputLosses,
-                            b.x().size(0), List.of(b.y()), pred);
+                    totals.add(withRegularization(batchLoss(b.ys(), pred, b.w(), null, outputLosses)), outputLosses,
+                            b.x().size(0), b.ys(), pred);
                 }
             }
             if (totals.written() == 0) {
@@ -997,24 +1018,64 @@ public class Model implements AutoCloseable {
     }
 
     private Tensor predictDatasetAlone(Dataset data) {
+        if (outputCount() != 1) {
+            throw new IllegalArgumentException("predict: model " + name + " has " + outputCount() + " outputs;"
+                    + " predictOutputs(dataset) gives one tensor per output");
+        }
+        return predictOutputsAlone(data).getFirst();
+    }
+
+    /**
+     * Every output for every batch of pass 0 of a dataset (its elements' first tensors, one per
+     * input; labels, if any, are ignored), one concatenated tensor per output in order, owned by
+     * the caller's scope.
+     */
+    public List<Tensor> predictOutputs(Dataset data) {
+        try (var ignored = exclusive.enter(name, "predict")) {
+            return predictOutputsAlone(data);
+        }
+    }
+
+    private List<Tensor> predictOutputsAlone(Dataset data) {
         try (var g = GradMode.noGrad(); Scope outputs = Scope.open("predict outputs"); Dataset.Pass pass = data.pass(0)) {
-            List<Tensor> parts = new ArrayList<>();
+            List<List<Tensor>> parts = new ArrayList<>();
             while (true) {
                 try (Scope batch = Scope.open("predict batch")) {
                     Tensor[] element = pass.poll();
                     if (element == null) {
                         break;
                     }
-                    Tensor x = Batch.of("predict", element, false).x();
-                    Tensor out = forward(x, false);
-                    parts.add(batch.keep(out.storage() == x.storage() ? out.copy() : out));
+                    List<Tensor> xs = Batch.of("predict", element, false, inputCount(), outputCount()).xs();
+                    List<Tensor> out = forward(xs, false);
+                    for (int i = 0; i < out.size(); i++) {
+                        if (parts.size() <= i) {
+                            parts.add(new ArrayList<>());
+                        }
+                        Tensor o = out.get(i);
+                        boolean aliased = xs.stream().anyMatch(x -> x.storage() == o.storage());
+                        parts.get(i).add(batch.keep(aliased ? o.copy() : o));
+                    }
                 }
             }
             if (parts.isEmpty()) {
                 throw new IllegalArgumentException("predict: the dataset gave no batches");
             }
-            return outputs.keep(parts.size() == 1 ? parts.getFirst() : Tensor.concat(parts, 0));
+            List<Tensor> result = new ArrayList<>(parts.size());
+            for (List<Tensor> p : parts) {
+                result.add(outputs.keep(p.size() == 1 ? p.getFirst() : Tensor.concat(p, 0)));
+            }
+            return result;
         }
+    }
+
+    /** The model's inputs (one for a Sequential not yet built). */
+    private int inputCount() {
+        return inputs == null ? 1 : inputs.size();
+    }
+
+    /** The model's outputs (one for a Sequential not yet built). */
+    private int outputCount() {
+        return outputs == null ? 1 : outputs.size();
     }
 
     private void requireCompiled(String what) {
