@@ -79,16 +79,20 @@ public final class Main implements Runnable {
         @Option(names = "--resume", description = "Continue from the last checkpoint in the output folder")
         boolean resume;
 
+        @Option(names = "--size", defaultValue = "1",
+                description = "Scale of the gpt sample: width 64·N, 2·N blocks, 4·N heads (default: ${DEFAULT-VALUE}; more for a GPU)")
+        int size;
+
         TrainOptions options() {
             if (!device.equalsIgnoreCase("auto")) {
                 Backends.setDefaultDevice(device);
             }
-            if (epochs != null && epochs < 1 || batchSize != null && batchSize < 1) {
+            if (epochs != null && epochs < 1 || batchSize != null && batchSize < 1 || size < 1) {
                 throw new CommandLine.ParameterException(new CommandLine(new Main()),
-                        "--epochs and --batch-size must be at least 1");
+                        "--epochs, --batch-size and --size must be at least 1");
             }
             return new TrainOptions(System.out, DatasetCache.resolve(cache).root(), out, seed, dataSeed, epochs, batchSize, quick,
-                    resume);
+                    resume, size);
         }
     }
 

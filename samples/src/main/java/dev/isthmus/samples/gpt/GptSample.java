@@ -35,7 +35,7 @@ import java.util.SplittableRandom;
  * The sixth sample: a small GPT, a decoder-only Transformer trained character by character on
  * Debian's fortune cookies ({@link Fortunes}). Token + learned position embeddings, {@value #BLOCKS}
  * pre-norm blocks of causal multi-head self-attention ({@value #HEADS} heads) and an MLP
- * ({@value #WIDTH} → {@value #MLP} → {@value #WIDTH}, ReLU), each with its residual connection, a
+ * ({@value #WIDTH} → 4·{@value #WIDTH} → {@value #WIDTH}, ReLU; {@code --size N} scales width, depth and heads by N), each with its residual connection, a
  * final LayerNormalization and the logits over the characters from the token table itself (the
  * output tied to the input embedding, as GPT-2's). The fortunes are shuffled with the data seed and 10% held out; the
  * model's validation loss in bits per character is set against a unigram and a bigram model
@@ -47,7 +47,6 @@ public final class GptSample implements Sample {
     static final int WIDTH = 64;
     static final int HEADS = 4;
     static final int BLOCKS = 2;
-    static final int MLP = 4 * WIDTH;
     static final int BATCH_SIZE = 64;
     /** The quick run's batches: smaller, so that its few windows give more updates. */
     static final int QUICK_BATCH_SIZE = 16;
@@ -68,14 +67,21 @@ public final class GptSample implements Sample {
 
     /** The model: ids [n, CONTEXT] → logits [n, CONTEXT, vocabulary] of each next character. */
     static Model newModel(int vocabulary, long seed) {
+        return newModel(vocabulary, seed, 1);
+    }
+
+    /** The model at {@code size}: width WIDTH·size, BLOCKS·size blocks, HEADS·size heads of WIDTH / HEADS. */
+    static Model newModel(int vocabulary, long seed, int size) {
+        int width = WIDTH * size;
+        int heads = HEADS * size;
         SymbolicTensor in = Input.of(CONTEXT);
-        TokenAndPositionEmbedding embedding = new TokenAndPositionEmbedding(vocabulary, CONTEXT, WIDTH);
+        TokenAndPositionEmbedding embedding = new TokenAndPositionEmbedding(vocabulary, CONTEXT, width);
         SymbolicTensor h = embedding.apply(in);
-        for (int b = 0; b < BLOCKS; b++) {
-            SymbolicTensor attended = new MultiHeadAttention(HEADS, WIDTH / HEADS, true).apply(new LayerNormalization().apply(h));
+        for (int b = 0; b < BLOCKS * size; b++) {
+            SymbolicTensor attended = new MultiHeadAttention(heads, width / heads, true).apply(new LayerNormalization().apply(h));
             h = new Add().apply(h, attended);
-            SymbolicTensor hidden = new Dense(MLP, Activation.RELU).apply(new LayerNormalization().apply(h));
-            h = new Add().apply(h, new Dense(WIDTH).apply(hidden));
+            SymbolicTensor hidden = new Dense(4 * width, Activation.RELU).apply(new LayerNormalization().apply(h));
+            h = new Add().apply(h, new Dense(width).apply(hidden));
         }
         // the output tied to the token table: logits = h · token_embeddingsᵀ
         SymbolicTensor logits = embedding.apply(new LayerNormalization().apply(h));
@@ -108,7 +114,11 @@ public final class GptSample implements Sample {
         double bits;
         String sample;
         long fitStart = System.nanoTime();
-        try (Model model = newModel(vocabulary, o.seed())) {
+        if (o.size() > 1) {
+            o.console().printf(Locale.ROOT, "size %d: width %d, %d blocks, %d heads%n", o.size(), WIDTH * o.size(),
+                    BLOCKS * o.size(), HEADS * o.size());
+        }
+        try (Model model = newModel(vocabulary, o.seed(), o.size())) {
             model.compile(new Adam(LEARNING_RATE), Losses.sparseCategoricalCrossentropy(true));
             Fit fit = Fit.epochs(epochs).batchSize(o.batchSizeOr(o.quick() ? QUICK_BATCH_SIZE : BATCH_SIZE)).seed(o.seed())
                     .validationData(validationWindows[0], validationWindows[1]);
