@@ -276,19 +276,28 @@ final class VectorSgemmKernel {
         int mc = i1 - i0;
         int tiles = ceilDiv(mc, MR);
         if (!transA) {
-            float[] row = buf.row(kc);
+            // a tile's MR rows staged side by side, then written depth by depth: the packed tile is
+            // written in order (MR rows read as MR sequential streams) rather than MR floats apart
+            float[] rows = buf.row(MR * kc);
             for (int ti = 0; ti < tiles; ti++) {
                 int base = ti * MR * kc;
-                for (int i = 0; i < MR; i++) {
-                    int r = ti * MR + i;
-                    if (r < mc) {
-                        MemorySegment.copy(a, F, (aOffset + (long) (i0 + r) * lda + pc) * Float.BYTES, row, 0, kc);
-                        for (int p = 0; p < kc; p++) {
-                            ap[base + p * MR + i] = alpha * row[p];
+                int valid = Math.min(MR, mc - ti * MR);
+                for (int i = 0; i < valid; i++) {
+                    MemorySegment.copy(a, F, (aOffset + (long) (i0 + ti * MR + i) * lda + pc) * Float.BYTES, rows, i * kc, kc);
+                }
+                if (valid < MR) {
+                    java.util.Arrays.fill(rows, valid * kc, MR * kc, 0f);
+                }
+                if (alpha == 1f) {
+                    for (int p = 0, at = base; p < kc; p++, at += MR) {
+                        for (int i = 0; i < MR; i++) {
+                            ap[at + i] = rows[i * kc + p];
                         }
-                    } else {
-                        for (int p = 0; p < kc; p++) {
-                            ap[base + p * MR + i] = 0f;
+                    }
+                } else {
+                    for (int p = 0, at = base; p < kc; p++, at += MR) {
+                        for (int i = 0; i < MR; i++) {
+                            ap[at + i] = alpha * rows[i * kc + p];
                         }
                     }
                 }
