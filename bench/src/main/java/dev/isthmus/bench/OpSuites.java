@@ -197,7 +197,7 @@ public final class OpSuites {
     @BenchmarkMode(Mode.SampleTime)
     @Warmup(iterations = 5, time = 1)
     public static class TrainingStep extends OnDevice {
-        @Param({"mlp", "text", "image", "recommend", "speech"})
+        @Param({"mlp", "text", "image", "recommend", "speech", "gpt"})
         public String model;
 
         @Param({"32", "64", "256"})

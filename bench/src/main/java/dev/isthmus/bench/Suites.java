@@ -29,7 +29,7 @@ final class Suites {
 
     /** A built, compiled model with one batch of inputs, ready for {@link #step}. */
     static final class Trainer implements AutoCloseable {
-        final Sequential model;
+        final dev.isthmus.nn.model.Model model;
         final Loss loss;
         final Adam optimizer = new Adam(1e-3f);
         final Tensor x;
@@ -42,11 +42,13 @@ final class Suites {
             Backends.setDefaultDevice(device.toString());
             try {
                 this.device = device;
-                this.model = Workloads.model(name, width).seed(1);
+                this.model = Workloads.network(name, width, 1);
                 this.loss = Workloads.loss(name);
                 this.x = Workloads.inputs(name, batch, device);
                 this.y = Workloads.labels(name, batch, device);
-                model.build(java.util.Arrays.copyOfRange(x.shape(), 1, x.rank()));
+                if (model instanceof Sequential s) {
+                    s.build(java.util.Arrays.copyOfRange(x.shape(), 1, x.rank()));
+                }
                 this.parameters = model.parameters();
             } finally {
                 Backends.setDefaultDevice(before.toString());

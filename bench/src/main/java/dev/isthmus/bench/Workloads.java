@@ -25,6 +25,10 @@ import java.util.Locale;
  */
 public final class Workloads {
     public static final List<String> MODELS = List.of("mlp", "text", "image", "recommend", "speech");
+    /** The step suite's models: the five, and the GPT sample's Transformer (64 characters of context). */
+    public static final List<String> STEP_MODELS = List.of("mlp", "text", "image", "recommend", "speech", "gpt");
+    static final int GPT_VOCABULARY = 114;
+    static final int GPT_CONTEXT = 64;
     static final int TEXT_VOCABULARY = 5000;
     static final int TEXT_LENGTH = 20;
     static final int ITEMS = 9000;
@@ -41,6 +45,30 @@ public final class Workloads {
 
     private static int scaled(int units, double width) {
         return Math.max(1, (int) Math.round(units * width));
+    }
+
+    /**
+     * {@link #model}, or for "gpt" the GPT sample's functional Transformer (token + position
+     * embedding, 2 pre-norm blocks of causal 4-head attention and an MLP, the output tied to the
+     * embedding), widths scaled by {@code width}; built, seeded with {@code seed}.
+     */
+    public static dev.isthmus.nn.model.Model network(String name, double width, long seed) {
+        if (!name.equals("gpt")) {
+            return model(name, width).seed(seed);
+        }
+        int d = 4 * Math.max(1, scaled(16, width));
+        dev.isthmus.nn.layers.SymbolicTensor in = dev.isthmus.nn.layers.Input.of(GPT_CONTEXT);
+        dev.isthmus.nn.layers.TokenAndPositionEmbedding e =
+                new dev.isthmus.nn.layers.TokenAndPositionEmbedding(GPT_VOCABULARY, GPT_CONTEXT, d);
+        dev.isthmus.nn.layers.SymbolicTensor h = e.apply(in);
+        for (int b = 0; b < 2; b++) {
+            h = new dev.isthmus.nn.layers.Add().apply(h, new dev.isthmus.nn.layers.MultiHeadAttention(4, d / 4, true)
+                    .apply(new dev.isthmus.nn.layers.LayerNormalization().apply(h)));
+            h = new dev.isthmus.nn.layers.Add().apply(h, new Dense(d).apply(new Dense(4 * d, Activation.RELU)
+                    .apply(new dev.isthmus.nn.layers.LayerNormalization().apply(h))));
+        }
+        return new dev.isthmus.nn.model.Model("gpt", List.of(in), List.of(e.apply(new dev.isthmus.nn.layers.LayerNormalization()
+                .apply(h))), seed);
     }
 
     public static Sequential model(String name, double width) {
@@ -60,6 +88,9 @@ public final class Workloads {
     }
 
     public static Loss loss(String name) {
+        if (name.equals("gpt")) {
+            return Losses.sparseCategoricalCrossentropy(true);
+        }
         return name.equals("mlp") ? Losses.mse() : Losses.sparseCategoricalCrossentropy();
     }
 
@@ -71,6 +102,7 @@ public final class Workloads {
             case "image" -> Tensor.uniform(new int[] {batch, 28, 28, 1}, 0, 1, 3).to(device);
             case "recommend" -> integers(4, ITEMS, device, batch, WINDOW);
             case "speech" -> Tensor.uniform(new int[] {batch, FRAMES, BANDS, 1}, -1, 1, 5).to(device);
+            case "gpt" -> integers(11, GPT_VOCABULARY, device, batch, GPT_CONTEXT);
             default -> throw new IllegalArgumentException("unknown model '" + name + "'");
         };
     }
@@ -80,6 +112,7 @@ public final class Workloads {
             case "mlp" -> Tensor.uniform(new int[] {batch, 1}, -1, 1, 6).to(device);
             case "text" -> integers(7, 2, device, batch);
             case "recommend" -> integers(8, ITEMS, device, batch);
+            case "gpt" -> integers(12, GPT_VOCABULARY, device, batch, GPT_CONTEXT);
             default -> integers(9, 10, device, batch);
         };
     }
@@ -113,12 +146,20 @@ public final class Workloads {
             case "recommend" -> lstm(b, WINDOW, scaled(64, width), scaled(64, width)) + 2 * b * scaled(64, width) * ITEMS;
             case "speech" -> conv(b, 99, 25, 9, scaled(16, width)) + conv(b, 47, 10, 9 * scaled(16, width), scaled(32, width))
                     + 2 * b * 23 * 5 * scaled(32, width) * scaled(64, width) + 2 * b * scaled(64, width) * 10;
+            case "gpt" -> gpt(b, 4 * Math.max(1, scaled(16, width)));
             default -> throw new IllegalArgumentException(name);
         };
     }
 
     private static double conv(double b, int oh, int ow, int patch, int filters) {
         return 2 * b * oh * ow * patch * filters;
+    }
+
+    /** Per block: the four attention projections, scores and weighted values, the MLP; then the tied output. */
+    private static double gpt(double b, int d) {
+        double tokens = b * GPT_CONTEXT;
+        double block = 2 * tokens * (4.0 * d * d + 2.0 * d * 4 * d) + 2 * 2 * b * GPT_CONTEXT * GPT_CONTEXT * d;
+        return 2 * block + 2 * tokens * d * GPT_VOCABULARY;
     }
 
     private static double lstm(double b, int steps, int d, int units) {
