@@ -64,8 +64,12 @@ final class RowSoftmax {
             MemorySegment.copy(gy, JAVA_FLOAT, base * Float.BYTES, gr, 0, c);
             double dot = 0;
             if (log) {
-                for (int j = 0; j < c; j++) {
-                    dot += gr[j];
+                if (VECTOR) {
+                    dot = VectorRowMath.sum(gr, c);
+                } else {
+                    for (int j = 0; j < c; j++) {
+                        dot += gr[j];
+                    }
                 }
                 // gx = g - exp(y) * sum(g): exp(y) is the softmax the log-softmax came from
                 if (VECTOR) {
@@ -78,8 +82,12 @@ final class RowSoftmax {
                     res[j] = gr[j] - res[j] * d;
                 }
             } else {
-                for (int j = 0; j < c; j++) {
-                    dot += gr[j] * yr[j];
+                if (VECTOR) {
+                    dot = VectorRowMath.dot(gr, yr, c);
+                } else {
+                    for (int j = 0; j < c; j++) {
+                        dot += gr[j] * yr[j];
+                    }
                 }
                 float d = (float) dot;
                 for (int j = 0; j < c; j++) {

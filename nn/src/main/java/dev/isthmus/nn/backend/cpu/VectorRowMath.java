@@ -1,5 +1,6 @@
 package dev.isthmus.nn.backend.cpu;
 
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -41,6 +42,63 @@ final class VectorRowMath {
             float e = (float) Math.exp(a[i] - shift);
             out[i] = e;
             total += e;
+        }
+        return total;
+    }
+
+    private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
+    /** Floats of one pass: as many as two double vectors hold, converted half by half. */
+    private static final VectorSpecies<Float> F2 = VectorSpecies.of(float.class,
+            jdk.incubator.vector.VectorShape.forBitSize(D.vectorBitSize()));
+
+    /**
+     * Σ a[i] in double, in lanes (each lane's floats widened and added in order, the lanes then
+     * added in order): the same value for a row whoever computes it, within a double's rounding of
+     * the sequential sum.
+     */
+    static double sum(float[] a, int n) {
+        int half = D.length();
+        DoubleVector lo = DoubleVector.zero(D);
+        DoubleVector hi = DoubleVector.zero(D);
+        int i = 0;
+        for (int upper = F2.loopBound(n); i < upper; i += F2.length()) {
+            FloatVector v = FloatVector.fromArray(F2, a, i);
+            lo = lo.add((DoubleVector) v.convertShape(VectorOperators.F2D, D, 0));
+            hi = hi.add((DoubleVector) v.convertShape(VectorOperators.F2D, D, 1));
+        }
+        double total = 0;
+        for (int l = 0; l < half; l++) {
+            total += lo.lane(l);
+        }
+        for (int l = 0; l < half; l++) {
+            total += hi.lane(l);
+        }
+        for (; i < n; i++) {
+            total += a[i];
+        }
+        return total;
+    }
+
+    /** Σ a[i]·b[i], each product in float, summed in double as {@link #sum}. */
+    static double dot(float[] a, float[] b, int n) {
+        int half = D.length();
+        DoubleVector lo = DoubleVector.zero(D);
+        DoubleVector hi = DoubleVector.zero(D);
+        int i = 0;
+        for (int upper = F2.loopBound(n); i < upper; i += F2.length()) {
+            FloatVector v = FloatVector.fromArray(F2, a, i).mul(FloatVector.fromArray(F2, b, i));
+            lo = lo.add((DoubleVector) v.convertShape(VectorOperators.F2D, D, 0));
+            hi = hi.add((DoubleVector) v.convertShape(VectorOperators.F2D, D, 1));
+        }
+        double total = 0;
+        for (int l = 0; l < half; l++) {
+            total += lo.lane(l);
+        }
+        for (int l = 0; l < half; l++) {
+            total += hi.lane(l);
+        }
+        for (; i < n; i++) {
+            total += a[i] * b[i];
         }
         return total;
     }
