@@ -39,7 +39,7 @@ final class RowSoftmax {
                 // (x - max) - log(sum), rounded once: adding log(sum) to a large max first would
                 // round it to the max's ulp (1e-3 at 1e4) and lose the result's digits
                 double logSum = Math.log(sum);
-                for (int j = 0; j < c; j++) {
+                for (int j = VECTOR ? VectorRowMath.logShifted(row, max, logSum, res, c) : 0; j < c; j++) {
                     res[j] = (float) (((double) row[j] - max) - logSum);
                 }
             } else {

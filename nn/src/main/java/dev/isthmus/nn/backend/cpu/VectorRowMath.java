@@ -102,4 +102,21 @@ final class VectorRowMath {
         }
         return total;
     }
+
+    /** Floats of half a double vector's width: what one double vector narrows to. */
+    private static final VectorSpecies<Float> HALF = VectorSpecies.of(float.class,
+            jdk.incubator.vector.VectorShape.forBitSize(D.vectorBitSize() / 2));
+
+    /**
+     * out[i] = (float) (((double) a[i] - shift) - logSum) for i in [0, n) rounded down to a double
+     * vector: the log-softmax's arithmetic, lane by lane. Returns how many were done.
+     */
+    static int logShifted(float[] a, float shift, double logSum, float[] out, int n) {
+        int i = 0;
+        for (int upper = HALF.loopBound(n); i < upper; i += HALF.length()) {
+            DoubleVector d = (DoubleVector) FloatVector.fromArray(HALF, a, i).convertShape(VectorOperators.F2D, D, 0);
+            ((FloatVector) d.sub(shift).sub(logSum).convertShape(VectorOperators.D2F, HALF, 0)).intoArray(out, i);
+        }
+        return i;
+    }
 }

@@ -27,4 +27,24 @@ class VectorRowMathTest {
             assertEquals(dot, VectorRowMath.dot(a, b, n), 1e-9 * Math.max(1, n), "dot of " + n);
         }
     }
+
+    @Test
+    void logShiftedIsTheScalarArithmeticBitForBit() {
+        assumeTrue(Sgemm.vectorized(), "the Vector API path is not in use");
+        SplittableRandom r = new SplittableRandom(4);
+        for (int n : new int[] {3, 8, 9, 9000}) {
+            float[] a = new float[n];
+            for (int i = 0; i < n; i++) {
+                a[i] = (float) (r.nextGaussian() * 50);
+            }
+            float[] out = new float[n];
+            int done = VectorRowMath.logShifted(a, 12.5f, 3.25, out, n);
+            for (int i = 0; i < done; i++) {
+                assertEquals((float) (((double) a[i] - 12.5f) - 3.25), out[i], 0f, "element " + i + " of " + n);
+            }
+            // every whole double vector's worth is done by the lanes, the rest left to the caller
+            int lanes = jdk.incubator.vector.DoubleVector.SPECIES_PREFERRED.length();
+            assertEquals(n / lanes * lanes, done, "lanes of " + n);
+        }
+    }
 }
