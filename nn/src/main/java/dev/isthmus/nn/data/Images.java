@@ -39,6 +39,15 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  * result is not rounded to integers.
  */
 public final class Images {
+    /** The system property that sets {@link #MAX_PIXELS}. */
+    public static final String MAX_PIXELS_PROPERTY = "isthmus.image.maxPixels";
+    /**
+     * The most pixels an image may declare (64 Mi, about an 8192 × 8192 picture, unless
+     * {@value #MAX_PIXELS_PROPERTY} says otherwise), as Pillow refuses decompression bombs: larger
+     * ones are refused before decoding.
+     */
+    public static final long MAX_PIXELS = Math.min(Long.getLong(MAX_PIXELS_PROPERTY, 1L << 26), (Integer.MAX_VALUE - 16) / 4);
+
     private Images() {}
 
     /** How {@link #resize(Tensor, int, int, Interpolation)} samples the input. */
@@ -194,8 +203,11 @@ public final class Images {
                 if (w <= 0 || h <= 0) {
                     throw new DataFormatException(path, "image has no pixels (" + w + "x" + h + ")");
                 }
-                if (w * h * 4 > Integer.MAX_VALUE - 16) {
-                    throw new DataFormatException(path, "image too large: " + w + "x" + h);
+                if (w * h > MAX_PIXELS) {
+                    // checked before decoding: a few hundred bytes of GIF can declare a frame of hundreds
+                    // of megapixels, seconds to decode and gigabytes as a tensor
+                    throw new DataFormatException(path, "image too large: " + w + "x" + h + " is " + w * h
+                            + " pixels, above the limit of " + MAX_PIXELS + " (-D" + MAX_PIXELS_PROPERTY + "=N raises it)");
                 }
                 BufferedImage img;
                 try {

@@ -233,4 +233,17 @@ class ImagesTest {
         assertTrue(e.getMessage().contains("Images.batch") && e.getMessage().contains("[2, 2, 1]")
                 && e.getMessage().contains("[2, 2, 3]"), e.getMessage());
     }
+
+    @Test
+    void aFewBytesDeclaringAHugeFrameAreRefusedBeforeDecoding() throws IOException {
+        // an 802-byte GIF the fuzzer found: its frame claims 65529 x 2569 pixels (168 M); decoding it
+        // took seconds and its tensor gigabytes
+        Path seed = Path.of("src/test/resources/dev/isthmus/nn/fuzz/ImageFuzzTestInputs/imagesAreLoadedOrRefusedWithATypedError/"
+                + "slow-unit-36d78334d3e2c9f43ab45d3bf17f000689889c59");
+        Path file = dir.resolve("bomb.gif");
+        Files.copy(seed, file);
+        DataFormatException e = assertThrows(DataFormatException.class, () -> Images.load(file, ColorMode.RGB));
+        assertTrue(e.getMessage().contains("65529x2569") && e.getMessage().contains(Images.MAX_PIXELS_PROPERTY), e.getMessage());
+        assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
+    }
 }
