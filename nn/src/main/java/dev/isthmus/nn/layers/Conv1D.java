@@ -1,7 +1,6 @@
 package dev.isthmus.nn.layers;
 
 import dev.isthmus.nn.backend.Window2d;
-import dev.isthmus.nn.tensor.Functional;
 import dev.isthmus.nn.tensor.Tensor;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -84,13 +83,7 @@ public final class Conv1D extends Layer {
         Tensor kernel = parameters().get("kernel").reshape(1, kernelSize, c, filters);
         Tensor bias = useBias ? parameters().get("bias") : null;
         Tensor image = x.reshape(n, 1, t, c);
-        Tensor y;
-        if (activation == Activation.RELU || activation == Activation.LINEAR) {
-            y = Functional.conv2d(image, kernel, bias, activation == Activation.RELU, 1, stride, padding);
-        } else {
-            y = Functional.conv2d(image, kernel, 1, stride, padding);
-            y = activation.apply(bias == null ? y : y.add(bias));
-        }
+        Tensor y = Conv2D.convolve(image, kernel, bias, activation, 1, stride, padding);
         return y.reshape(n, y.size(2), filters);
     }
 

@@ -197,15 +197,20 @@ public final class Conv2D extends Layer {
             Tensor y = Tensor.concat(parts, 3);
             return activation.apply(useBias ? y.add(parameters().get("bias")) : y);
         }
+        return convolve(x, kernel, useBias ? parameters().get("bias") : null, activation, strideH, strideW, padding);
+    }
+
+    /**
+     * activation(conv2d(x, kernel) + bias) (bias null for none): one fused op for ReLU and linear,
+     * the convolution then the bias and activation otherwise. Conv1D runs through it too.
+     */
+    static Tensor convolve(Tensor x, Tensor kernel, Tensor bias, Activation activation, int strideH, int strideW,
+                           Window2d.Padding padding) {
         if (activation == Activation.RELU || activation == Activation.LINEAR) {
-            return Functional.conv2d(x, kernel, useBias ? parameters().get("bias") : null,
-                    activation == Activation.RELU, strideH, strideW, padding);
+            return Functional.conv2d(x, kernel, bias, activation == Activation.RELU, strideH, strideW, padding);
         }
         Tensor y = Functional.conv2d(x, kernel, strideH, strideW, padding);
-        if (useBias) {
-            y = y.add(parameters().get("bias"));
-        }
-        return activation.apply(y);
+        return activation.apply(bias == null ? y : y.add(bias));
     }
 
     @Override

@@ -53,15 +53,20 @@ public final class Dropout extends Layer {
         if (!training || rate == 0f) {
             return x;
         }
+        return x.mul(keepMask(x.shape(), rate, this::nextSeed));
+    }
+
+    /**
+     * A mask of {@code shape}: 1 / (1 - rate) where a uniform draw exceeds {@code rate}, else 0, the
+     * draws from the next seed. In a replayable step the seed comes from a device cell the host
+     * fills before each step, so a captured graph draws new masks. Dropout's and SpatialDropout1D's.
+     */
+    static Tensor keepMask(int[] shape, float rate, java.util.function.LongSupplier nextSeed) {
         StepValues values = StepValues.current();
-        // In a replayable step the seed comes from a device cell the host fills before each step.
         Tensor draws = values == null
-                ? Tensor.uniform(x.shape(), 0f, 1f, nextSeed())
-                : Tensor.uniform(x.shape(), 0f, 1f, values.int64("dropout seed", this::nextSeed));
-        Tensor keep = draws
-                .gt(Tensor.full(rate, 1))
-                .mul(1f / (1f - rate));
-        return x.mul(keep);
+                ? Tensor.uniform(shape, 0f, 1f, nextSeed.getAsLong())
+                : Tensor.uniform(shape, 0f, 1f, values.int64("dropout seed", nextSeed));
+        return draws.gt(Tensor.full(rate, 1)).mul(1f / (1f - rate));
     }
 
     @Override

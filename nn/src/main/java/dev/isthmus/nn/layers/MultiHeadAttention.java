@@ -95,9 +95,9 @@ public final class MultiHeadAttention extends Layer {
                 throw dev.isthmus.nn.tensor.ShapeMismatchException.of("MultiHeadAttention", value, key,
                         "differ in time: value and key must have the same steps");
             }
-            if (isBuilt() && (value[1] != valueFeatures() || key[1] != keyFeatures())) {
-                throw new IllegalArgumentException("MultiHeadAttention was built for values of " + valueFeatures()
-                        + " and keys of " + keyFeatures() + " features, got " + value[1] + " and " + key[1]);
+            if (isBuilt() && (value[1] != valueFeatures || key[1] != keyFeatures)) {
+                throw new IllegalArgumentException("MultiHeadAttention was built for values of " + valueFeatures
+                        + " and keys of " + keyFeatures + " features, got " + value[1] + " and " + key[1]);
             }
             valueFeatures = value[1];
             keyFeatures = key[1];
@@ -105,13 +105,6 @@ public final class MultiHeadAttention extends Layer {
         return shapes.getFirst().clone();
     }
 
-    private int valueFeatures() {
-        return valueFeatures;
-    }
-
-    private int keyFeatures() {
-        return keyFeatures;
-    }
 
     private static final String[] PROJECTIONS = {"query", "key", "value"};
 

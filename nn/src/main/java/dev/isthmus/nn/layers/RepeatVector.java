@@ -25,7 +25,7 @@ public final class RepeatVector extends Layer {
 
     @Override
     protected Tensor forward(Tensor x, boolean training) {
-        return x.reshape(x.size(0), 1, x.size(1)).mul(Tensor.full(x.device(), 1f, 1, n, 1));
+        return x.reshape(x.size(0), 1, x.size(1)).expandTo(new int[] {x.size(0), n, x.size(1)});
     }
 
     @Override

@@ -6,8 +6,8 @@ import java.util.Map;
 /**
  * Keras {@code SpatialDropout1D(rate)}: in training, zeroes whole feature channels of each sample
  * ([batch, time, features]: one draw per sample and feature, shared by every step) with probability
- * {@code rate} and scales the rest by 1 / (1 - rate); at inference, the identity. Masks come from a
- * seeded counter, as {@link Dropout}'s.
+ * {@code rate} and scales the rest by 1 / (1 - rate); at inference, the identity. The masks are
+ * {@link Dropout}'s, one draw per sample and channel: seeded, and new each step of a replayed graph.
  */
 public final class SpatialDropout1D extends Layer {
     private final float rate;
@@ -41,9 +41,7 @@ public final class SpatialDropout1D extends Layer {
         if (!training || rate == 0f) {
             return x;
         }
-        Tensor draws = Tensor.uniform(new int[] {x.size(0), 1, x.size(2)}, 0f, 1f, seed + 0x9E3779B97F4A7C15L * ++calls)
-                .to(x.device());
-        return x.mul(draws.gt(Tensor.full(x.device(), rate, 1)).mul(1f / (1f - rate)));
+        return x.mul(Dropout.keepMask(new int[] {x.size(0), 1, x.size(2)}, rate, () -> seed + 0x9E3779B97F4A7C15L * ++calls));
     }
 
     @Override

@@ -16,6 +16,14 @@ public final class Functional {
 
     /** Channels-last convolution: x [n, h, w, c] with kernel [kh, kw, c, f] → [n, oh, ow, f]. */
     public static Tensor conv2d(Tensor x, Tensor kernel, int strideH, int strideW, Window2d.Padding padding) {
+        Window2d g = convolutionWindow(x, kernel, strideH, strideW, padding);
+        Tensor out = Tensor.like(x, new int[] {x.size(0), g.outHeight(), g.outWidth(), kernel.size(3)});
+        x.backend().conv2d(x, kernel, g, out);
+        return Tensor.record(out, "conv2d", gy -> convolutionGradients(x, kernel, g, gy), x, kernel);
+    }
+
+    /** The checked geometry of convolving x [n, h, w, c] with kernel [kh, kw, c, f]. */
+    private static Window2d convolutionWindow(Tensor x, Tensor kernel, int strideH, int strideW, Window2d.Padding padding) {
         if (x.rank() != 4 || kernel.rank() != 4 || kernel.size(2) != x.size(3)) {
             throw ShapeMismatchException.of("conv2d", x.shape(), kernel.shape(),
                     "do not fit: expected input [n, h, w, c] and kernel [kh, kw, c, filters] with the same c");
@@ -23,23 +31,23 @@ public final class Functional {
         x.checkSameDevice("conv2d", kernel);
         x.requireFloat("conv2d");
         kernel.requireFloat("conv2d");
-        Window2d g = Window2d.of(x.size(0), x.size(1), x.size(2), x.size(3), kernel.size(0), kernel.size(1),
+        return Window2d.of(x.size(0), x.size(1), x.size(2), x.size(3), kernel.size(0), kernel.size(1),
                 strideH, strideW, padding);
-        Tensor out = Tensor.like(x, new int[] {x.size(0), g.outHeight(), g.outWidth(), kernel.size(3)});
-        x.backend().conv2d(x, kernel, g, out);
-        return Tensor.record(out, "conv2d", gy -> {
-            Tensor gx = null;
-            Tensor gk = null;
-            if (x.requiresGrad()) {
-                gx = Tensor.like(x, x.shape());
-                x.backend().conv2dBackwardData(gy, kernel, g, gx);
-            }
-            if (kernel.requiresGrad()) {
-                gk = Tensor.like(kernel, kernel.shape());
-                x.backend().conv2dBackwardFilter(x, gy, g, gk);
-            }
-            return new Tensor[] {gx, gk};
-        }, x, kernel);
+    }
+
+    /** {gx, gk} of a convolution from the gradient of its (pre-activation) output; null where none is needed. */
+    private static Tensor[] convolutionGradients(Tensor x, Tensor kernel, Window2d g, Tensor gy) {
+        Tensor gx = null;
+        Tensor gk = null;
+        if (x.requiresGrad()) {
+            gx = Tensor.like(x, x.shape());
+            x.backend().conv2dBackwardData(gy, kernel, g, gx);
+        }
+        if (kernel.requiresGrad()) {
+            gk = Tensor.like(kernel, kernel.shape());
+            x.backend().conv2dBackwardFilter(x, gy, g, gk);
+        }
+        return new Tensor[] {gx, gk};
     }
 
     /**
@@ -56,23 +64,15 @@ public final class Functional {
             }
             return relu ? y.relu() : y;
         }
-        if (x.rank() != 4 || kernel.rank() != 4 || kernel.size(2) != x.size(3)) {
-            throw ShapeMismatchException.of("conv2d", x.shape(), kernel.shape(),
-                    "do not fit: expected input [n, h, w, c] and kernel [kh, kw, c, filters] with the same c");
-        }
+        Window2d g = convolutionWindow(x, kernel, strideH, strideW, padding);
         if (bias != null && (bias.rank() != 1 || bias.size(0) != kernel.size(3))) {
             throw ShapeMismatchException.of("conv2d bias", kernel.shape(), bias.shape(),
                     "do not fit: expected a bias [filters] for the kernel's filters");
         }
-        x.checkSameDevice("conv2d", kernel);
-        x.requireFloat("conv2d");
-        kernel.requireFloat("conv2d");
         if (bias != null) {
             x.checkSameDevice("conv2d", bias);
             bias.requireFloat("conv2d");
         }
-        Window2d g = Window2d.of(x.size(0), x.size(1), x.size(2), x.size(3), kernel.size(0), kernel.size(1),
-                strideH, strideW, padding);
         Tensor out = Tensor.like(x, new int[] {x.size(0), g.outHeight(), g.outWidth(), kernel.size(3)});
         x.backend().conv2d(x, kernel, bias, relu, g, out);
         Node.Backward backward = gy -> {
@@ -82,25 +82,16 @@ public final class Functional {
                 pre = Tensor.like(gy, gy.shape());
                 x.backend().unaryBackward(UnaryOp.RELU, out, out, gy, 0, 0, pre);
             }
-            Tensor gx = null;
-            Tensor gk = null;
-            Tensor gb = null;
-            if (x.requiresGrad()) {
-                gx = Tensor.like(x, x.shape());
-                x.backend().conv2dBackwardData(pre, kernel, g, gx);
-            }
-            if (kernel.requiresGrad()) {
-                gk = Tensor.like(kernel, kernel.shape());
-                x.backend().conv2dBackwardFilter(x, pre, g, gk);
-            }
+            Tensor[] gxk = convolutionGradients(x, kernel, g, pre);
             if (bias == null) {
-                return new Tensor[] {gx, gk};
+                return gxk;
             }
+            Tensor gb = null;
             if (bias.requiresGrad()) {
                 gb = Tensor.like(bias, bias.shape());
                 x.backend().reduce(ReduceOp.SUM, pre, new int[] {0, 1, 2}, gb);
             }
-            return new Tensor[] {gx, gk, gb};
+            return new Tensor[] {gxk[0], gxk[1], gb};
         };
         String op = bias == null ? relu ? "conv2d_relu" : "conv2d" : relu ? "conv2d_bias_relu" : "conv2d_bias";
         return bias == null ? Tensor.record(out, op, backward, x, kernel) : Tensor.record(out, op, backward, x, kernel, bias);

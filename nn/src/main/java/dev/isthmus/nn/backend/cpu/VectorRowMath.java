@@ -57,36 +57,20 @@ final class VectorRowMath {
      * the sequential sum.
      */
     static double sum(float[] a, int n) {
-        int half = D.length();
-        DoubleVector lo = DoubleVector.zero(D);
-        DoubleVector hi = DoubleVector.zero(D);
-        int i = 0;
-        for (int upper = F2.loopBound(n); i < upper; i += F2.length()) {
-            FloatVector v = FloatVector.fromArray(F2, a, i);
-            lo = lo.add((DoubleVector) v.convertShape(VectorOperators.F2D, D, 0));
-            hi = hi.add((DoubleVector) v.convertShape(VectorOperators.F2D, D, 1));
-        }
-        double total = 0;
-        for (int l = 0; l < half; l++) {
-            total += lo.lane(l);
-        }
-        for (int l = 0; l < half; l++) {
-            total += hi.lane(l);
-        }
-        for (; i < n; i++) {
-            total += a[i];
-        }
-        return total;
+        return dot(a, null, n);
     }
 
-    /** Σ a[i]·b[i], each product in float, summed in double as {@link #sum}. */
+    /** Σ a[i]·b[i] (Σ a[i] when b is null), each product in float, summed in double as {@link #sum}. */
     static double dot(float[] a, float[] b, int n) {
         int half = D.length();
         DoubleVector lo = DoubleVector.zero(D);
         DoubleVector hi = DoubleVector.zero(D);
         int i = 0;
         for (int upper = F2.loopBound(n); i < upper; i += F2.length()) {
-            FloatVector v = FloatVector.fromArray(F2, a, i).mul(FloatVector.fromArray(F2, b, i));
+            FloatVector v = FloatVector.fromArray(F2, a, i);
+            if (b != null) {
+                v = v.mul(FloatVector.fromArray(F2, b, i));
+            }
             lo = lo.add((DoubleVector) v.convertShape(VectorOperators.F2D, D, 0));
             hi = hi.add((DoubleVector) v.convertShape(VectorOperators.F2D, D, 1));
         }
@@ -98,7 +82,7 @@ final class VectorRowMath {
             total += hi.lane(l);
         }
         for (; i < n; i++) {
-            total += a[i] * b[i];
+            total += b == null ? a[i] : a[i] * b[i];
         }
         return total;
     }
