@@ -38,11 +38,11 @@ final class VectorSgemmKernel {
     /** Micro-tile rows: 12 x 2 vectors = 24 accumulators when there are 32 vector registers (AVX-512). */
     static final int MR = L >= 16 ? 12 : 6;
     static final int NR = NV * L;
-    /** Depth of a block: the packed A tile (MR x KC floats, 24 KiB) stays in L1 while B panels stream by. */
-    static final int KC = Math.max(16, Integer.getInteger("isthmus.sgemm.kc", 512));
+    /** Depth of a block: the packed A tile (MR x KC floats, 18 KiB) stays in L1 while B panels stream by (384 measured 4-5% faster than 512 and 256 on a 48 KiB-L1 Xeon). */
+    static final int KC = Math.max(16, Integer.getInteger("isthmus.sgemm.kc", 384));
     /** Rows of C per task (about; the row blocks are made a multiple of the thread count). */
-    static final int MC = roundUp(Math.max(1, Integer.getInteger("isthmus.sgemm.mc", 192)), MR);
-    /** Columns per outer block: k x NC floats of packed op(B), shared by all tasks (one KC block: 4 MiB). */
+    static final int MC = roundUp(Math.max(1, Integer.getInteger("isthmus.sgemm.mc", 512)), MR);
+    /** Columns per outer block: k x NC floats of packed op(B), shared by all tasks (one KC block: 3 MiB). */
     static final int NC = roundUp(Math.max(1, Integer.getInteger("isthmus.sgemm.nc", 2048)), NR);
     /**
      * B panels (KC x NR floats each) per L2 chunk: half the core's L2 (as the machine reports it,
@@ -118,6 +118,15 @@ final class VectorSgemmKernel {
                      MemorySegment b, long bOffset, int ldb,
                      float beta, MemorySegment c, long cOffset, int ldc,
                      CpuThreads threads) {
+        gemm(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc, threads, SCHEME);
+    }
+
+    /** {@link #gemm} with the way C is cut given: "rows", "columns" or "auto" (the tests compare them). */
+    static void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                     MemorySegment a, long aOffset, int lda,
+                     MemorySegment b, long bOffset, int ldb,
+                     float beta, MemorySegment c, long cOffset, int ldc,
+                     CpuThreads threads, String scheme) {
         boolean parallel = threads.count() > 1 && (long) m * n * k >= PARALLEL_MIN_FMAS;
         int t = parallel ? threads.count() : 1;
         // Row blocks of about MC rows, as many as a multiple of the thread count when there are enough
@@ -127,6 +136,11 @@ final class VectorSgemmKernel {
         // packing, one for the products), at most PACKED_B_MAX floats.
         int ncMax = columnBlock(k);
         Buffers own = BUFFERS.get();
+        if (byColumns(scheme, m, n, k)) {
+            gemmByColumns(parallel, t, transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c,
+                    cOffset, ldc, threads, own);
+            return;
+        }
         for (int jc = 0; jc < n; jc += ncMax) {
             int nc = Math.min(ncMax, n - jc);
             int panels = ceilDiv(nc, NR);
@@ -136,19 +150,121 @@ final class VectorSgemmKernel {
             int packChunks = parallel && (long) k * nc >= PARALLEL_PACK_MIN ? Math.min(panels, t) : 1;
             if (packChunks == 1) {
                 for (int kb = 0; kb < kBlocks; kb++) {
-                    packB(transB, b, bOffset, ldb, kb * KC, Math.min(KC, k - kb * KC), jcf, nc, 0, panels, bp, own);
+                    packB(transB, b, bOffset, ldb, kb * KC, Math.min(KC, k - kb * KC), jcf, nc, 0, panels, bp,
+                            kb * KC * panels * NR, own);
                 }
             } else {
                 threads.parallelFor(kBlocks * packChunks, u -> {
                     int pc = u / packChunks * KC;
                     int chunk = u % packChunks;
-                    packB(transB, b, bOffset, ldb, pc, Math.min(KC, k - pc), jcf, nc, part(panels, packChunks, chunk),
-                            part(panels, packChunks, chunk + 1), bp, BUFFERS.get());
+                    int q0 = part(panels, packChunks, chunk);
+                    packB(transB, b, bOffset, ldb, pc, Math.min(KC, k - pc), jcf, nc, q0,
+                            part(panels, packChunks, chunk + 1), bp, pc * panels * NR + q0 * NR * Math.min(KC, k - pc),
+                            BUFFERS.get());
                 });
             }
             products(parallel, t, mParts, transA, m, k, alpha, a, aOffset, lda, jcf, nc, bp, beta, c, cOffset, ldc,
                     threads, own);
             own.release();
+        }
+    }
+
+    /** How C is cut: "rows", "columns" or "auto" (by shape; {@code -Disthmus.sgemm.scheme=} to force one). */
+    static final String SCHEME = System.getProperty("isthmus.sgemm.scheme", "auto");
+    /** Column ranges per thread in {@link #gemmByColumns} (2: each A tile reused along half as many panels, but dynamic balance). */
+    static final int COLUMN_TASKS_PER_THREAD = Integer.getInteger("isthmus.sgemm.ctasks", 2);
+    private static final int COLUMNS_MIN_M = 512;
+    private static final int COLUMNS_MIN_N = 1024;
+
+    /** Whether {@link #gemmByColumns} is the faster way to cut this product (both give the same bits). */
+    private static boolean byColumns(String scheme, int m, int n, int k) {
+        if (scheme.equals("rows")) {
+            return false;
+        }
+        boolean fits = (long) roundUp(m, MR) * k <= PACKED_B_MAX;
+        if (scheme.equals("columns")) {
+            return fits;
+        }
+        // measured on a 2-core Xeon (2 MiB L2): 1024^3 and 2048^3 10-15% faster by columns, 512^3 about
+        // even; by rows for short or narrow products (im2col convolutions: few columns, many rows)
+        return fits && m >= COLUMNS_MIN_M && n >= COLUMNS_MIN_N;
+    }
+
+    /**
+     * The other way to cut C: all of alpha*op(A) is packed once (in parallel, shared by all tasks,
+     * depth block after depth block), and the tasks own column ranges of C of at most an L2's worth
+     * of panels ({@link #L2_PANELS}). A task packs its columns of op(B) into its own buffer just
+     * before using them, so the panels every A tile runs along are hot in L2, and only the A tiles
+     * (MR x KC floats, each reused along the chunk's panels from L1) come from the shared buffer. The
+     * sums are those of {@link #block}: the same micro-kernel, depth blocks in the same order.
+     */
+    private static void gemmByColumns(boolean parallel, int t, boolean transA, boolean transB, int m, int n, int k,
+                                      float alpha, MemorySegment a, long aOffset, int lda,
+                                      MemorySegment b, long bOffset, int ldb,
+                                      float beta, MemorySegment c, long cOffset, int ldc,
+                                      CpuThreads threads, Buffers own) {
+        int mTiles = ceilDiv(m, MR);
+        int kBlocks = ceilDiv(k, KC);
+        float[] ap = own.b(mTiles * MR * k);
+        int packChunks = parallel && (long) m * k >= PARALLEL_PACK_MIN ? Math.min(mTiles, t) : 1;
+        if (packChunks == 1) {
+            for (int pc = 0; pc < k; pc += KC) {
+                packA(transA, a, aOffset, lda, alpha, 0, m, pc, Math.min(KC, k - pc), ap, pc * mTiles * MR, own);
+            }
+        } else {
+            threads.parallelFor(kBlocks * packChunks, u -> {
+                int pc = u / packChunks * KC;
+                int kc = Math.min(KC, k - pc);
+                int chunk = u % packChunks;
+                int t0 = part(mTiles, packChunks, chunk);
+                int t1 = part(mTiles, packChunks, chunk + 1);
+                packA(transA, a, aOffset, lda, alpha, t0 * MR, Math.min(m, t1 * MR), pc, kc, ap,
+                        pc * mTiles * MR + t0 * MR * kc, BUFFERS.get());
+            });
+        }
+        int panels = ceilDiv(n, NR);
+        int chunks = ceilDiv(panels, L2_PANELS);
+        int nParts = parallel ? Math.min(panels, Math.max(roundUp(chunks, t), COLUMN_TASKS_PER_THREAD * t)) : chunks;
+        if (!parallel || nParts == 1) {
+            for (int task = 0; task < nParts; task++) {
+                blockColumns(part(panels, nParts, task), part(panels, nParts, task + 1), transB, m, n, k, ap, b,
+                        bOffset, ldb, beta, c, cOffset, ldc, own);
+            }
+        } else {
+            threads.parallelFor(nParts, task -> blockColumns(part(panels, nParts, task),
+                    part(panels, nParts, task + 1), transB, m, n, k, ap, b, bOffset, ldb, beta, c, cOffset, ldc,
+                    BUFFERS.get()));
+        }
+        own.release();
+    }
+
+    /**
+     * One task of {@link #gemmByColumns}: the panels [q0, q1) of C (NR columns each, at most
+     * {@link #L2_PANELS}), all rows, depth block by depth block: pack those columns of op(B), then run
+     * every A tile along them (so the task's columns of C stay in cache across depth blocks when C is
+     * short).
+     */
+    private static void blockColumns(int q0, int q1, boolean transB, int m, int n, int k, float[] ap,
+                                     MemorySegment b, long bOffset, int ldb, float beta,
+                                     MemorySegment c, long cOffset, int ldc, Buffers buf) {
+        int mTiles = ceilDiv(m, MR);
+        float[] tile = buf.tile;
+        for (int pc = 0; pc < k; pc += KC) {
+            int kc = Math.min(KC, k - pc);
+            int mode = pc > 0 ? 2 : beta == 0f ? 0 : 1;
+            float[] bp = buf.a((q1 - q0) * NR * kc);
+            packB(transB, b, bOffset, ldb, pc, kc, 0, n, q0, q1, bp, 0, buf);
+            int aBase = pc * mTiles * MR;
+            for (int ti = 0; ti < mTiles; ti++) {
+                int r0 = ti * MR;
+                int rows = Math.min(MR, m - r0);
+                long ci = cOffset + (long) r0 * ldc;
+                for (int q = q0; q < q1; q++) {
+                    int cols = Math.min(NR, n - q * NR);
+                    micro(ap, aBase + ti * MR * kc, bp, (q - q0) * NR * kc, kc, c, ci + (long) q * NR, ldc, rows,
+                            cols, mode, beta, tile);
+                }
+            }
         }
     }
 
@@ -196,7 +312,7 @@ final class VectorSgemmKernel {
         float[] bp = new float[panels * NR * k];
         Buffers own = BUFFERS.get();
         for (int pc = 0; pc < k; pc += KC) {
-            packB(transB, b, bOffset, ldb, pc, Math.min(KC, k - pc), 0, n, 0, panels, bp, own);
+            packB(transB, b, bOffset, ldb, pc, Math.min(KC, k - pc), 0, n, 0, panels, bp, pc * panels * NR, own);
         }
         return bp;
     }
@@ -238,7 +354,7 @@ final class VectorSgemmKernel {
             int mode = pc > 0 ? 2 : beta == 0f ? 0 : 1;
             int bBase = pc * panels * NR;
             float[] ap = buf.a(tiles * MR * kc);
-            packA(transA, a, aOffset, lda, alpha, i0, i1, pc, kc, ap, buf);
+            packA(transA, a, aOffset, lda, alpha, i0, i1, pc, kc, ap, 0, buf);
             // The task's B panels go by in chunks that stay in L2 while every tile row of A runs
             // along them (the A tile in L1, the chunk in L2); without the chunks each tile row would
             // stream all of the task's panels from L3. (The order of tiles changes no sum.)
@@ -269,10 +385,10 @@ final class VectorSgemmKernel {
 
     /**
      * Packs rows [i0, i1) and depth [pc, pc+kc) of alpha*op(A) as MR-row tiles, each depth-major:
-     * ap[tile*MR*kc + p*MR + i]. Rows past i1 are zero.
+     * ap[apOff + tile*MR*kc + p*MR + i]. Rows past i1 are zero.
      */
     private static void packA(boolean transA, MemorySegment a, long aOffset, int lda, float alpha, int i0, int i1,
-                              int pc, int kc, float[] ap, Buffers buf) {
+                              int pc, int kc, float[] ap, int apOff, Buffers buf) {
         int mc = i1 - i0;
         int tiles = ceilDiv(mc, MR);
         if (!transA) {
@@ -280,7 +396,7 @@ final class VectorSgemmKernel {
             // written in order (MR rows read as MR sequential streams) rather than MR floats apart
             float[] rows = buf.row(MR * kc);
             for (int ti = 0; ti < tiles; ti++) {
-                int base = ti * MR * kc;
+                int base = apOff + ti * MR * kc;
                 int valid = Math.min(MR, mc - ti * MR);
                 for (int i = 0; i < valid; i++) {
                     MemorySegment.copy(a, F, (aOffset + (long) (i0 + ti * MR + i) * lda + pc) * Float.BYTES, rows, i * kc, kc);
@@ -311,7 +427,7 @@ final class VectorSgemmKernel {
             for (int p = 0; p < kc; p++) {
                 MemorySegment.copy(a, F, (aOffset + (long) (pc + p) * lda + i0) * Float.BYTES, row, 0, mc);
                 for (int ti = 0; ti < tiles; ti++) {
-                    int dst = ti * MR * kc + p * MR;
+                    int dst = apOff + ti * MR * kc + p * MR;
                     int src = ti * MR;
                     for (int i = 0; i < MR; i++) {
                         ap[dst + i] = alpha * row[src + i];
@@ -323,12 +439,11 @@ final class VectorSgemmKernel {
 
     /**
      * Packs depth [pc, pc+kc) and panels [q0, q1) of the columns [jc, jc+nc) of op(B), each panel
-     * depth-major: bp[base + q*NR*kc + p*NR + j] where base = pc*panels*NR (depth blocks one after the
-     * other). Columns past nc are zero.
+     * depth-major: bp[dst + (q-q0)*NR*kc + p*NR + j]. Columns past nc are zero.
      */
     private static void packB(boolean transB, MemorySegment b, long bOffset, int ldb, int pc, int kc, int jc, int nc,
-                              int q0, int q1, float[] bp, Buffers buf) {
-        int base0 = pc * ceilDiv(nc, NR) * NR;
+                              int q0, int q1, float[] bp, int dst, Buffers buf) {
+        int base0 = dst - q0 * NR * kc;
         int j0 = q0 * NR;
         int j1 = Math.min(nc, q1 * NR);
         if (!transB) {

@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 class SgemmTest {
@@ -284,6 +285,46 @@ class SgemmTest {
                 }
             }
         }
+    }
+
+    /**
+     * The two ways the vector kernel cuts C (by rows, op(B) packed once and shared; by columns, op(A)
+     * packed once and shared) are right and give the same bits, for any thread count: shapes with
+     * several depth blocks, several L2 chunks of panels, edge tiles in both directions, both betas.
+     */
+    @Test
+    void rowAndColumnSchemesAgreeBitForBit() {
+        Assumptions.assumeTrue(Sgemm.vectorized(), "the Vector API path is not in use");
+        long seed = 3000;
+        for (int ta = 0; ta < 2; ta++) {
+            for (int tb = 0; tb < 2; tb++) {
+                for (int[] s : new int[][] {{517, 1043, 800}, {40, 1500, 389}, {530, 70, 100}}) {
+                    Problem p = new Problem(ta == 1, tb == 1, s[0], s[1], s[2], 0.5f, ta == tb ? 0f : 0.25f,
+                            1, 3, 2, 5, 0, 7);
+                    // the columns scheme on 3 threads against the double reference, then every other
+                    // scheme and thread count against it bit for bit
+                    MemorySegment expected = check(scheme("columns"), p, three, seed, false);
+                    try (Arena arena = Arena.ofShared()) {
+                        MemorySegment a = random(arena, p.sizeA(), seed);
+                        MemorySegment b = random(arena, p.sizeB(), seed + 1);
+                        for (String scheme : List.of("rows", "columns")) {
+                            for (CpuThreads t : List.of(one, two, three)) {
+                                MemorySegment c = random(arena, p.sizeC(), seed + 2);
+                                scheme(scheme).run(p, a, b, c, t);
+                                assertEquals(-1L, expected.mismatch(c),
+                                        p + ": " + scheme + " on " + t.count() + " threads differs from columns on 3");
+                            }
+                        }
+                    }
+                    seed += 3;
+                }
+            }
+        }
+    }
+
+    private static Gemm scheme(String scheme) {
+        return (q, a, b, c, th) -> VectorSgemmKernel.gemm(q.transA, q.transB, q.m, q.n, q.k, q.alpha, a, q.offA,
+                q.lda(), b, q.offB, q.ldb(), q.beta, c, q.offC, q.ldc(), th, scheme);
     }
 
     /** Every thread count gives the same bits, on both paths, including the small direct path. */
