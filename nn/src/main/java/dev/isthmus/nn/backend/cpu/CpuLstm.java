@@ -224,7 +224,9 @@ final class CpuLstm {
                 for (int j = VECTOR ? VectorGates.tanh(st, units, tcs, units) : 0; j < units; j++) {
                     tcs[j] = (float) Math.tanh(st[units + j]);
                 }
-                for (int j = 0; j < units; j++) {
+                int done = VECTOR ? VectorGates.backward(gh, dhr, dcr, z, t == 0 ? null : stPrev, tcs, last, dzr, car,
+                        units) : 0;
+                for (int j = done; j < units; j++) {
                     float ghj = gh[j] + dhr[j];
                     float gcj = (last ? gh[units + j] : 0f) + dcr[j];
                     float gi = z[j];

@@ -14,10 +14,23 @@ final class VectorRowMath {
 
     static float max(float[] a, int n) {
         int i = 0;
+        int l = S.length();
+        // four independent chains (one max's latency each), merged at the end: the maximum does
+        // not depend on the order
         FloatVector m = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
-        for (int upper = S.loopBound(n); i < upper; i += S.length()) {
+        FloatVector m1 = m;
+        FloatVector m2 = m;
+        FloatVector m3 = m;
+        for (int upper = n - 4 * l; i <= upper; i += 4 * l) {
+            m = m.max(FloatVector.fromArray(S, a, i));
+            m1 = m1.max(FloatVector.fromArray(S, a, i + l));
+            m2 = m2.max(FloatVector.fromArray(S, a, i + 2 * l));
+            m3 = m3.max(FloatVector.fromArray(S, a, i + 3 * l));
+        }
+        for (int upper = S.loopBound(n); i < upper; i += l) {
             m = m.max(FloatVector.fromArray(S, a, i));
         }
+        m = m.max(m1).max(m2.max(m3));
         float r = m.reduceLanes(VectorOperators.MAX);
         for (; i < n; i++) {
             r = Math.max(r, a[i]);
