@@ -22,7 +22,7 @@ import java.util.function.UnaryOperator;
  * in what PyTorch users write, not in the amount of arithmetic: a final softmax with
  * cross-entropy becomes log-softmax of logits; the Embedding's mask of token 0 is not applied.
  */
-final class TorchModel {
+final class TorchModel implements TorchNet {
     private final List<UnaryOperator<NDArray>> inference = new ArrayList<>();
     private final List<UnaryOperator<NDArray>> training = new ArrayList<>();
     /** The trainable weights, in the order Isthmus lists them. */
@@ -109,7 +109,8 @@ final class TorchModel {
     }
 
     /** Mean cross-entropy of int64 class ids, or mean squared error, as the Isthmus workload's loss. */
-    NDArray loss(NDArray x, NDArray y, boolean train) {
+    @Override
+    public NDArray loss(NDArray x, NDArray y, boolean train) {
         NDArray out = forward(x, train);
         if (classifier) {
             return out.logSoftmax(1).gather(y.reshape(-1, 1), 1).mean().neg();
@@ -117,12 +118,9 @@ final class TorchModel {
         return out.sub(y).square().mean();
     }
 
-    List<NDArray> parameters() {
+    @Override
+    public List<NDArray> parameters() {
         return parameters;
-    }
-
-    long parameterCount() {
-        return parameters.stream().mapToLong(NDArray::size).sum();
     }
 
     private static NDArray lstmLastState(NDArray x, NDList weights, int units) {

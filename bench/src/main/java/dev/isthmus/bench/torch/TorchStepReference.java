@@ -32,7 +32,7 @@ public final class TorchStepReference {
             String[] p = key.split("\\|");
             String model = p[1].substring(p[1].lastIndexOf(' ') + 1);
             int batch = Integer.parseInt(p[2].substring(p[2].lastIndexOf(' ') + 1));
-            if (!dev.isthmus.bench.Workloads.MODELS.contains(model)) {
+            if (!dev.isthmus.bench.Workloads.STEP_MODELS.contains(model)) {
                 System.out.printf("skip|%s|no PyTorch twin of the %s model in the bench yet%n", key, model);
                 continue;
             }

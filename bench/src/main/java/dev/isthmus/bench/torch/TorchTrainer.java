@@ -10,6 +10,7 @@ import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import dev.isthmus.bench.Workloads;
+import dev.isthmus.nn.model.Model;
 import dev.isthmus.nn.model.Sequential;
 import dev.isthmus.nn.tensor.Device;
 import dev.isthmus.nn.tensor.Tensor;
@@ -32,7 +33,7 @@ final class TorchTrainer implements AutoCloseable {
 
     final String name;
     final long isthmusParameters;
-    final TorchModel model;
+    final TorchNet model;
     private final NDManager manager;
     private final NDArray x;
     private final NDArray y;
@@ -45,10 +46,17 @@ final class TorchTrainer implements AutoCloseable {
         this.manager = NDManager.newBaseManager(ai.djl.Device.cpu(), "PyTorch");
         Tensor inputs = Workloads.inputs(name, batch, Device.CPU);
         Tensor labels = Workloads.labels(name, batch, Device.CPU);
-        try (Sequential ours = Workloads.model(name, 1).seed(1)) {
-            ours.build(Arrays.copyOfRange(inputs.shape(), 1, inputs.rank()));
-            isthmusParameters = ours.parameters().stream().mapToLong(Tensor::numel).sum();
-            model = new TorchModel(ours, !name.equals("mlp"), manager);
+        if (name.equals("gpt")) {
+            try (Model ours = Workloads.network(name, 1, 1)) {
+                isthmusParameters = ours.parameters().stream().mapToLong(Tensor::numel).sum();
+                model = new TorchGpt(ours, manager);
+            }
+        } else {
+            try (Sequential ours = Workloads.model(name, 1).seed(1)) {
+                ours.build(Arrays.copyOfRange(inputs.shape(), 1, inputs.rank()));
+                isthmusParameters = ours.parameters().stream().mapToLong(Tensor::numel).sum();
+                model = new TorchModel(ours, !name.equals("mlp"), manager);
+            }
         }
         x = input(manager, inputs);
         y = labels.dtype().isFloatingPoint() ? TorchModel.copy(manager, labels) : ids(manager, labels);

@@ -1,11 +1,13 @@
 package dev.isthmus.bench.torch;
 
 import dev.isthmus.bench.Workloads;
+import dev.isthmus.nn.model.Model;
 import dev.isthmus.nn.model.Sequential;
 import dev.isthmus.nn.optim.Adam;
 import dev.isthmus.nn.tensor.Device;
 import dev.isthmus.nn.tensor.Scope;
 import dev.isthmus.nn.tensor.Tensor;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.FieldSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -57,6 +59,45 @@ class TorchModelTest {
                         + Arrays.toString(ours) + " vs " + Arrays.toString(torch));
             }
             assertTrue(torch[steps - 1] < torch[0], "the loss falls: " + Arrays.toString(torch));
+        }
+    }
+
+    /**
+     * The GPT twin: as many parameters, the same loss from the same weights (which checks the
+     * projections' layouts, the causal mask, the layer norms' epsilon and the tied output), and
+     * Adam's first steps follow the Isthmus losses.
+     */
+    @Test
+    void gptTwinMatchesTheIsthmusTransformer() {
+        int batch = 3;
+        int steps = 3;
+        Tensor x = Workloads.inputs("gpt", batch, Device.CPU);
+        Tensor y = Workloads.labels("gpt", batch, Device.CPU);
+        float[] ours = new float[steps + 1];
+        try (Model model = Workloads.network("gpt", 1, 1)) {
+            try (Scope ignored = Scope.open()) {
+                ours[0] = Workloads.loss("gpt").compute(y, model.forward(x, false)).item();
+            }
+            Adam adam = new Adam(1e-3f);
+            List<Tensor> parameters = model.parameters();
+            for (int i = 1; i <= steps; i++) {
+                try (Scope ignored = Scope.open()) {
+                    Tensor l = Workloads.loss("gpt").compute(y, model.forward(x, false));
+                    ours[i] = l.item();
+                    adam.zeroGrad(parameters);
+                    l.backward();
+                    adam.step(parameters);
+                }
+            }
+        }
+        try (TorchTrainer t = new TorchTrainer("gpt", batch)) {
+            assertEquals(t.isthmusParameters, t.model.parameterCount());
+            assertEquals(ours[0], t.evaluate(), 1e-4 * Math.max(1, Math.abs(ours[0])), "initial loss");
+            for (int i = 1; i <= steps; i++) {
+                float torch = t.step();
+                assertEquals(ours[i], torch, 1e-4 * Math.max(1, Math.abs(ours[i])), "step " + i + ": "
+                        + Arrays.toString(ours));
+            }
         }
     }
 

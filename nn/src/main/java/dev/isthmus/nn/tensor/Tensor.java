@@ -1287,7 +1287,7 @@ public final class Tensor {
                 Tensor full = like(a, batchA.length > 0 ? a.shape : withBatch(batchShape, m, k));
                 a.backend().gemm(false, true, m, k, n, 1f, g, (long) m * n, b, batchB.length > 0 ? (long) k * n : 0,
                         0f, full, (long) m * k, batch);
-                ga = batchA.length > 0 ? full : full.reshape(batch, m, k).sum(0);
+                ga = batchA.length > 0 ? full : batch == 1 ? full.reshape(a.shape) : full.reshape(batch, m, k).sum(0);
             }
             if (b.requiresGrad) {
                 if (batchB.length > 0) {

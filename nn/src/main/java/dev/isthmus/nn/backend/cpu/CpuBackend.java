@@ -200,11 +200,27 @@ public final class CpuBackend implements Backend {
         MemorySegment sc = seg(c);
         int lda = transA ? m : k;
         int ldb = transB ? k : n;
+        if (batch > 1 && threads.count() > 1 && (long) m * n * k < BATCH_SPLIT_FMAS
+                && (long) m * n * k * batch >= BATCH_SPLIT_FMAS / 4) {
+            // many small products (attention's per-head ones): whole products shared out to the
+            // threads, each on one thread (a product's bits do not depend on its thread count)
+            int tasks = (int) Math.min(batch, threads.count() * 4L);
+            threads.parallelFor(tasks, t -> {
+                for (int i = (int) ((long) batch * t / tasks), end = (int) ((long) batch * (t + 1) / tasks); i < end; i++) {
+                    Sgemm.sgemm(transA, transB, m, n, k, alpha, sa, i * strideA, lda, sb, i * strideB, ldb,
+                            beta, sc, i * strideC, n, Sgemm.ONE_THREAD);
+                }
+            });
+            return;
+        }
         for (int i = 0; i < batch; i++) {
             Sgemm.sgemm(transA, transB, m, n, k, alpha, sa, i * strideA, lda, sb, i * strideB, ldb,
                     beta, sc, i * strideC, n, threads);
         }
     }
+
+    /** Below this many multiply-adds a product of a batch is too small to split (Sgemm runs it on one thread). */
+    private static final long BATCH_SPLIT_FMAS = 1L << 21;
 
     // ------------------------------------------------------------------ elementwise
 
@@ -303,14 +319,34 @@ public final class CpuBackend implements Backend {
         }
         long[] outStrides = Shapes.broadcastStrides(out.shape(), shape);
         int inner = shape[rank - 1];
-        if (op != ReduceOp.MAX && outN == inner && outStrides[rank - 1] == 1) {
-            // every leading axis reduced, the last kept (a bias gradient): columns split over threads
-            long rows = n / inner;
+        int[] kept = out.shape();
+        if (op != ReduceOp.MAX && keepsATrailingBlock(shape, kept) && outN <= Integer.MAX_VALUE) {
+            // leading axes reduced, the trailing ones kept (a bias gradient, a broadcast position
+            // table's): x is [rows, outN], its columns split over threads; the same sums, in the
+            // same order, as the general loop below
+            int columns = (int) outN;
+            long rows = n / columns;
             double scale = op == ReduceOp.MEAN ? (double) outN / n : 1.0;
             // parts of at least 16 columns (a cache line), one per thread: each reads every row
-            int parts = n < PARALLEL_MIN ? 1 : Math.max(1, Math.min(threads.count(), inner / 16));
-            threads.parallelFor(parts, p -> Elementwise.columnSums(xs, rows, inner, inner * p / parts,
-                    inner * (p + 1) / parts, scale, os));
+            int parts = n < PARALLEL_MIN ? 1 : Math.max(1, Math.min(threads.count(), columns / 16));
+            threads.parallelFor(parts, p -> Elementwise.columnSums(xs, rows, columns, (int) ((long) columns * p / parts),
+                    (int) ((long) columns * (p + 1) / parts), scale, os));
+            return;
+        }
+        if (op != ReduceOp.MAX && outN == n / inner && outStrides[rank - 1] == 0) {
+            // the last axis alone reduced (a layer norm's mean): rows split over threads, each
+            // summed in order in double as below
+            double scale = op == ReduceOp.MEAN ? (double) outN / n : 1.0;
+            forChunks(outN, inner, (from, to) -> {
+                for (long r = from; r < to; r++) {
+                    double s = 0;
+                    long base = r * inner;
+                    for (int j = 0; j < inner; j++) {
+                        s += xs.getAtIndex(JAVA_FLOAT, base + j);
+                    }
+                    os.setAtIndex(JAVA_FLOAT, r, (float) (s * scale));
+                }
+            });
             return;
         }
         double[] acc = new double[(int) outN];
@@ -392,22 +428,34 @@ public final class CpuBackend implements Backend {
         }
         int inner = outShape[rank - 1];
         long innerStride = src[rank - 1];
-        int[] idx = new int[rank];
-        for (long base = 0; base < n; base += inner) {
-            long off = 0;
-            for (int d = 0; d < rank - 1; d++) {
-                off += idx[d] * src[d];
-            }
-            for (int j = 0; j < inner; j++) {
-                os.setAtIndex(JAVA_FLOAT, base + j, xs.getAtIndex(JAVA_FLOAT, off + j * innerStride));
-            }
+        // rows of the output split over threads; each part starts from its first row's index
+        forChunks(n / inner, inner, (from, to) -> {
+            int[] idx = new int[rank];
+            long rest = from;
             for (int d = rank - 2; d >= 0; d--) {
-                if (++idx[d] < outShape[d]) {
-                    break;
-                }
-                idx[d] = 0;
+                idx[d] = (int) (rest % outShape[d]);
+                rest /= outShape[d];
             }
-        }
+            for (long row = from, base = from * inner; row < to; row++, base += inner) {
+                long off = 0;
+                for (int d = 0; d < rank - 1; d++) {
+                    off += idx[d] * src[d];
+                }
+                if (innerStride == 1) {
+                    MemorySegment.copy(xs, off * Float.BYTES, os, base * Float.BYTES, (long) inner * Float.BYTES);
+                } else {
+                    for (int j = 0; j < inner; j++) {
+                        os.setAtIndex(JAVA_FLOAT, base + j, xs.getAtIndex(JAVA_FLOAT, off + j * innerStride));
+                    }
+                }
+                for (int d = rank - 2; d >= 0; d--) {
+                    if (++idx[d] < outShape[d]) {
+                        break;
+                    }
+                    idx[d] = 0;
+                }
+            }
+        });
     }
 
     @Override
@@ -607,6 +655,23 @@ public final class CpuBackend implements Backend {
     @FunctionalInterface
     private interface Chunk {
         void run(long from, long to);
+    }
+
+    /** Whether {@code kept} (x's shape with reduced axes 1) reduces only a leading run of x's axes. */
+    private static boolean keepsATrailingBlock(int[] shape, int[] kept) {
+        int d = 0;
+        while (d < shape.length && kept[d] == 1) {
+            d++;
+        }
+        if (d == 0) {
+            return false;
+        }
+        for (int e = d; e < shape.length; e++) {
+            if (kept[e] != shape[e]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void forChunks(long n, Chunk body) {
