@@ -10,6 +10,7 @@ module dev.isthmus.nn {
     requires transitive dev.isthmus.cuda;
     requires dev.isthmus.kernels;
     requires com.fasterxml.jackson.core;
+    requires com.google.protobuf; // the wire format of ONNX exports
     requires java.desktop; // ImageIO, for Images
 
     exports dev.isthmus.nn.autograd;

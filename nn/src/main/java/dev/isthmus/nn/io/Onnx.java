@@ -1,0 +1,426 @@
+package dev.isthmus.nn.io;
+
+import com.google.protobuf.CodedOutputStream;
+import dev.isthmus.nn.layers.Layer;
+import dev.isthmus.nn.model.Sequential;
+import dev.isthmus.nn.tensor.Tensor;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Export of a built {@link Sequential} to an ONNX model (opset {@value #OPSET}, IR version
+ * {@value #IR_VERSION}), written in the protobuf wire format field by field as the ONNX
+ * specification numbers them ({@code onnx.proto}), with protobuf-java's {@link CodedOutputStream}.
+ *
+ * <p>The graph takes what the Isthmus model takes: one input named {@code input} with a dynamic
+ * batch axis ({@code batch}) and the model's input shape (NHWC images; int32 token ids before an
+ * Embedding), and gives one output named {@code output} as the model's {@code predict}. Layers:
+ * Dense (MatMul, Add), Conv2D and MaxPooling2D (NCHW Conv and MaxPool between two Transposes,
+ * TensorFlow-style "same" padding written as explicit pads), Flatten, Dropout (nothing: inference),
+ * Embedding (Gather), LSTM (ONNX's LSTM, gates reordered from Keras's i, f, c, o to ONNX's i, o, f,
+ * c; after an Embedding with {@code maskZero} the sequence lengths are counted from the ids, which
+ * gives Keras's result when the padding is trailing, as {@code Sequences.pad(..., Padding.POST)}
+ * makes it) and the activations linear, relu, sigmoid, tanh, softmax. Any other layer or option is
+ * refused with an {@link IllegalArgumentException} naming it.
+ */
+public final class Onnx {
+    /** The operator set the graph is written for. */
+    public static final int OPSET = 17;
+    public static final int IR_VERSION = 8;
+
+    private static final int FLOAT = 1;
+    private static final int INT32 = 6;
+    private static final int INT64 = 7;
+
+    private Onnx() {
+    }
+
+    /** Writes {@code model} (built) as an ONNX file at {@code path}, replacing it atomically. */
+    public static void export(Sequential model, Path path) throws IOException {
+        byte[] bytes = toBytes(model);
+        Path dir = path.toAbsolutePath().getParent();
+        if (dir != null) {
+            Files.createDirectories(dir);
+        }
+        Path tmp = Files.createTempFile(dir, path.getFileName().toString(), ".tmp");
+        try {
+            Files.write(tmp, bytes);
+            Files.move(tmp, path, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** The ONNX model of {@code model} (built) as bytes. */
+    public static byte[] toBytes(Sequential model) {
+        List<Layer> layers = model.layers();
+        if (layers.isEmpty() || layers.getFirst().inputShape() == null) {
+            throw new IllegalStateException("only a built model can be exported: call build(inputShape) first");
+        }
+        Graph g = new Graph();
+        int[] inShape = layers.getFirst().inputShape();
+        boolean ids = layers.getFirst().typeName().equals("Embedding");
+        String x = "input";
+        String lengths = null;
+        for (Layer layer : layers) {
+            Map<String, Object> c = layer.config();
+            Map<String, Tensor> w = layer.parameters();
+            String type = layer.typeName();
+            switch (type) {
+                case "Dense" -> {
+                    x = g.node("MatMul", List.of(x, g.init(w.get("kernel"))), Map.of());
+                    if (Boolean.TRUE.equals(c.get("use_bias"))) {
+                        x = g.node("Add", List.of(x, g.init(w.get("bias"))), Map.of());
+                    }
+                    x = activation(g, x, (String) c.get("activation"), type);
+                }
+                case "Conv2D" -> {
+                    int[] k = pair(c.get("kernel_size"));
+                    int[] s = pair(c.get("strides"));
+                    int[] d = pair(c.get("dilation_rate"));
+                    int[] in = layer.inputShape();
+                    long[] pads = pads((String) c.get("padding"), in, new int[] {(k[0] - 1) * d[0] + 1, (k[1] - 1) * d[1] + 1}, s);
+                    List<String> inputs = new ArrayList<>(List.of(nchw(g, x), g.init(w.get("kernel"), 3, 2, 0, 1)));
+                    if (Boolean.TRUE.equals(c.get("use_bias"))) {
+                        inputs.add(g.init(w.get("bias")));
+                    }
+                    String y = g.node("Conv", inputs, Map.of("kernel_shape", longs(k), "strides", longs(s),
+                            "dilations", longs(d), "group", (long) (Integer) c.get("groups"), "pads", pads));
+                    x = activation(g, nhwc(g, y), (String) c.get("activation"), type);
+                }
+                case "MaxPooling2D" -> {
+                    int[] k = pair(c.get("pool_size"));
+                    int[] s = pair(c.get("strides"));
+                    long[] pads = pads((String) c.get("padding"), layer.inputShape(), k, s);
+                    x = nhwc(g, g.node("MaxPool", List.of(nchw(g, x)), Map.of("kernel_shape", longs(k), "strides",
+                            longs(s), "pads", pads)));
+                }
+                case "Flatten" -> x = g.node("Flatten", List.of(x), Map.of("axis", 1L));
+                case "Dropout" -> {
+                    // inference: the identity
+                }
+                case "Embedding" -> {
+                    if (Boolean.TRUE.equals(c.get("mask_zero"))) {
+                        // the lengths of trailing-padded rows: how many ids are not 0
+                        String padding = g.node("Equal", List.of(x, g.constInt32(0)), Map.of());
+                        String notPadding = g.node("Not", List.of(padding), Map.of());
+                        String real = g.node("Cast", List.of(notPadding), Map.of("to", (long) INT32));
+                        lengths = g.node("ReduceSum", List.of(real, g.constInt64(1)), Map.of("keepdims", 0L));
+                    }
+                    x = g.node("Gather", List.of(g.init(w.get("embeddings")), x), Map.of("axis", 0L));
+                }
+                case "LSTM" -> {
+                    x = lstm(g, layer, c, w, x, lengths);
+                    lengths = null;
+                }
+                default -> throw new IllegalArgumentException("ONNX export: layer " + type + " ("
+                        + model.layerNames().get(layers.indexOf(layer)) + ") is not supported; supported: Dense, "
+                        + "Conv2D, MaxPooling2D, Flatten, Dropout, Embedding, LSTM");
+            }
+        }
+        return g.model(ids ? INT32 : FLOAT, inShape, x, model.layers().getLast().outputShape());
+    }
+
+    private static String lstm(Graph g, Layer layer, Map<String, Object> c, Map<String, Tensor> w, String x,
+                               String lengths) {
+        if (!"tanh".equals(c.get("activation")) || !"sigmoid".equals(c.get("recurrent_activation"))) {
+            throw new IllegalArgumentException("ONNX export: LSTM with activation " + c.get("activation")
+                    + " and recurrent_activation " + c.get("recurrent_activation")
+                    + " is not supported (only Keras's defaults, tanh and sigmoid)");
+        }
+        boolean sequences = Boolean.TRUE.equals(c.get("return_sequences"));
+        if (Boolean.TRUE.equals(c.get("return_state"))) {
+            throw new IllegalArgumentException("ONNX export: LSTM with return_state is not supported");
+        }
+        if (sequences && lengths != null) {
+            throw new IllegalArgumentException("ONNX export: a masked LSTM with return_sequences is not supported "
+                    + "(Keras repeats the last output at padded steps, ONNX writes zeros)");
+        }
+        int units = (Integer) c.get("units");
+        int in = layer.inputShape()[1];
+        float[] kernel = w.get("kernel").toArray();           // [in, 4u], gates i, f, c, o
+        float[] recurrent = w.get("recurrent_kernel").toArray(); // [u, 4u]
+        float[] bias = w.containsKey("bias") ? w.get("bias").toArray() : new float[4 * units];
+        // ONNX: W [1, 4u, in] and R [1, 4u, u] with gates i, o, f, c; B [1, 8u] = [Wb | Rb]
+        int[] from = {0, 3, 1, 2};
+        float[] wOnnx = new float[4 * units * in];
+        float[] rOnnx = new float[4 * units * units];
+        float[] bOnnx = new float[8 * units];
+        for (int gate = 0; gate < 4; gate++) {
+            for (int j = 0; j < units; j++) {
+                int row = gate * units + j;
+                int col = from[gate] * units + j;
+                for (int i = 0; i < in; i++) {
+                    wOnnx[row * in + i] = kernel[i * 4 * units + col];
+                }
+                for (int i = 0; i < units; i++) {
+                    rOnnx[row * units + i] = recurrent[i * 4 * units + col];
+                }
+                bOnnx[row] = bias[col];
+            }
+        }
+        // ONNX Runtime's LSTM is time-major: [batch, time, in] -> [time, batch, in]
+        String timeMajor = g.node("Transpose", List.of(x), Map.of("perm", new long[] {1, 0, 2}));
+        List<String> inputs = List.of(timeMajor, g.init(wOnnx, new long[] {1, 4L * units, in}),
+                g.init(rOnnx, new long[] {1, 4L * units, units}), g.init(bOnnx, new long[] {1, 8L * units}),
+                lengths == null ? "" : lengths);
+        String[] outs = g.nodeOutputs("LSTM", inputs, Map.of("hidden_size", (long) units), 2);
+        if (sequences) {
+            // Y [time, 1, batch, u] -> [batch, time, u]
+            String y = g.node("Squeeze", List.of(outs[0], g.constInt64(1)), Map.of());
+            return g.node("Transpose", List.of(y), Map.of("perm", new long[] {1, 0, 2}));
+        }
+        return g.node("Squeeze", List.of(outs[1], g.constInt64(0)), Map.of());
+    }
+
+    private static String nchw(Graph g, String x) {
+        return g.node("Transpose", List.of(x), Map.of("perm", new long[] {0, 3, 1, 2}));
+    }
+
+    private static String nhwc(Graph g, String x) {
+        return g.node("Transpose", List.of(x), Map.of("perm", new long[] {0, 2, 3, 1}));
+    }
+
+    private static String activation(Graph g, String x, String name, String layer) {
+        return switch (name) {
+            case "linear" -> x;
+            case "relu" -> g.node("Relu", List.of(x), Map.of());
+            case "sigmoid" -> g.node("Sigmoid", List.of(x), Map.of());
+            case "tanh" -> g.node("Tanh", List.of(x), Map.of());
+            case "softmax" -> g.node("Softmax", List.of(x), Map.of("axis", -1L));
+            default -> throw new IllegalArgumentException("ONNX export: activation " + name + " of " + layer
+                    + " is not supported");
+        };
+    }
+
+    /** ONNX pads [top, left, bottom, right] for Keras "valid" or TensorFlow-style "same" on [h, w, c]. */
+    private static long[] pads(String padding, int[] hwc, int[] window, int[] stride) {
+        if (padding.equals("valid")) {
+            return new long[4];
+        }
+        if (!padding.equals("same")) {
+            throw new IllegalArgumentException("ONNX export: padding " + padding + " is not supported");
+        }
+        long[] p = new long[4];
+        for (int a = 0; a < 2; a++) {
+            int out = (hwc[a] + stride[a] - 1) / stride[a];
+            int total = Math.max((out - 1) * stride[a] + window[a] - hwc[a], 0);
+            p[a] = total / 2;
+            p[a + 2] = total - total / 2;
+        }
+        return p;
+    }
+
+    private static int[] pair(Object o) {
+        List<?> l = (List<?>) o;
+        return new int[] {((Number) l.get(0)).intValue(), ((Number) l.get(1)).intValue()};
+    }
+
+    private static long[] longs(int[] v) {
+        long[] l = new long[v.length];
+        for (int i = 0; i < v.length; i++) {
+            l[i] = v[i];
+        }
+        return l;
+    }
+
+    /** The nodes and initializers of the graph being written, each value named once. */
+    private static final class Graph {
+        private final List<byte[]> nodes = new ArrayList<>();
+        private final List<byte[]> initializers = new ArrayList<>();
+        private int names;
+
+        private String fresh(String base) {
+            return base.toLowerCase(Locale.ROOT) + "_" + names++;
+        }
+
+        String node(String op, List<String> inputs, Map<String, Object> attributes) {
+            return nodeOutputs(op, inputs, attributes, 1)[0];
+        }
+
+        String[] nodeOutputs(String op, List<String> inputs, Map<String, Object> attributes, int outputs) {
+            String[] outs = new String[outputs];
+            for (int i = 0; i < outputs; i++) {
+                outs[i] = fresh(op);
+            }
+            Message n = new Message();
+            for (String in : inputs) {
+                n.string(1, in);
+            }
+            for (String out : outs) {
+                n.string(2, out);
+            }
+            n.string(3, fresh(op + "_node"));
+            n.string(4, op);
+            attributes.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(a -> n.message(5,
+                    attribute(a.getKey(), a.getValue())));
+            nodes.add(n.bytes());
+            return outs;
+        }
+
+        private static Message attribute(String name, Object value) {
+            Message a = new Message().string(1, name);
+            switch (value) {
+                case Long i -> a.int64(3, i).int64(20, 2); // INT
+                case long[] ints -> {
+                    for (long i : ints) {
+                        a.int64(8, i);
+                    }
+                    a.int64(20, 7); // INTS
+                }
+                default -> throw new IllegalStateException("attribute type " + value.getClass());
+            }
+            return a;
+        }
+
+        /** A float initializer holding {@code t}'s values with its axes in the order {@code axes} (none: as they are). */
+        String init(Tensor t, int... axes) {
+            int[] shape = t.shape();
+            float[] v = t.toArray();
+            if (axes.length == 0) {
+                long[] dims = new long[shape.length];
+                for (int i = 0; i < dims.length; i++) {
+                    dims[i] = shape[i];
+                }
+                return init(v, dims);
+            }
+            int rank = shape.length;
+            long[] stride = new long[rank];
+            for (int a = rank - 1, s = 1; a >= 0; s *= shape[a], a--) {
+                stride[a] = s;
+            }
+            long[] dims = new long[rank];
+            for (int a = 0; a < rank; a++) {
+                dims[a] = shape[axes[a]];
+            }
+            float[] out = new float[v.length];
+            int[] index = new int[rank];
+            for (int o = 0; o < out.length; o++) {
+                long from = 0;
+                for (int a = 0; a < rank; a++) {
+                    from += index[a] * stride[axes[a]];
+                }
+                out[o] = v[(int) from];
+                for (int a = rank - 1; a >= 0 && ++index[a] == dims[a]; a--) {
+                    index[a] = 0;
+                }
+            }
+            return init(out, dims);
+        }
+
+        String init(float[] values, long[] dims) {
+            ByteBuffer raw = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+            raw.asFloatBuffer().put(values);
+            return tensor(FLOAT, dims, raw.array());
+        }
+
+        String constInt64(long v) {
+            return tensor(INT64, new long[] {1}, ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(v).array());
+        }
+
+        String constInt32(int v) {
+            return tensor(INT32, new long[0], ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(v).array());
+        }
+
+        private String tensor(int type, long[] dims, byte[] raw) {
+            String name = fresh("w");
+            Message t = new Message();
+            for (long d : dims) {
+                t.int64(1, d);
+            }
+            t.int64(2, type).string(8, name).raw(9, raw);
+            initializers.add(t.bytes());
+            return name;
+        }
+
+        byte[] model(int inputType, int[] inputShape, String output, int[] outputShape) {
+            Message graph = new Message();
+            for (byte[] n : nodes) {
+                graph.raw(1, n);
+            }
+            graph.string(2, "isthmus");
+            for (byte[] t : initializers) {
+                graph.raw(5, t);
+            }
+            // the last value (the input itself, for a model of Dropout alone) named "output" by an Identity
+            graph.raw(1, identity(output));
+            graph.message(11, valueInfo("input", inputType, inputShape));
+            graph.message(12, valueInfo("output", FLOAT, outputShape));
+            Message model = new Message().int64(1, IR_VERSION).string(2, "isthmus").string(3, "0.1")
+                    .message(7, graph).message(8, new Message().string(1, "").int64(2, OPSET));
+            return model.bytes();
+        }
+
+        private static byte[] identity(String from) {
+            return new Message().string(1, from).string(2, "output").string(3, "output_identity")
+                    .string(4, "Identity").bytes();
+        }
+
+        private static Message valueInfo(String name, int type, int[] shape) {
+            Message dims = new Message().message(1, new Message().string(2, "batch"));
+            for (int d : shape) {
+                dims.message(1, new Message().int64(1, d));
+            }
+            Message tensor = new Message().int64(1, type).message(2, dims);
+            return new Message().string(1, name).message(2, new Message().message(1, tensor));
+        }
+    }
+
+    /** One protobuf message being written: fields in the order given. */
+    private static final class Message {
+        private final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        private final CodedOutputStream out = CodedOutputStream.newInstance((OutputStream) buffer);
+
+        Message int64(int field, long v) {
+            try {
+                out.writeInt64(field, v);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return this;
+        }
+
+        Message string(int field, String s) {
+            try {
+                out.writeString(field, s);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return this;
+        }
+
+        Message raw(int field, byte[] bytes) {
+            try {
+                out.writeByteArray(field, bytes);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return this;
+        }
+
+        Message message(int field, Message m) {
+            return raw(field, m.bytes());
+        }
+
+        byte[] bytes() {
+            try {
+                out.flush();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return buffer.toByteArray();
+        }
+    }
+}
