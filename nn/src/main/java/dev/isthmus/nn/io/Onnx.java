@@ -2,7 +2,9 @@ package dev.isthmus.nn.io;
 
 import com.google.protobuf.CodedOutputStream;
 import dev.isthmus.nn.layers.Layer;
-import dev.isthmus.nn.model.Sequential;
+import dev.isthmus.nn.layers.SymbolicTensor;
+import dev.isthmus.nn.model.Model;
+import dev.isthmus.nn.tensor.DType;
 import dev.isthmus.nn.tensor.Tensor;
 
 import java.io.ByteArrayOutputStream;
@@ -14,9 +16,12 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Export of a built {@link Sequential} to an ONNX model (opset {@value #OPSET}, IR version
@@ -47,7 +52,7 @@ public final class Onnx {
     }
 
     /** Writes {@code model} (built) as an ONNX file at {@code path}, replacing it atomically. */
-    public static void export(Sequential model, Path path) throws IOException {
+    public static void export(Model model, Path path) throws IOException {
         byte[] bytes = toBytes(model);
         Path dir = path.toAbsolutePath().getParent();
         if (dir != null) {
@@ -64,76 +69,269 @@ public final class Onnx {
     }
 
     /** The ONNX model of {@code model} (built) as bytes. */
-    public static byte[] toBytes(Sequential model) {
-        List<Layer> layers = model.layers();
-        if (layers.isEmpty() || layers.getFirst().inputShape() == null) {
+    public static byte[] toBytes(Model model) {
+        List<SymbolicTensor> inputs = model.inputs();
+        List<SymbolicTensor> outputs = model.outputs();
+        if (inputs == null || outputs == null || model.layers().isEmpty() || model.layers().getFirst().inputShape() == null) {
             throw new IllegalStateException("only a built model can be exported: call build(inputShape) first");
         }
         Graph g = new Graph();
-        int[] inShape = layers.getFirst().inputShape();
-        boolean ids = layers.getFirst().typeName().equals("Embedding");
-        String x = "input";
-        String lengths = null;
-        for (Layer layer : layers) {
-            Map<String, Object> c = layer.config();
-            Map<String, Tensor> w = layer.parameters();
+        Map<SymbolicTensor, String> values = new IdentityHashMap<>();
+        // per value: the name of its sequence lengths, where an Embedding's maskZero masks it
+        Map<SymbolicTensor, String> lengths = new IdentityHashMap<>();
+        List<String> inputNames = new ArrayList<>();
+        for (int i = 0; i < inputs.size(); i++) {
+            String name = inputs.size() == 1 ? "input" : inputs.get(i).inputName() != null ? inputs.get(i).inputName()
+                    : "input_" + i;
+            values.put(inputs.get(i), name);
+            inputNames.add(name);
+        }
+        // inputs read by an embedding take int32 ids (a Sequential's input is float32 whatever it holds)
+        Set<SymbolicTensor> ids = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        for (SymbolicTensor node : order(outputs)) {
+            if (values.containsKey(node)) {
+                continue;
+            }
+            String kind = node.layer().typeName();
+            if ((kind.equals("Embedding") || kind.equals("TokenAndPositionEmbedding")) && node.inbound().getFirst().isInput()) {
+                ids.add(node.inbound().getFirst());
+            }
+            Layer layer = node.layer();
+            List<String> in = new ArrayList<>();
+            String mask = null;
+            for (SymbolicTensor t : node.inbound()) {
+                in.add(values.get(t));
+                mask = mask == null ? lengths.get(t) : mask;
+            }
+            String name = model.layerNames().get(model.layers().indexOf(layer));
             String type = layer.typeName();
-            switch (type) {
-                case "Dense" -> {
-                    x = g.node("MatMul", List.of(x, g.init(w.get("kernel"))), Map.of());
-                    if (Boolean.TRUE.equals(c.get("use_bias"))) {
-                        x = g.node("Add", List.of(x, g.init(w.get("bias"))), Map.of());
-                    }
-                    x = activation(g, x, (String) c.get("activation"), type);
-                }
-                case "Conv2D" -> {
-                    int[] k = pair(c.get("kernel_size"));
-                    int[] s = pair(c.get("strides"));
-                    int[] d = pair(c.get("dilation_rate"));
-                    int[] in = layer.inputShape();
-                    long[] pads = pads((String) c.get("padding"), in, new int[] {(k[0] - 1) * d[0] + 1, (k[1] - 1) * d[1] + 1}, s);
-                    List<String> inputs = new ArrayList<>(List.of(nchw(g, x), g.init(w.get("kernel"), 3, 2, 0, 1)));
-                    if (Boolean.TRUE.equals(c.get("use_bias"))) {
-                        inputs.add(g.init(w.get("bias")));
-                    }
-                    String y = g.node("Conv", inputs, Map.of("kernel_shape", longs(k), "strides", longs(s),
-                            "dilations", longs(d), "group", (long) (Integer) c.get("groups"), "pads", pads));
-                    x = activation(g, nhwc(g, y), (String) c.get("activation"), type);
-                }
-                case "MaxPooling2D" -> {
-                    int[] k = pair(c.get("pool_size"));
-                    int[] s = pair(c.get("strides"));
-                    long[] pads = pads((String) c.get("padding"), layer.inputShape(), k, s);
-                    x = nhwc(g, g.node("MaxPool", List.of(nchw(g, x)), Map.of("kernel_shape", longs(k), "strides",
-                            longs(s), "pads", pads)));
-                }
-                case "Flatten" -> x = g.node("Flatten", List.of(x), Map.of("axis", 1L));
-                case "Dropout" -> {
-                    // inference: the identity
-                }
-                case "Embedding" -> {
-                    if (Boolean.TRUE.equals(c.get("mask_zero"))) {
-                        // the lengths of trailing-padded rows: how many ids are not 0
-                        String padding = g.node("Equal", List.of(x, g.constInt32(0)), Map.of());
-                        String notPadding = g.node("Not", List.of(padding), Map.of());
-                        String real = g.node("Cast", List.of(notPadding), Map.of("to", (long) INT32));
-                        lengths = g.node("ReduceSum", List.of(real, g.constInt64(1)), Map.of("keepdims", 0L));
-                    }
-                    x = g.node("Gather", List.of(g.init(w.get("embeddings")), x), Map.of("axis", 0L));
-                }
-                case "LSTM" -> {
-                    x = lstm(g, layer, c, w, x, lengths);
-                    lengths = null;
-                }
-                default -> throw new IllegalArgumentException("ONNX export: layer " + type + " ("
-                        + model.layerNames().get(layers.indexOf(layer)) + ") is not supported; supported: Dense, "
-                        + "Conv2D, MaxPooling2D, Flatten, Dropout, Embedding, LSTM");
+            if (mask != null && !MASK_AWARE.contains(type)) {
+                throw new IllegalArgumentException("ONNX export: layer " + type + " (" + name + ") takes a masked "
+                        + "input; only Dropout, Dense and LSTM do in an export");
+            }
+            Out out = layer(g, layer, name, node.inbound(), in, mask);
+            values.put(node, out.value());
+            if (out.lengths() != null) {
+                lengths.put(node, out.lengths());
             }
         }
-        return g.model(ids ? INT32 : FLOAT, inShape, x, model.layers().getLast().outputShape());
+        List<String> outputNames = new ArrayList<>();
+        for (int i = 0; i < outputs.size(); i++) {
+            String name = outputs.size() == 1 ? "output" : "output_" + i;
+            g.rename(values.get(outputs.get(i)), name);
+            outputNames.add(name);
+        }
+        return g.model(inputs, inputNames, ids, outputs, outputNames);
     }
 
-    private static String lstm(Graph g, Layer layer, Map<String, Object> c, Map<String, Tensor> w, String x,
+    private static final Set<String> MASK_AWARE = Set.of("Dropout", "SpatialDropout1D", "Dense", "LSTM");
+
+    /** A layer call's result: its value's name, and its sequence lengths when it carries a mask. */
+    private record Out(String value, String lengths) {
+    }
+
+    /** The graph's values in an order where each comes after what it reads (depth first from the outputs). */
+    private static List<SymbolicTensor> order(List<SymbolicTensor> outputs) {
+        List<SymbolicTensor> order = new ArrayList<>();
+        Set<SymbolicTensor> seen = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        java.util.ArrayDeque<Object[]> stack = new java.util.ArrayDeque<>();
+        for (SymbolicTensor o : outputs) {
+            stack.push(new Object[] {o, 0});
+            while (!stack.isEmpty()) {
+                Object[] top = stack.peek();
+                SymbolicTensor t = (SymbolicTensor) top[0];
+                int next = (Integer) top[1];
+                if (next == 0 && seen.contains(t)) {
+                    stack.pop();
+                    continue;
+                }
+                if (next < t.inbound().size()) {
+                    top[1] = next + 1;
+                    SymbolicTensor child = t.inbound().get(next);
+                    if (!seen.contains(child)) {
+                        stack.push(new Object[] {child, 0});
+                    }
+                } else {
+                    stack.pop();
+                    if (seen.add(t)) {
+                        order.add(t);
+                    }
+                }
+            }
+        }
+        return order;
+    }
+
+    private static Out layer(Graph g, Layer layer, String name, List<SymbolicTensor> inbound, List<String> in,
+                             String mask) {
+        Map<String, Object> c = layer.config();
+        Map<String, Tensor> w = layer.parameters();
+        String type = layer.typeName();
+        String x = in.getFirst();
+        int[] inShape = inbound.getFirst().shape();
+        switch (type) {
+            case "Dense" -> {
+                x = g.node("MatMul", List.of(x, g.init(w.get("kernel"))), Map.of());
+                if (Boolean.TRUE.equals(c.get("use_bias"))) {
+                    x = g.node("Add", List.of(x, g.init(w.get("bias"))), Map.of());
+                }
+                return new Out(activation(g, x, (String) c.get("activation"), type), mask);
+            }
+            case "Conv2D" -> {
+                int[] k = pair(c.get("kernel_size"));
+                int[] s = pair(c.get("strides"));
+                int[] d = pair(c.get("dilation_rate"));
+                long[] pads = pads((String) c.get("padding"), inShape, new int[] {(k[0] - 1) * d[0] + 1, (k[1] - 1) * d[1] + 1}, s);
+                List<String> inputs = new ArrayList<>(List.of(nchw(g, x), g.init(w.get("kernel"), 3, 2, 0, 1)));
+                if (Boolean.TRUE.equals(c.get("use_bias"))) {
+                    inputs.add(g.init(w.get("bias")));
+                }
+                String y = g.node("Conv", inputs, Map.of("kernel_shape", longs(k), "strides", longs(s),
+                        "dilations", longs(d), "group", (long) (Integer) c.get("groups"), "pads", pads));
+                return new Out(activation(g, nhwc(g, y), (String) c.get("activation"), type), null);
+            }
+            case "MaxPooling2D" -> {
+                int[] k = pair(c.get("pool_size"));
+                int[] s = pair(c.get("strides"));
+                long[] pads = pads((String) c.get("padding"), inShape, k, s);
+                return new Out(nhwc(g, g.node("MaxPool", List.of(nchw(g, x)), Map.of("kernel_shape", longs(k),
+                        "strides", longs(s), "pads", pads))), null);
+            }
+            case "Flatten" -> {
+                return new Out(g.node("Flatten", List.of(x), Map.of("axis", 1L)), null);
+            }
+            case "Dropout", "SpatialDropout1D" -> {
+                return new Out(x, mask); // inference: the identity
+            }
+            case "Embedding" -> {
+                String lengths = null;
+                if (Boolean.TRUE.equals(c.get("mask_zero"))) {
+                    // the lengths of trailing-padded rows: how many ids are not 0
+                    String padding = g.node("Equal", List.of(x, g.constInt32(0)), Map.of());
+                    String notPadding = g.node("Not", List.of(padding), Map.of());
+                    String real = g.node("Cast", List.of(notPadding), Map.of("to", (long) INT32));
+                    lengths = g.node("ReduceSum", List.of(real, g.constInt64(1)), Map.of("keepdims", 0L));
+                }
+                return new Out(g.node("Gather", List.of(g.init(w.get("embeddings")), x), Map.of("axis", 0L)), lengths);
+            }
+            case "TokenAndPositionEmbedding" -> {
+                if (inShape.length == 2) {
+                    // its second use, on hidden states [time, dim]: the tied output: hidden states times the token table, transposed
+                    String table = g.init(w.get("token_embeddings"));
+                    return new Out(g.node("MatMul", List.of(x, g.node("Transpose", List.of(table),
+                            Map.of("perm", new long[] {1, 0}))), Map.of()), null);
+                }
+                int t = inShape[0];
+                float[] positions = w.get("position_embeddings").toArray();
+                int dim = (Integer) c.get("embedding_dim");
+                String tokens = g.node("Gather", List.of(g.init(w.get("token_embeddings")), x), Map.of("axis", 0L));
+                return new Out(g.node("Add", List.of(tokens, g.init(Arrays.copyOf(positions, t * dim),
+                        new long[] {t, dim})), Map.of()), null);
+            }
+            case "LayerNormalization" -> {
+                int dim = inShape[inShape.length - 1];
+                String gamma = w.containsKey("gamma") ? g.init(w.get("gamma")) : g.init(filled(dim, 1f), new long[] {dim});
+                String beta = w.containsKey("beta") ? g.init(w.get("beta")) : g.init(filled(dim, 0f), new long[] {dim});
+                return new Out(g.node("LayerNormalization", List.of(x, gamma, beta), Map.of("axis", -1L, "epsilon",
+                        ((Number) c.get("epsilon")).floatValue())), null);
+            }
+            case "MultiHeadAttention" -> {
+                return new Out(attention(g, c, w, inbound, in), null);
+            }
+            case "Add" -> {
+                String sum = x;
+                for (int i = 1; i < in.size(); i++) {
+                    sum = g.node("Add", List.of(sum, in.get(i)), Map.of());
+                }
+                return new Out(sum, null);
+            }
+            case "Multiply", "Average" -> {
+                String r = x;
+                for (int i = 1; i < in.size(); i++) {
+                    r = g.node(type.equals("Multiply") ? "Mul" : "Add", List.of(r, in.get(i)), Map.of());
+                }
+                if (type.equals("Average")) {
+                    r = g.node("Div", List.of(r, g.init(new float[] {in.size()}, new long[0])), Map.of());
+                }
+                return new Out(r, null);
+            }
+            case "Subtract" -> {
+                return new Out(g.node("Sub", List.of(x, in.get(1)), Map.of()), null);
+            }
+            case "Concatenate" -> {
+                return new Out(g.node("Concat", in, Map.of("axis", (long) (Integer) c.get("axis"))), null);
+            }
+            case "LSTM" -> {
+                return new Out(lstm(g, c, w, inShape, x, mask), null);
+            }
+            default -> throw new IllegalArgumentException("ONNX export: layer " + type + " (" + name + ") is not "
+                    + "supported; supported: Dense, Conv2D, MaxPooling2D, Flatten, Dropout, Embedding, LSTM, "
+                    + "TokenAndPositionEmbedding, LayerNormalization, MultiHeadAttention, Add, Subtract, Multiply, "
+                    + "Average, Concatenate");
+        }
+    }
+
+    /**
+     * Multi-head attention as primitive ops: the three projections (MatMul, Add), heads split by
+     * Reshape and Transpose, scores scaled by 1/sqrt(keyDim), the causal mask added as a constant
+     * bias (-1e9 above the diagonal, as the layer adds it), Softmax, the weighted values and the
+     * output projection.
+     */
+    private static String attention(Graph g, Map<String, Object> c, Map<String, Tensor> w, List<SymbolicTensor> inbound,
+                                    List<String> in) {
+        int heads = (Integer) c.get("num_heads");
+        int keyDim = (Integer) c.get("key_dim");
+        boolean bias = Boolean.TRUE.equals(c.get("use_bias"));
+        String query = in.getFirst();
+        String value = in.size() > 1 ? in.get(1) : query;
+        String key = in.size() > 2 ? in.get(2) : value;
+        int tq = inbound.getFirst().shape()[0];
+        int tv = (in.size() > 1 ? inbound.get(1) : inbound.getFirst()).shape()[0];
+        String split = g.constInt64s(0, 0, heads, keyDim);
+        String q = g.node("Transpose", List.of(g.node("Reshape", List.of(project(g, w, "query", query, bias), split),
+                Map.of())), Map.of("perm", new long[] {0, 2, 1, 3}));
+        String k = g.node("Transpose", List.of(g.node("Reshape", List.of(project(g, w, "key", key, bias), split),
+                Map.of())), Map.of("perm", new long[] {0, 2, 3, 1}));
+        String v = g.node("Transpose", List.of(g.node("Reshape", List.of(project(g, w, "value", value, bias), split),
+                Map.of())), Map.of("perm", new long[] {0, 2, 1, 3}));
+        String scores = g.node("Mul", List.of(g.node("MatMul", List.of(q, k), Map.of()),
+                g.init(new float[] {(float) (1 / Math.sqrt(keyDim))}, new long[0])), Map.of());
+        if (Boolean.TRUE.equals(c.get("use_causal_mask"))) {
+            float[] later = new float[tq * tv];
+            for (int i = 0; i < tq; i++) {
+                for (int j = i + 1; j < tv; j++) {
+                    later[i * tv + j] = -1e9f;
+                }
+            }
+            scores = g.node("Add", List.of(scores, g.init(later, new long[] {1, 1, tq, tv})), Map.of());
+        }
+        String weights = g.node("Softmax", List.of(scores), Map.of("axis", -1L));
+        String attended = g.node("Reshape", List.of(g.node("Transpose", List.of(g.node("MatMul", List.of(weights, v),
+                Map.of())), Map.of("perm", new long[] {0, 2, 1, 3})), g.constInt64s(0, 0, (long) heads * keyDim)), Map.of());
+        Tensor wo = w.get("output_kernel");
+        int d = wo.shape()[2];
+        String out = g.node("MatMul", List.of(attended, g.init(wo.toArray(), new long[] {(long) heads * keyDim, d})),
+                Map.of());
+        return bias ? g.node("Add", List.of(out, g.init(w.get("output_bias"))), Map.of()) : out;
+    }
+
+    private static String project(Graph g, Map<String, Tensor> w, String name, String x, boolean bias) {
+        Tensor kernel = w.get(name + "_kernel");
+        int[] s = kernel.shape();
+        String y = g.node("MatMul", List.of(x, g.init(kernel.toArray(), new long[] {s[0], (long) s[1] * s[2]})), Map.of());
+        if (!bias) {
+            return y;
+        }
+        return g.node("Add", List.of(y, g.init(w.get(name + "_bias").toArray(), new long[] {(long) s[1] * s[2]})), Map.of());
+    }
+
+    private static float[] filled(int n, float v) {
+        float[] a = new float[n];
+        Arrays.fill(a, v);
+        return a;
+    }
+
+    private static String lstm(Graph g, Map<String, Object> c, Map<String, Tensor> w, int[] inShape, String x,
                                String lengths) {
         if (!"tanh".equals(c.get("activation")) || !"sigmoid".equals(c.get("recurrent_activation"))) {
             throw new IllegalArgumentException("ONNX export: LSTM with activation " + c.get("activation")
@@ -149,7 +347,7 @@ public final class Onnx {
                     + "(Keras repeats the last output at padded steps, ONNX writes zeros)");
         }
         int units = (Integer) c.get("units");
-        int in = layer.inputShape()[1];
+        int in = inShape[1];
         float[] kernel = w.get("kernel").toArray();           // [in, 4u], gates i, f, c, o
         float[] recurrent = w.get("recurrent_kernel").toArray(); // [u, 4u]
         float[] bias = w.containsKey("bias") ? w.get("bias").toArray() : new float[4 * units];
@@ -274,6 +472,7 @@ public final class Onnx {
             Message a = new Message().string(1, name);
             switch (value) {
                 case Long i -> a.int64(3, i).int64(20, 2); // INT
+                case Float f -> a.float32(2, f).int64(20, 1); // FLOAT
                 case long[] ints -> {
                     for (long i : ints) {
                         a.int64(8, i);
@@ -330,6 +529,14 @@ public final class Onnx {
             return tensor(INT64, new long[] {1}, ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(v).array());
         }
 
+        String constInt64s(long... v) {
+            ByteBuffer b = ByteBuffer.allocate(8 * v.length).order(ByteOrder.LITTLE_ENDIAN);
+            for (long x : v) {
+                b.putLong(x);
+            }
+            return tensor(INT64, new long[] {v.length}, b.array());
+        }
+
         String constInt32(int v) {
             return tensor(INT32, new long[0], ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(v).array());
         }
@@ -345,7 +552,14 @@ public final class Onnx {
             return name;
         }
 
-        byte[] model(int inputType, int[] inputShape, String output, int[] outputShape) {
+        /** An Identity from {@code from} to the graph output {@code to}. */
+        void rename(String from, String to) {
+            nodes.add(new Message().string(1, from).string(2, to).string(3, to + "_identity").string(4, "Identity")
+                    .bytes());
+        }
+
+        byte[] model(List<SymbolicTensor> inputs, List<String> inputNames, Set<SymbolicTensor> ids,
+                     List<SymbolicTensor> outputs, List<String> outputNames) {
             Message graph = new Message();
             for (byte[] n : nodes) {
                 graph.raw(1, n);
@@ -354,18 +568,21 @@ public final class Onnx {
             for (byte[] t : initializers) {
                 graph.raw(5, t);
             }
-            // the last value (the input itself, for a model of Dropout alone) named "output" by an Identity
-            graph.raw(1, identity(output));
-            graph.message(11, valueInfo("input", inputType, inputShape));
-            graph.message(12, valueInfo("output", FLOAT, outputShape));
+            for (int i = 0; i < inputs.size(); i++) {
+                DType type = ids.contains(inputs.get(i)) ? DType.INT32 : inputs.get(i).dtype();
+                int onnxType = switch (type) {
+                    case FLOAT32 -> FLOAT;
+                    case INT32 -> INT32;
+                    default -> throw new IllegalArgumentException("ONNX export: input of type " + type + " is not supported");
+                };
+                graph.message(11, valueInfo(inputNames.get(i), onnxType, inputs.get(i).shape()));
+            }
+            for (int i = 0; i < outputs.size(); i++) {
+                graph.message(12, valueInfo(outputNames.get(i), FLOAT, outputs.get(i).shape()));
+            }
             Message model = new Message().int64(1, IR_VERSION).string(2, "isthmus").string(3, "0.1")
                     .message(7, graph).message(8, new Message().string(1, "").int64(2, OPSET));
             return model.bytes();
-        }
-
-        private static byte[] identity(String from) {
-            return new Message().string(1, from).string(2, "output").string(3, "output_identity")
-                    .string(4, "Identity").bytes();
         }
 
         private static Message valueInfo(String name, int type, int[] shape) {
@@ -386,6 +603,15 @@ public final class Onnx {
         Message int64(int field, long v) {
             try {
                 out.writeInt64(field, v);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return this;
+        }
+
+        Message float32(int field, float v) {
+            try {
+                out.writeFloat(field, v);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

@@ -5,15 +5,27 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.isthmus.nn.layers.Activation;
+import dev.isthmus.nn.layers.Add;
+import dev.isthmus.nn.layers.Average;
+import dev.isthmus.nn.layers.Concatenate;
 import dev.isthmus.nn.layers.Conv2D;
 import dev.isthmus.nn.layers.Dense;
 import dev.isthmus.nn.layers.Dropout;
 import dev.isthmus.nn.layers.Embedding;
 import dev.isthmus.nn.layers.Flatten;
 import dev.isthmus.nn.layers.GRU;
+import dev.isthmus.nn.layers.Input;
+import dev.isthmus.nn.layers.LayerNormalization;
 import dev.isthmus.nn.layers.LSTM;
 import dev.isthmus.nn.layers.MaxPooling2D;
+import dev.isthmus.nn.layers.MultiHeadAttention;
+import dev.isthmus.nn.layers.Multiply;
+import dev.isthmus.nn.layers.Subtract;
+import dev.isthmus.nn.layers.SymbolicTensor;
+import dev.isthmus.nn.layers.TokenAndPositionEmbedding;
+import dev.isthmus.nn.model.Model;
 import dev.isthmus.nn.model.Sequential;
+import dev.isthmus.nn.tensor.DType;
 import dev.isthmus.nn.tensor.Scope;
 import dev.isthmus.nn.tensor.Tensor;
 import org.junit.jupiter.api.Test;
@@ -22,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -101,6 +114,67 @@ class OnnxTest {
         check(m, ids, 5, 6);
     }
 
+    /** The GPT sample's shape: token + position embedding, pre-norm causal attention and MLP blocks, tied output. */
+    @Test
+    void gptTransformer() throws Exception {
+        int vocabulary = 30;
+        int context = 12;
+        int d = 16;
+        SymbolicTensor in = Input.of(context);
+        TokenAndPositionEmbedding e = new TokenAndPositionEmbedding(vocabulary, context, d);
+        SymbolicTensor h = e.apply(in);
+        for (int b = 0; b < 2; b++) {
+            h = new Add().apply(h, new MultiHeadAttention(4, d / 4, true).apply(new LayerNormalization().apply(h)));
+            h = new Add().apply(h, new Dense(d).apply(new Dense(4 * d, Activation.RELU)
+                    .apply(new LayerNormalization().apply(h))));
+        }
+        Model m = new Model("gpt", List.of(in), List.of(e.apply(new LayerNormalization().apply(h))), 11);
+        int[] ids = new int[3 * context];
+        SplittableRandom r = new SplittableRandom(12);
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = r.nextInt(vocabulary);
+        }
+        check(m, ids, 3, context);
+    }
+
+    /** A functional model with two inputs, a shared layer, cross-attention and merges, and two outputs. */
+    @Test
+    void twoInputsTwoOutputs() throws Exception {
+        SymbolicTensor a = Input.of("a", DType.FLOAT32, 5, 8);
+        SymbolicTensor b = Input.of("b", DType.FLOAT32, 5, 8);
+        Dense shared = new Dense(8, Activation.TANH);
+        SymbolicTensor sa = shared.apply(a);
+        SymbolicTensor sb = shared.apply(b);
+        SymbolicTensor attended = new MultiHeadAttention(2, 4).apply(sa, sb);
+        SymbolicTensor joined = new Concatenate(1).apply(new Subtract().apply(attended, sa), new Multiply().apply(sb, sb));
+        SymbolicTensor out1 = new Dense(3, Activation.SOFTMAX).apply(new Flatten().apply(joined));
+        SymbolicTensor out2 = new Average().apply(sa, new Add().apply(sa, attended));
+        Model m = new Model("two", List.of(a, b), List.of(out1, out2), 13);
+        float[] xa = floats(2, 5 * 8);
+        float[] xb = java.util.Arrays.copyOf(floats(2, 5 * 8 + 1), 2 * 5 * 8);
+        List<float[]> ours;
+        try (Scope ignored = Scope.open()) {
+            ours = m.forward(List.of(Tensor.of(xa, 2, 5, 8), Tensor.of(xb, 2, 5, 8)), false).stream()
+                    .map(Tensor::toArray).toList();
+        }
+        try (OrtSession.SessionOptions o = new OrtSession.SessionOptions();
+             OrtSession s = ENV.createSession(Onnx.toBytes(m), o);
+             OnnxTensor ta = OnnxTensor.createTensor(ENV, FloatBuffer.wrap(xa), new long[] {2, 5, 8});
+             OnnxTensor tb = OnnxTensor.createTensor(ENV, FloatBuffer.wrap(xb), new long[] {2, 5, 8});
+             OrtSession.Result r = s.run(Map.of("a", ta, "b", tb))) {
+            for (int i = 0; i < 2; i++) {
+                FloatBuffer fb = ((OnnxTensor) r.get("output_" + i).orElseThrow()).getFloatBuffer();
+                float[] theirs = new float[fb.remaining()];
+                fb.get(theirs);
+                float[] want = ours.get(i);
+                assertEquals(want.length, theirs.length);
+                for (int j = 0; j < want.length; j++) {
+                    assertEquals(want[j], theirs[j], 1e-5f, "output " + i + " at " + j);
+                }
+            }
+        }
+    }
+
     @Test
     void aLayerWithoutTranslationIsRefusedByName() {
         Sequential m = new Sequential(new Embedding(20, 4, false), new GRU(3), new Dense(1)).seed(9);
@@ -131,7 +205,7 @@ class OnnxTest {
         return v;
     }
 
-    private static void check(Sequential m, float[] x, int... shape) throws OrtException {
+    private static void check(Model m, float[] x, int... shape) throws OrtException {
         float[] ours;
         try (Scope ignored = Scope.open()) {
             ours = m.forward(Tensor.of(x, shape), false).toArray();
@@ -141,7 +215,7 @@ class OnnxTest {
         }
     }
 
-    private static void check(Sequential m, int[] ids, int... shape) throws OrtException {
+    private static void check(Model m, int[] ids, int... shape) throws OrtException {
         float[] ours;
         try (Scope ignored = Scope.open()) {
             ours = m.forward(Tensor.of(ids, shape), false).toArray();
@@ -151,7 +225,7 @@ class OnnxTest {
         }
     }
 
-    private static void compare(Sequential m, float[] ours, OnnxTensor in) throws OrtException {
+    private static void compare(Model m, float[] ours, OnnxTensor in) throws OrtException {
         byte[] model = Onnx.toBytes(m);
         try (OrtSession.SessionOptions o = new OrtSession.SessionOptions();
              OrtSession s = ENV.createSession(model, o);
@@ -166,7 +240,7 @@ class OnnxTest {
                 worst = Math.max(worst, Math.abs(ours[i] - theirs[i]));
             }
             assertTrue(worst <= 1e-5f, "ONNX Runtime differs from Isthmus by " + worst);
-            int[] outShape = m.layers().getLast().outputShape();
+            int[] outShape = m.outputs().getFirst().shape();
             long[] expected = new long[outShape.length + 1];
             expected[0] = in.getInfo().getShape()[0];
             for (int i = 0; i < outShape.length; i++) {
