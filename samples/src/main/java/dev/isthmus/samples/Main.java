@@ -23,10 +23,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** The samples' command line: {@code train <model|all>} and {@code predict <model> <input>}. */
+/** The samples' command line: {@code train <model|all>}, {@code predict <model> <input>} and {@code export <model>}. */
 @Command(name = "isthmus", mixinStandardHelpOptions = true, version = "Isthmus samples 0.1.0",
         description = "Trains the Isthmus sample models on real data and predicts with them.",
-        subcommands = {Main.Train.class, Main.Predict.class})
+        subcommands = {Main.Train.class, Main.Predict.class, Main.Export.class})
 public final class Main implements Runnable {
     static final Map<String, Sample> SAMPLES = new LinkedHashMap<>();
 
@@ -172,6 +172,46 @@ public final class Main implements Runnable {
                 System.err.println("predict " + s.name() + ": " + e.getMessage());
                 return 2;
             }
+        }
+    }
+
+    @Command(name = "export", mixinStandardHelpOptions = true,
+            description = "Writes a trained sample model (out/<sample>/model.safetensors) as out/<sample>/model.onnx, "
+                    + "for ONNX Runtime and other ONNX tools.")
+    static final class Export implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "MODEL", description = "mlp, text, image, recommend, speech or gpt")
+        String model;
+
+        @Option(names = "--format", defaultValue = "onnx", description = "onnx (the only format so far; default: ${DEFAULT-VALUE})")
+        String format;
+
+        @Mixin
+        Common common;
+
+        @Override
+        public Integer call() throws Exception {
+            Sample s = sample(model);
+            if (!format.equalsIgnoreCase("onnx")) {
+                System.err.println("export " + s.name() + ": unknown format '" + format + "'; the one format is onnx");
+                return 2;
+            }
+            TrainOptions o = common.options().forSample(s.name());
+            Path file = o.out().resolve(Training.MODEL_FILE);
+            if (!java.nio.file.Files.isRegularFile(file)) {
+                System.err.println("export " + s.name() + ": no trained model at " + file + "; run ./isthmus train "
+                        + s.name() + " first");
+                return 2;
+            }
+            Path onnx = o.out().resolve("model.onnx");
+            try (dev.isthmus.nn.model.Model m = dev.isthmus.nn.model.Model.load(file)) {
+                dev.isthmus.nn.io.Onnx.export(m, onnx);
+            } catch (IllegalArgumentException e) {
+                System.err.println("export " + s.name() + ": " + e.getMessage());
+                return 2;
+            }
+            System.out.println("wrote " + onnx + " (ONNX opset " + dev.isthmus.nn.io.Onnx.OPSET + ", input 'input' "
+                    + "with a dynamic batch axis, output 'output')");
+            return 0;
         }
     }
 }

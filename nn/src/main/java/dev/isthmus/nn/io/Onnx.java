@@ -13,7 +13,6 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -42,6 +41,7 @@ import java.util.Set;
 public final class Onnx {
     /** The operator set the graph is written for. */
     public static final int OPSET = 17;
+    /** The ONNX IR version of the file (8: what opset 17 needs, read by ONNX Runtime 1.10 and later). */
     public static final int IR_VERSION = 8;
 
     private static final int FLOAT = 1;
@@ -53,19 +53,7 @@ public final class Onnx {
 
     /** Writes {@code model} (built) as an ONNX file at {@code path}, replacing it atomically. */
     public static void export(Model model, Path path) throws IOException {
-        byte[] bytes = toBytes(model);
-        Path dir = path.toAbsolutePath().getParent();
-        if (dir != null) {
-            Files.createDirectories(dir);
-        }
-        Path tmp = Files.createTempFile(dir, path.getFileName().toString(), ".tmp");
-        try {
-            Files.write(tmp, bytes);
-            Files.move(tmp, path, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.write(path, toBytes(model));
     }
 
     /** The ONNX model of {@code model} (built) as bytes. */

@@ -22,7 +22,7 @@ class ModulePathTest {
         List<String> entries = Arrays.asList(System.getProperty("java.class.path").split(File.pathSeparator));
         String modulePath = entries.stream()
                 .filter(e -> e.matches(".*(native-bindings|kernels|nn)[/\\\\]target[/\\\\]classes.*") || e.contains("isthmus-native-bindings")
-                        || e.contains("isthmus-kernels") || e.contains("jackson-core"))
+                        || e.contains("isthmus-kernels") || e.contains("jackson-core") || e.contains("protobuf-java"))
                 .filter(e -> !e.contains("test-classes") && !e.contains("tests.jar"))
                 .collect(Collectors.joining(File.pathSeparator));
         String testClasses = entries.stream().filter(e -> e.replace('\\', '/').endsWith("nn/target/test-classes"))

@@ -43,7 +43,7 @@ import java.util.SplittableRandom;
  */
 public final class GptSample implements Sample {
     static final String VOCABULARY_FILE = "characters.json";
-    static final int CONTEXT = 64;
+    public static final int CONTEXT = 64;
     static final int WIDTH = 64;
     static final int HEADS = 4;
     static final int BLOCKS = 2;
@@ -71,7 +71,7 @@ public final class GptSample implements Sample {
     }
 
     /** The model at {@code size}: width WIDTH·size, BLOCKS·size blocks, HEADS·size heads of WIDTH / HEADS. */
-    static Model newModel(int vocabulary, long seed, int size) {
+    public static Model newModel(int vocabulary, long seed, int size) {
         int width = WIDTH * size;
         int heads = HEADS * size;
         SymbolicTensor in = Input.of(CONTEXT);

@@ -46,7 +46,7 @@ public final class ImageSample implements Sample {
         return "image";
     }
 
-    static Sequential model(long seed) {
+    public static Sequential model(long seed) {
         return new Sequential(new Conv2D(32, 3, Activation.RELU), new MaxPooling2D(2), new Flatten(),
                 new Dense(128, Activation.RELU), new Dense(10, Activation.SOFTMAX)).seed(seed);
     }

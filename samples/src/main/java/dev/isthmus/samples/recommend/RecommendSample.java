@@ -202,7 +202,7 @@ public final class RecommendSample implements Sample {
         return epoch < DECAY_EPOCH ? LEARNING_RATE : LEARNING_RATE * DECAY;
     }
 
-    static Sequential newModel(int inputs, int classes, long seed) {
+    public static Sequential newModel(int inputs, int classes, long seed) {
         return new Sequential(new Embedding(inputs, EMBEDDING, true), new LSTM(UNITS), new Dropout(DROPOUT),
                 new Dense(classes, Activation.SOFTMAX)).seed(seed);
     }

@@ -59,7 +59,7 @@ public final class SpeechSample implements Sample {
     }
 
     /** A new, unbuilt model (weights from {@code seed}). */
-    static Sequential newModel(long seed) {
+    public static Sequential newModel(long seed) {
         return new Sequential(
                 new Conv2D(16, 3, Activation.RELU),
                 new MaxPooling2D(2),

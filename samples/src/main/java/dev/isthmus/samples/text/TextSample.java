@@ -56,7 +56,7 @@ public final class TextSample implements Sample {
         return "text";
     }
 
-    static Sequential newModel(int vocabularySize, long seed) {
+    public static Sequential newModel(int vocabularySize, long seed) {
         return new Sequential(
                 new Embedding(vocabularySize, EMBEDDING_DIM, true),
                 new Dropout(DROPOUT),
