@@ -19,6 +19,7 @@ module dev.isthmus.nn {
     exports dev.isthmus.nn.backend.cuda;
     exports dev.isthmus.nn.callbacks;
     exports dev.isthmus.nn.data;
+    exports dev.isthmus.nn.explain;
     exports dev.isthmus.nn.io;
     exports dev.isthmus.nn.layers;
     exports dev.isthmus.nn.losses;
