@@ -26,7 +26,7 @@ import picocli.CommandLine.Parameters;
 /** The samples' command line: {@code train <model|all>}, {@code predict <model> <input>} and {@code export <model>}. */
 @Command(name = "isthmus", mixinStandardHelpOptions = true, version = "Isthmus samples 0.1.0",
         description = "Trains the Isthmus sample models on real data and predicts with them.",
-        subcommands = {Main.Train.class, Main.Predict.class, Main.Export.class})
+        subcommands = {Main.Train.class, Main.Predict.class, Main.Export.class, Main.Explain.class})
 public final class Main implements Runnable {
     static final Map<String, Sample> SAMPLES = new LinkedHashMap<>();
 
@@ -212,6 +212,36 @@ public final class Main implements Runnable {
             System.out.println("wrote " + onnx + " (ONNX opset " + dev.isthmus.nn.io.Onnx.OPSET + ", input 'input' "
                     + "with a dynamic batch axis, output 'output')");
             return 0;
+        }
+    }
+
+    @Command(name = "explain", mixinStandardHelpOptions = true,
+            description = "Attributes a trained model's prediction to its input (integrated gradients): image FILE writes "
+                    + "out/image/explain.png; text \"a sentence\" prints each word's attribution.")
+    static final class Explain implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "MODEL", description = "image or text")
+        String model;
+
+        @Parameters(index = "1", paramLabel = "INPUT", description = "An image file, or a sentence")
+        String input;
+
+        @Mixin
+        Common common;
+
+        @Override
+        public Integer call() throws Exception {
+            try {
+                switch (model.toLowerCase(Locale.ROOT)) {
+                    case "image" -> Explanations.image(common.options().forSample("image"), Path.of(input));
+                    case "text" -> Explanations.text(common.options().forSample("text"), input,
+                            System.console() != null && System.getenv("NO_COLOR") == null);
+                    default -> throw new IllegalArgumentException("explain works for image and text, not '" + model + "'");
+                }
+                return 0;
+            } catch (IllegalStateException | IllegalArgumentException | dev.isthmus.nn.data.DataFormatException e) {
+                System.err.println("explain " + model + ": " + e.getMessage());
+                return 2;
+            }
         }
     }
 }

@@ -83,7 +83,7 @@ public final class ImageSample implements Sample {
     }
 
     /** Any PNG/JPEG as a 28×28 grey image in [0, 1], light-on-dark like Fashion-MNIST (photos are inverted). */
-    static Tensor prepare(Path file) {
+    public static Tensor prepare(Path file) {
         Tensor img = Images.loadNormalized(file, ColorMode.GRAYSCALE, 28, 28);
         // Fashion-MNIST garments are bright on black; a typical photo is dark on a light background.
         return img.mean().item() > 0.5f ? img.neg().add(1f) : img;
