@@ -51,6 +51,20 @@ const models = {
     tf.layers.lstm({units: 5, returnSequences: true, recurrentActivation: 'sigmoid', kernelInitializer: init(), recurrentInitializer: init(), biasInitializer: bias()}),
     tf.layers.lstm({units: 6, recurrentActivation: 'sigmoid', kernelInitializer: init(), recurrentInitializer: init(), biasInitializer: bias()}),
     tf.layers.dense({units: 60, activation: 'softmax', kernelInitializer: init(), biasInitializer: bias()})]}),
+  // functional: two inputs, a layer shared by both, merges, two outputs
+  functional: () => {
+    const a = tf.input({shape: [6], name: 'a'});
+    const b = tf.input({shape: [6], name: 'b'});
+    const shared = tf.layers.dense({units: 5, activation: 'tanh', kernelInitializer: init(), biasInitializer: bias()});
+    const sa = shared.apply(a);
+    const sb = shared.apply(b);
+    const added = tf.layers.add().apply([sa, sb]);
+    const joined = tf.layers.concatenate().apply([added, tf.layers.multiply().apply([sa, sb])]);
+    const out1 = tf.layers.dense({units: 3, activation: 'softmax', kernelInitializer: init(), biasInitializer: bias()}).apply(joined);
+    const out2 = tf.layers.dense({units: 1, kernelInitializer: init(), biasInitializer: bias()})
+      .apply(tf.layers.average().apply([sa, added]));
+    return tf.model({inputs: [a, b], outputs: [out1, out2]});
+  },
 };
 
 function inputs(name, model) {
@@ -86,6 +100,21 @@ for (const [name, make] of Object.entries(models)) {
     fs.writeFileSync(path.join(dir, 'weights.bin'), Buffer.from(artifacts.weightData));
     return {modelArtifactsInfo: {dateSaved: new Date(), modelTopologyType: 'JSON'}};
   }));
+  if (model.inputs.length > 1) {
+    const xs = model.inputs.map((t, i) => {
+      const r = rng(1000 + i);
+      const shape = [3, ...t.shape.slice(1)];
+      const values = [];
+      for (let k = 0; k < shape.reduce((p, q) => p * q, 1); k++) values.push(r() * 2 - 1);
+      return {shape, dtype: 'float32', values};
+    });
+    const ys = model.predict(xs.map(x => tf.tensor(x.values, x.shape, x.dtype)));
+    fs.writeFileSync(path.join(dir, 'cases.json'), JSON.stringify({
+      tfjs: tf.version.tfjs, backend: tf.getBackend(), inputs: xs,
+      outputs: ys.map(y => ({shape: y.shape, values: Array.from(y.dataSync())}))}, null, 1));
+    console.log(name, 'weights', model.countParams(), 'outputs', ys.map(y => y.shape.join('x')).join(', '));
+    continue;
+  }
   const x = inputs(name, model);
   const y = model.predict(tf.tensor(x.values, x.shape, x.dtype));
   fs.writeFileSync(path.join(dir, 'cases.json'), JSON.stringify({

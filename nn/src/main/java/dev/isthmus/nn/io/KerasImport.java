@@ -2,16 +2,25 @@ package dev.isthmus.nn.io;
 
 import dev.isthmus.nn.data.DataFormatException;
 import dev.isthmus.nn.layers.Activation;
+import dev.isthmus.nn.layers.Add;
+import dev.isthmus.nn.layers.Average;
+import dev.isthmus.nn.layers.Concatenate;
 import dev.isthmus.nn.layers.Conv2D;
 import dev.isthmus.nn.layers.Dense;
 import dev.isthmus.nn.layers.Dropout;
 import dev.isthmus.nn.layers.Embedding;
 import dev.isthmus.nn.layers.Flatten;
 import dev.isthmus.nn.layers.Initializer;
+import dev.isthmus.nn.layers.Input;
 import dev.isthmus.nn.layers.LSTM;
 import dev.isthmus.nn.layers.Layer;
 import dev.isthmus.nn.layers.MaxPooling2D;
+import dev.isthmus.nn.layers.Multiply;
+import dev.isthmus.nn.layers.Subtract;
+import dev.isthmus.nn.layers.SymbolicTensor;
+import dev.isthmus.nn.model.Model;
 import dev.isthmus.nn.model.Sequential;
+import dev.isthmus.nn.tensor.DType;
 import dev.isthmus.nn.tensor.Scope;
 import dev.isthmus.nn.tensor.Tensor;
 
@@ -31,10 +40,12 @@ import java.util.Objects;
 /**
  * Reads a Keras model saved in TensorFlow.js's layers format: {@code model.json} (Keras's JSON
  * model config under {@code modelTopology}, and a {@code weightsManifest}) and the binary weight
- * shards it names, and builds the same {@link Sequential} with Keras's names, layouts and defaults.
+ * shards it names, and builds the same {@link Sequential} or functional {@link Model} with Keras's
+ * names, layouts and defaults.
  *
  * <p>Layers: Dense, Conv2D (channels_last, "valid" or "same", strides, dilation), MaxPooling2D,
- * Flatten, Dropout, Embedding ({@code mask_zero}), LSTM (tanh and sigmoid gates, as Keras 2 has
+ * Flatten, Dropout, Embedding ({@code mask_zero}), the merges Add, Subtract, Multiply, Average and
+ * Concatenate (functional models; shared layers shared), LSTM (tanh and sigmoid gates, as Keras 2 has
  * them by default; TF.js's own default of hard_sigmoid is refused), with the activations linear,
  * relu, sigmoid, tanh and softmax. A layer or an option that would change what the model computes
  * and that Isthmus does not have is refused with an {@link IllegalArgumentException} naming it;
@@ -47,22 +58,39 @@ public final class KerasImport {
     private KerasImport() {
     }
 
-    /** The model in {@code modelJson} (a TF.js layers-format model.json; its shards beside it), built, with its weights. */
-    public static Sequential load(Path modelJson) throws IOException {
+    /**
+     * The model in {@code modelJson} (a TF.js layers-format model.json; its shards beside it), built,
+     * with its weights: a {@link Sequential} for a Keras Sequential, a functional {@link Model}
+     * (its inputs and outputs in Keras's order, shared layers shared) otherwise.
+     */
+    public static Model load(Path modelJson) throws IOException {
         Map<String, Object> root = object(parse(modelJson), modelJson, "the file");
         Map<String, Object> topology = object(root.get("modelTopology"), modelJson, "modelTopology");
         if (topology.containsKey("model_config")) {
             topology = object(topology.get("model_config"), modelJson, "modelTopology.model_config");
         }
         String kind = String.valueOf(topology.get("class_name"));
-        if (!kind.equals("Sequential")) {
-            throw new IllegalArgumentException("Keras import of " + modelJson + ": a " + kind
-                    + " model is not supported yet (only Sequential)");
-        }
         Map<String, Object> config = object(topology.get("config"), modelJson, "modelTopology.config");
         List<?> layerConfigs = list(config.get("layers"), modelJson, "modelTopology.config.layers");
         List<Layer> layers = new ArrayList<>();
         List<String> names = new ArrayList<>();
+        Model model = switch (kind) {
+            case "Sequential" -> sequential(config, layerConfigs, layers, names, modelJson);
+            case "Model", "Functional" -> functional(config, layerConfigs, layers, names, modelJson);
+            default -> throw new IllegalArgumentException("Keras import of " + modelJson + ": a " + kind
+                    + " model is not supported (Sequential and functional models are)");
+        };
+        try (Scope ignored = Scope.open("Keras import")) {
+            setWeights(weights(root, modelJson), layers, names, modelJson);
+        } catch (RuntimeException | IOException e) {
+            model.close();
+            throw e;
+        }
+        return model;
+    }
+
+    private static Sequential sequential(Map<String, Object> config, List<?> layerConfigs, List<Layer> layers,
+                                         List<String> names, Path modelJson) {
         int[] inputShape = null;
         for (Object o : layerConfigs) {
             Map<String, Object> l = object(o, modelJson, "a layer");
@@ -87,13 +115,80 @@ public final class KerasImport {
         Sequential model = new Sequential(String.valueOf(config.getOrDefault("name", "sequential")),
                 layers.toArray(Layer[]::new));
         model.build(inputShape);
-        try (Scope ignored = Scope.open("Keras import")) {
-            setWeights(weights(root, modelJson), layers, names, modelJson);
-        } catch (RuntimeException | IOException e) {
-            model.close();
-            throw e;
-        }
         return model;
+    }
+
+    /**
+     * A functional model: every layer's inbound nodes ([[layer name, node index, tensor index,
+     * kwargs], ...] per call) applied in the file's order (Keras writes layers after those they
+     * read), the inputs and outputs as input_layers and output_layers name them.
+     */
+    private static Model functional(Map<String, Object> config, List<?> layerConfigs, List<Layer> layers,
+                                    List<String> names, Path modelJson) {
+        Map<String, List<SymbolicTensor>> made = new LinkedHashMap<>();
+        for (Object o : layerConfigs) {
+            Map<String, Object> l = object(o, modelJson, "a layer");
+            String type = String.valueOf(l.get("class_name"));
+            Map<String, Object> c = object(l.get("config"), modelJson, "the config of a " + type);
+            String name = String.valueOf(l.containsKey("name") ? l.get("name") : c.get("name"));
+            if (type.equals("InputLayer")) {
+                int[] shape = batchShape(c.get("batch_input_shape") != null ? c.get("batch_input_shape")
+                        : c.get("batch_shape"), modelJson);
+                DType dtype = "int32".equals(c.get("dtype")) ? DType.INT32 : DType.FLOAT32;
+                made.put(name, List.of(Input.of(name, dtype, shape)));
+                continue;
+            }
+            Layer layer = merge(type, name, c);
+            layers.add(layer);
+            names.add(name);
+            List<SymbolicTensor> outs = new ArrayList<>();
+            for (Object node : list(l.get("inbound_nodes"), modelJson, "the inbound nodes of " + name)) {
+                List<SymbolicTensor> in = new ArrayList<>();
+                for (Object ref : list(node, modelJson, "an inbound node of " + name)) {
+                    in.add(tensor(made, ref, modelJson, name));
+                }
+                outs.add(layer.apply(in.toArray(SymbolicTensor[]::new)));
+            }
+            made.put(name, outs);
+        }
+        List<SymbolicTensor> inputs = new ArrayList<>();
+        for (Object ref : list(config.get("input_layers"), modelJson, "input_layers")) {
+            inputs.add(tensor(made, ref, modelJson, "input_layers"));
+        }
+        List<SymbolicTensor> outputs = new ArrayList<>();
+        for (Object ref : list(config.get("output_layers"), modelJson, "output_layers")) {
+            outputs.add(tensor(made, ref, modelJson, "output_layers"));
+        }
+        return new Model(String.valueOf(config.getOrDefault("name", "model")), inputs, outputs);
+    }
+
+    /** The tensor a [layer name, node index, tensor index, ...] reference names. */
+    private static SymbolicTensor tensor(Map<String, List<SymbolicTensor>> made, Object ref, Path file, String where) {
+        List<?> r = list(ref, file, "a tensor reference in " + where);
+        if (r.size() < 3 || !(r.get(1) instanceof Long node) || !(r.get(2) instanceof Long index)) {
+            throw new DataFormatException(file, "tensor reference " + r + " in " + where + " is not [layer, node, tensor]");
+        }
+        List<SymbolicTensor> outs = made.get(String.valueOf(r.get(0)));
+        if (outs == null || node >= outs.size()) {
+            throw new DataFormatException(file, where + " reads " + r + " before that layer call is made");
+        }
+        if (index != 0) {
+            throw new IllegalArgumentException("Keras import of " + file + ": " + where + " reads output " + index
+                    + " of " + r.get(0) + " (layers with several outputs are not supported)");
+        }
+        return outs.get((int) (long) node);
+    }
+
+    /** {@link #layer}, and the merge layers a functional model has. */
+    private static Layer merge(String type, String name, Map<String, Object> c) {
+        return switch (type) {
+            case "Add" -> new Add();
+            case "Subtract" -> new Subtract();
+            case "Multiply" -> new Multiply();
+            case "Average" -> new Average();
+            case "Concatenate" -> new Concatenate(c.get("axis") instanceof Long a ? (int) (long) a : -1);
+            default -> layer(type, name, c);
+        };
     }
 
     private static void setWeights(Map<String, List<Tensor>> weights, List<Layer> layers, List<String> names,
@@ -102,7 +197,7 @@ public final class KerasImport {
             List<Tensor> w = weights.remove(names.get(i));
             Layer layer = layers.get(i);
             if (w == null) {
-                if (!layer.getWeights().isEmpty()) {
+                if (layer.parameterCount() > 0) {
                     throw new DataFormatException(modelJson, "no weights for layer " + names.get(i) + " ("
                             + layer.typeName() + ") in the weights manifest");
                 }
@@ -162,7 +257,8 @@ public final class KerasImport {
                 yield new LSTM(integer(c, "units", where), bool(c, "return_sequences", false));
             }
             default -> throw new IllegalArgumentException("Keras import: layer " + where + " is not supported; "
-                    + "supported: Dense, Conv2D, MaxPooling2D, Flatten, Dropout, Embedding, LSTM");
+                    + "supported: Dense, Conv2D, MaxPooling2D, Flatten, Dropout, Embedding, LSTM, Add, Subtract, "
+                    + "Multiply, Average, Concatenate");
         };
     }
 

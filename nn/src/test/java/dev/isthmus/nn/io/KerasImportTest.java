@@ -1,6 +1,7 @@
 package dev.isthmus.nn.io;
 
 import dev.isthmus.nn.data.DataFormatException;
+import dev.isthmus.nn.model.Model;
 import dev.isthmus.nn.model.Sequential;
 import dev.isthmus.nn.tensor.Scope;
 import dev.isthmus.nn.tensor.Tensor;
@@ -37,7 +38,7 @@ class KerasImportTest {
         Map<?, ?> output = (Map<?, ?>) cases.get("output");
         int[] shape = ints((List<?>) input.get("shape"));
         List<?> values = (List<?>) input.get("values");
-        try (Sequential m = KerasImport.load(dir.resolve("model.json")); Scope ignored = Scope.open()) {
+        try (Model m = KerasImport.load(dir.resolve("model.json")); Scope ignored = Scope.open()) {
             Tensor x;
             if ("int32".equals(input.get("dtype"))) {
                 x = Tensor.of(ints(values), shape);
@@ -54,6 +55,42 @@ class KerasImportTest {
             List<?> want = (List<?>) output.get("values");
             for (int i = 0; i < got.length; i++) {
                 assertEquals(((Number) want.get(i)).floatValue(), got[i], 1e-5f, name + ": output " + i);
+            }
+        }
+    }
+
+    /** A functional model made by TF.js: two inputs, a layer shared by both, merges, two outputs. */
+    @Test
+    void functionalModelPredictsWhatTensorFlowJsPredicted() throws Exception {
+        Path dir = fixture("functional");
+        Map<?, ?> cases = (Map<?, ?>) Json.parse(Files.readString(dir.resolve("cases.json")));
+        List<?> inputs = (List<?>) cases.get("inputs");
+        List<?> outputs = (List<?>) cases.get("outputs");
+        try (Model m = KerasImport.load(dir.resolve("model.json")); Scope ignored = Scope.open()) {
+            assertTrue(!(m instanceof Sequential));
+            List<Tensor> xs = new java.util.ArrayList<>();
+            for (Object o : inputs) {
+                Map<?, ?> in = (Map<?, ?>) o;
+                List<?> values = (List<?>) in.get("values");
+                float[] v = new float[values.size()];
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = ((Number) values.get(i)).floatValue();
+                }
+                xs.add(Tensor.of(v, ints((List<?>) in.get("shape"))));
+            }
+            List<Tensor> ys = m.forward(xs, false);
+            assertEquals(outputs.size(), ys.size());
+            // the Dense applied to both inputs is one layer: one weight set
+            assertEquals(1, m.layers().stream().filter(l -> l.typeName().equals("Dense")
+                    && l.getWeights().getFirst().shape()[1] == 5).count());
+            for (int k = 0; k < ys.size(); k++) {
+                Map<?, ?> out = (Map<?, ?>) outputs.get(k);
+                assertArrayEquals(ints((List<?>) out.get("shape")), ys.get(k).shape(), "output " + k);
+                float[] got = ys.get(k).toArray();
+                List<?> want = (List<?>) out.get("values");
+                for (int i = 0; i < got.length; i++) {
+                    assertEquals(((Number) want.get(i)).floatValue(), got[i], 1e-5f, "output " + k + " value " + i);
+                }
             }
         }
     }
