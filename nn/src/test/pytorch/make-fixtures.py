@@ -60,6 +60,8 @@ def models():
     yield "text", nn.Sequential(nn.Embedding(40, 6), LastState(6, 7), nn.Linear(7, 2), nn.Softmax(-1)), ("ids", [3, 8], 40)
     yield "recommend", nn.Sequential(nn.Embedding(60, 8), Sequences(8, 5), LastState(5, 6), nn.Linear(6, 60),
                                      nn.Softmax(-1)), ("ids", [3, 6], 60)
+    yield "batchnorm", nn.Sequential(nn.Conv2d(1, 3, 3), nn.BatchNorm2d(3, eps=1e-3), nn.ReLU(), nn.Flatten(),
+                                     nn.Linear(3 * 6 * 6, 4)), ("image", [3, 8, 8, 1])
     yield "norms", nn.Sequential(nn.Linear(6, 8), nn.LayerNorm(8, eps=1e-3), nn.Tanh(), nn.Linear(8, 3)), ("float", [4, 6])
 
 
@@ -71,6 +73,10 @@ def main():
             # biases random too, so that every weight matters to the predictions
             for p in model.parameters():
                 p.copy_(torch.rand(p.shape, generator=g) - 0.5)
+            for m in model.modules():
+                if isinstance(m, nn.BatchNorm2d):  # inference statistics, random too
+                    m.running_mean.copy_(torch.rand(m.running_mean.shape, generator=g) - 0.5)
+                    m.running_var.copy_(torch.rand(m.running_var.shape, generator=g) + 0.5)
             kind, shape = spec[0], spec[1]
             if kind == "ids":
                 x = torch.randint(1, spec[2], shape, generator=g)

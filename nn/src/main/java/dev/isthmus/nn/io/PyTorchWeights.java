@@ -140,7 +140,7 @@ public final class PyTorchWeights {
         if (model.layers().isEmpty() || model.layers().getFirst().inputShape() == null) {
             throw new IllegalStateException("PyTorch weights need a built model: call build(inputShape) first");
         }
-        return model.layers().stream().filter(l -> !l.getWeights().isEmpty()).toList();
+        return model.layers().stream().filter(l -> l.parameterCount() > 0).toList();
     }
 
     /** The [h, w, c] a Dense's input was flattened from (Dropout between skipped), or null. */
