@@ -33,29 +33,9 @@ class KerasImportTest {
     @ValueSource(strings = {"mlp", "image", "speech", "text", "recommend"})
     void predictsWhatTensorFlowJsPredicted(String name) throws Exception {
         Path dir = fixture(name);
-        Map<?, ?> cases = (Map<?, ?>) Json.parse(Files.readString(dir.resolve("cases.json")));
-        Map<?, ?> input = (Map<?, ?>) cases.get("input");
-        Map<?, ?> output = (Map<?, ?>) cases.get("output");
-        int[] shape = ints((List<?>) input.get("shape"));
-        List<?> values = (List<?>) input.get("values");
+        FixtureCase c = FixtureCase.read(dir);
         try (Model m = KerasImport.load(dir.resolve("model.json")); Scope ignored = Scope.open()) {
-            Tensor x;
-            if ("int32".equals(input.get("dtype"))) {
-                x = Tensor.of(ints(values), shape);
-            } else {
-                float[] v = new float[values.size()];
-                for (int i = 0; i < v.length; i++) {
-                    v[i] = ((Number) values.get(i)).floatValue();
-                }
-                x = Tensor.of(v, shape);
-            }
-            Tensor y = m.forward(x, false);
-            assertArrayEquals(ints((List<?>) output.get("shape")), y.shape(), name + ": output shape");
-            float[] got = y.toArray();
-            List<?> want = (List<?>) output.get("values");
-            for (int i = 0; i < got.length; i++) {
-                assertEquals(((Number) want.get(i)).floatValue(), got[i], 1e-5f, name + ": output " + i);
-            }
+            c.assertMatches(m.forward(c.x(), false), name);
         }
     }
 
@@ -72,11 +52,7 @@ class KerasImportTest {
             for (Object o : inputs) {
                 Map<?, ?> in = (Map<?, ?>) o;
                 List<?> values = (List<?>) in.get("values");
-                float[] v = new float[values.size()];
-                for (int i = 0; i < v.length; i++) {
-                    v[i] = ((Number) values.get(i)).floatValue();
-                }
-                xs.add(Tensor.of(v, ints((List<?>) in.get("shape"))));
+                xs.add(Tensor.of(FixtureCase.floats(values), FixtureCase.ints((List<?>) in.get("shape"))));
             }
             List<Tensor> ys = m.forward(xs, false);
             assertEquals(outputs.size(), ys.size());
@@ -85,7 +61,7 @@ class KerasImportTest {
                     && l.getWeights().getFirst().shape()[1] == 5).count());
             for (int k = 0; k < ys.size(); k++) {
                 Map<?, ?> out = (Map<?, ?>) outputs.get(k);
-                assertArrayEquals(ints((List<?>) out.get("shape")), ys.get(k).shape(), "output " + k);
+                assertArrayEquals(FixtureCase.ints((List<?>) out.get("shape")), ys.get(k).shape(), "output " + k);
                 float[] got = ys.get(k).toArray();
                 List<?> want = (List<?>) out.get("values");
                 for (int i = 0; i < got.length; i++) {
@@ -123,13 +99,5 @@ class KerasImportTest {
 
     private static Path fixture(String name) throws URISyntaxException, IOException {
         return Path.of(KerasImportTest.class.getResource("/tfjs/" + name + "/model.json").toURI()).getParent();
-    }
-
-    private static int[] ints(List<?> l) {
-        int[] v = new int[l.size()];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = ((Number) l.get(i)).intValue();
-        }
-        return v;
     }
 }

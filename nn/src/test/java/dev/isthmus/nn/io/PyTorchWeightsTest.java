@@ -19,7 +19,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,21 +55,10 @@ class PyTorchWeightsTest {
     @ValueSource(strings = {"mlp", "image", "text", "recommend", "batchnorm"})
     void predictsWhatPyTorchPredicted(String name) throws Exception {
         Path dir = fixture(name);
-        Map<?, ?> cases = (Map<?, ?>) Json.parse(Files.readString(dir.resolve("cases.json")));
-        Map<?, ?> input = (Map<?, ?>) cases.get("input");
-        Map<?, ?> output = (Map<?, ?>) cases.get("output");
-        int[] shape = ints((List<?>) input.get("shape"));
-        List<?> values = (List<?>) input.get("values");
+        FixtureCase c = FixtureCase.read(dir);
         try (Sequential m = model(name); Scope ignored = Scope.open()) {
             PyTorchWeights.load(m, dir.resolve("model.safetensors"));
-            Tensor x = "int32".equals(input.get("dtype")) ? Tensor.of(ints(values), shape) : Tensor.of(floats(values), shape);
-            Tensor y = m.forward(x, false);
-            assertArrayEquals(ints((List<?>) output.get("shape")), y.shape(), name);
-            float[] got = y.toArray();
-            float[] want = floats((List<?>) output.get("values"));
-            for (int i = 0; i < got.length; i++) {
-                assertEquals(want[i], got[i], 1e-5f, name + ": output " + i);
-            }
+            c.assertMatches(m.forward(c.x(), false), name);
         }
     }
 
@@ -82,20 +70,16 @@ class PyTorchWeightsTest {
 
     private void predictsWhatPyTorchPredictedThroughNorms() throws Exception {
         Path dir = fixture("norms");
-        Map<?, ?> cases = (Map<?, ?>) Json.parse(Files.readString(dir.resolve("cases.json")));
-        Map<?, ?> input = (Map<?, ?>) cases.get("input");
-        float[] want = floats((List<?>) ((Map<?, ?>) cases.get("output")).get("values"));
+        FixtureCase c = FixtureCase.read(dir);
         // the fixture's Tanh sits between the norm and the last Linear: Isthmus puts it on the Dense
         try (Sequential m = new Sequential(new Dense(8), new LayerNormalization(), new Dense(3))
                 .build(6); Scope ignored = Scope.open()) {
             PyTorchWeights.load(m, dir.resolve("model.safetensors"));
-            Tensor x = Tensor.of(floats((List<?>) input.get("values")), ints((List<?>) input.get("shape")));
+            Tensor x = c.x();
             Tensor h = m.layers().get(1).call(List.of(m.layers().get(0).call(List.of(x),
                     java.util.Collections.singletonList(null), false)), java.util.Collections.singletonList(null), false);
-            float[] got = m.layers().get(2).call(List.of(h.tanh()), java.util.Collections.singletonList(null), false).toArray();
-            for (int i = 0; i < got.length; i++) {
-                assertEquals(want[i], got[i], 1e-5f, "output " + i);
-            }
+            c.assertMatches(m.layers().get(2).call(List.of(h.tanh()), java.util.Collections.singletonList(null), false),
+                    "norms");
         }
     }
 
@@ -149,21 +133,5 @@ class PyTorchWeightsTest {
 
     private static Path fixture(String name) throws Exception {
         return Path.of(PyTorchWeightsTest.class.getResource("/pytorch/" + name + "/model.safetensors").toURI()).getParent();
-    }
-
-    private static int[] ints(List<?> l) {
-        int[] v = new int[l.size()];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = ((Number) l.get(i)).intValue();
-        }
-        return v;
-    }
-
-    private static float[] floats(List<?> l) {
-        float[] v = new float[l.size()];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = ((Number) l.get(i)).floatValue();
-        }
-        return v;
     }
 }
