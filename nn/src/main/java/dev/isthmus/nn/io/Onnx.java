@@ -32,7 +32,8 @@ import java.util.Set;
  * Embedding), and gives one output named {@code output} as the model's {@code predict}. Layers:
  * Dense (MatMul, Add), Conv2D and MaxPooling2D (NCHW Conv and MaxPool between two Transposes,
  * TensorFlow-style "same" padding written as explicit pads), Flatten, Dropout (nothing: inference),
- * Embedding (Gather), LSTM (ONNX's LSTM, gates reordered from Keras's i, f, c, o to ONNX's i, o, f,
+ * Embedding (Gather), GRU (reset_after as linear_before_reset), BatchNormalization (inference),
+ * global average and max pooling, LSTM (ONNX's LSTM, gates reordered from Keras's i, f, c, o to ONNX's i, o, f,
  * c; after an Embedding with {@code maskZero} the sequence lengths are counted from the ids, which
  * gives Keras's result when the padding is trailing, as {@code Sequences.pad(..., Padding.POST)}
  * makes it) and the activations linear, relu, sigmoid, tanh, softmax. Any other layer or option is
@@ -112,7 +113,8 @@ public final class Onnx {
         return g.model(inputs, inputNames, ids, outputs, outputNames);
     }
 
-    private static final Set<String> MASK_AWARE = Set.of("Dropout", "SpatialDropout1D", "Dense", "LSTM");
+    private static final Set<String> MASK_AWARE = Set.of("Dropout", "SpatialDropout1D", "Activation", "Dense", "LSTM", "GRU",
+            "GlobalAveragePooling1D", "GlobalMaxPooling1D");
 
     /** A layer call's result: its value's name, and its sequence lengths when it carries a mask. */
     private record Out(String value, String lengths) {
@@ -188,6 +190,9 @@ public final class Onnx {
             case "Flatten" -> {
                 return new Out(g.node("Flatten", List.of(x), Map.of("axis", 1L)), null);
             }
+            case "Activation" -> {
+                return new Out(activation(g, x, (String) c.get("activation"), type), mask);
+            }
             case "Dropout", "SpatialDropout1D" -> {
                 return new Out(x, mask); // inference: the identity
             }
@@ -252,10 +257,36 @@ public final class Onnx {
             case "LSTM" -> {
                 return new Out(lstm(g, c, w, inShape, x, mask), null);
             }
+            case "GRU" -> {
+                return new Out(gru(g, c, w, inShape, x, mask), null);
+            }
+            case "BatchNormalization" -> {
+                // inference: (x - moving mean) / sqrt(moving variance + epsilon) * gamma + beta, as the layer computes it
+                float eps = ((Number) c.get("epsilon")).floatValue();
+                String y = g.node("Div", List.of(g.node("Sub", List.of(x, g.init(w.get("moving_mean"))), Map.of()),
+                        g.node("Sqrt", List.of(g.node("Add", List.of(g.init(w.get("moving_variance")),
+                                g.init(new float[] {eps}, new long[0])), Map.of())), Map.of())), Map.of());
+                if (w.containsKey("gamma")) {
+                    y = g.node("Mul", List.of(y, g.init(w.get("gamma"))), Map.of());
+                }
+                if (w.containsKey("beta")) {
+                    y = g.node("Add", List.of(y, g.init(w.get("beta"))), Map.of());
+                }
+                return new Out(y, null);
+            }
+            case "GlobalAveragePooling2D", "GlobalMaxPooling2D", "GlobalAveragePooling1D", "GlobalMaxPooling1D" -> {
+                if (mask != null) {
+                    throw new IllegalArgumentException("ONNX export: " + type + " (" + name + ") of a masked input is "
+                            + "not supported");
+                }
+                long[] axes = type.endsWith("2D") ? new long[] {1, 2} : new long[] {1};
+                return new Out(g.node(type.startsWith("GlobalAverage") ? "ReduceMean" : "ReduceMax", List.of(x),
+                        Map.of("axes", axes, "keepdims", 0L)), null);
+            }
             default -> throw new IllegalArgumentException("ONNX export: layer " + type + " (" + name + ") is not "
                     + "supported; supported: Dense, Conv2D, MaxPooling2D, Flatten, Dropout, Embedding, LSTM, "
-                    + "TokenAndPositionEmbedding, LayerNormalization, MultiHeadAttention, Add, Subtract, Multiply, "
-                    + "Average, Concatenate");
+                    + "GRU, BatchNormalization, Activation, global pooling, TokenAndPositionEmbedding, LayerNormalization, "
+                    + "MultiHeadAttention, Add, Subtract, Multiply, Average, Concatenate");
         }
     }
 
@@ -369,6 +400,44 @@ public final class Onnx {
             return g.node("Transpose", List.of(y), Map.of("perm", new long[] {1, 0, 2}));
         }
         return g.node("Squeeze", List.of(outs[1], g.constInt64(0)), Map.of());
+    }
+
+    /**
+     * Keras's GRU with reset_after (its only form here) as ONNX's GRU with linear_before_reset = 1:
+     * the same gate order z, r, h; kernel and recurrent kernel transposed; the [2, 3u] bias as
+     * [Wb | Rb].
+     */
+    private static String gru(Graph g, Map<String, Object> c, Map<String, Tensor> w, int[] inShape, String x,
+                              String lengths) {
+        boolean sequences = Boolean.TRUE.equals(c.get("return_sequences"));
+        if (sequences && lengths != null) {
+            throw new IllegalArgumentException("ONNX export: a masked GRU with return_sequences is not supported "
+                    + "(Keras repeats the last output at padded steps, ONNX writes zeros)");
+        }
+        int units = (Integer) c.get("units");
+        int in = inShape[1];
+        String timeMajor = g.node("Transpose", List.of(x), Map.of("perm", new long[] {1, 0, 2}));
+        List<String> inputs = List.of(timeMajor,
+                g.init(transposed(w.get("kernel").toArray(), in, 3 * units), new long[] {1, 3L * units, in}),
+                g.init(transposed(w.get("recurrent_kernel").toArray(), units, 3 * units), new long[] {1, 3L * units, units}),
+                g.init(w.get("bias").toArray(), new long[] {1, 6L * units}), lengths == null ? "" : lengths);
+        String[] outs = g.nodeOutputs("GRU", inputs, Map.of("hidden_size", (long) units, "linear_before_reset", 1L), 2);
+        if (sequences) {
+            String y = g.node("Squeeze", List.of(outs[0], g.constInt64(1)), Map.of());
+            return g.node("Transpose", List.of(y), Map.of("perm", new long[] {1, 0, 2}));
+        }
+        return g.node("Squeeze", List.of(outs[1], g.constInt64(0)), Map.of());
+    }
+
+    /** A rows x cols row-major matrix, transposed. */
+    private static float[] transposed(float[] a, int rows, int cols) {
+        float[] t = new float[a.length];
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < cols; j++) {
+                t[j * rows + i] = a[i * cols + j];
+            }
+        }
+        return t;
     }
 
     private static String nchw(Graph g, String x) {

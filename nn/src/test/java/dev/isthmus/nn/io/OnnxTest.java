@@ -5,6 +5,8 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.isthmus.nn.layers.Activation;
+import dev.isthmus.nn.layers.ActivationLayer;
+import dev.isthmus.nn.layers.BatchNormalization;
 import dev.isthmus.nn.layers.Add;
 import dev.isthmus.nn.layers.Average;
 import dev.isthmus.nn.layers.Concatenate;
@@ -14,12 +16,16 @@ import dev.isthmus.nn.layers.Dropout;
 import dev.isthmus.nn.layers.Embedding;
 import dev.isthmus.nn.layers.Flatten;
 import dev.isthmus.nn.layers.GRU;
+import dev.isthmus.nn.layers.GlobalAveragePooling1D;
+import dev.isthmus.nn.layers.GlobalAveragePooling2D;
+import dev.isthmus.nn.layers.GlobalMaxPooling2D;
 import dev.isthmus.nn.layers.Input;
 import dev.isthmus.nn.layers.LayerNormalization;
 import dev.isthmus.nn.layers.LSTM;
 import dev.isthmus.nn.layers.MaxPooling2D;
 import dev.isthmus.nn.layers.MultiHeadAttention;
 import dev.isthmus.nn.layers.Multiply;
+import dev.isthmus.nn.layers.SimpleRNN;
 import dev.isthmus.nn.layers.Subtract;
 import dev.isthmus.nn.layers.SymbolicTensor;
 import dev.isthmus.nn.layers.TokenAndPositionEmbedding;
@@ -175,12 +181,45 @@ class OnnxTest {
         }
     }
 
+    /** GRU (Keras's reset_after) masked over trailing padding, and one returning sequences into global pooling. */
+    @Test
+    void gru() throws Exception {
+        Sequential masked = new Sequential(new Embedding(30, 6, true), new GRU(5), new Dense(2, Activation.SOFTMAX)).seed(21);
+        masked.build(7);
+        int[] ids = new int[3 * 7];
+        SplittableRandom r = new SplittableRandom(22);
+        int[] lengths = {7, 2, 5};
+        for (int i = 0; i < 3; i++) {
+            for (int t = 0; t < lengths[i]; t++) {
+                ids[i * 7 + t] = 1 + r.nextInt(29);
+            }
+        }
+        check(masked, ids, 3, 7);
+        Sequential sequences = new Sequential(new GRU(4, true), new GlobalAveragePooling1D(), new Dense(3)).seed(23);
+        sequences.build(6, 3);
+        check(sequences, floats(2, 18), 2, 6, 3);
+    }
+
+    /** BatchNormalization with its moving statistics, then global average and max pooling. */
+    @Test
+    void batchNormalizationAndGlobalPooling() throws Exception {
+        Sequential m = new Sequential(new Conv2D(4, 3), new BatchNormalization(), new ActivationLayer(Activation.RELU),
+                new GlobalMaxPooling2D(), new Dense(2)).seed(24);
+        m.build(7, 7, 2);
+        m.layers().get(1).setWeights(new float[] {1.5f, 0.5f, -1f, 2f}, new float[] {0.1f, -0.2f, 0.3f, 0f},
+                new float[] {0.2f, -0.1f, 0f, 0.4f}, new float[] {0.5f, 2f, 1f, 0.25f});
+        check(m, floats(3, 7 * 7 * 2), 3, 7, 7, 2);
+        Sequential avg = new Sequential(new Conv2D(3, 2, Activation.TANH), new GlobalAveragePooling2D(), new Dense(2)).seed(25);
+        avg.build(5, 5, 1);
+        check(avg, floats(2, 25), 2, 5, 5, 1);
+    }
+
     @Test
     void aLayerWithoutTranslationIsRefusedByName() {
-        Sequential m = new Sequential(new Embedding(20, 4, false), new GRU(3), new Dense(1)).seed(9);
+        Sequential m = new Sequential(new Embedding(20, 4, false), new SimpleRNN(3), new Dense(1)).seed(9);
         m.build(5);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Onnx.toBytes(m));
-        assertTrue(e.getMessage().contains("GRU"), e.getMessage());
+        assertTrue(e.getMessage().contains("SimpleRNN"), e.getMessage());
     }
 
     @Test
