@@ -8,6 +8,7 @@ import dev.isthmus.nn.tensor.Tensor;
 import dev.isthmus.samples.data.FashionMnist;
 import dev.isthmus.samples.image.ImageSample;
 import dev.isthmus.samples.text.TextFeatures;
+import dev.isthmus.samples.text.TextSample;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -74,11 +75,7 @@ final class Explanations {
         if (sentence == null || sentence.isBlank()) {
             throw new IllegalArgumentException("expected a sentence to explain, such as \"The food was great\"");
         }
-        Path tokenizerFile = o.out().resolve("tokenizer.txt");
-        if (!Files.exists(tokenizerFile)) {
-            throw new IllegalStateException("no tokenizer at " + tokenizerFile + "; run `train text` first (with the same --out)");
-        }
-        Tokenizer tokenizer = Tokenizer.load(tokenizerFile);
+        Tokenizer tokenizer = TextSample.trainedTokenizer(o);
         List<String> words = tokenizer.tokenize(sentence);
         int[] ids = tokenizer.textsToSequences(List.of(sentence)).getFirst();
         if (ids.length == 0) {

@@ -96,6 +96,25 @@ public final class Main implements Runnable {
         }
     }
 
+    /** A command's work. */
+    interface Body {
+        void run() throws Exception;
+    }
+
+    /**
+     * Runs a command's body: exit code 0, or for a mistake of the user's (a typed exception whose
+     * message says what to do) the message as "what: message" on stderr and exit code 2.
+     */
+    static int userErrors(String what, Body body) throws Exception {
+        try {
+            body.run();
+            return 0;
+        } catch (IllegalStateException | IllegalArgumentException | dev.isthmus.nn.data.DataFormatException e) {
+            System.err.println(what + ": " + e.getMessage());
+            return 2;
+        }
+    }
+
     static Sample sample(String name) {
         Sample s = SAMPLES.get(name.toLowerCase(Locale.ROOT));
         if (s == null) {
@@ -165,13 +184,7 @@ public final class Main implements Runnable {
         @Override
         public Integer call() throws Exception {
             Sample s = sample(model);
-            try {
-                s.predict(common.options().forSample(s.name()), input);
-                return 0;
-            } catch (IllegalStateException | IllegalArgumentException | dev.isthmus.nn.data.DataFormatException e) {
-                System.err.println("predict " + s.name() + ": " + e.getMessage());
-                return 2;
-            }
+            return userErrors("predict " + s.name(), () -> s.predict(common.options().forSample(s.name()), input));
         }
     }
 
@@ -191,27 +204,18 @@ public final class Main implements Runnable {
         @Override
         public Integer call() throws Exception {
             Sample s = sample(model);
-            if (!format.equalsIgnoreCase("onnx")) {
-                System.err.println("export " + s.name() + ": unknown format '" + format + "'; the one format is onnx");
-                return 2;
-            }
-            TrainOptions o = common.options().forSample(s.name());
-            Path file = o.out().resolve(Training.MODEL_FILE);
-            if (!java.nio.file.Files.isRegularFile(file)) {
-                System.err.println("export " + s.name() + ": no trained model at " + file + "; run ./isthmus train "
-                        + s.name() + " first");
-                return 2;
-            }
-            Path onnx = o.out().resolve("model.onnx");
-            try (dev.isthmus.nn.model.Model m = dev.isthmus.nn.model.Model.load(file)) {
-                dev.isthmus.nn.io.Onnx.export(m, onnx);
-            } catch (IllegalArgumentException e) {
-                System.err.println("export " + s.name() + ": " + e.getMessage());
-                return 2;
-            }
-            System.out.println("wrote " + onnx + " (ONNX opset " + dev.isthmus.nn.io.Onnx.OPSET + ", input 'input' "
-                    + "with a dynamic batch axis, output 'output')");
-            return 0;
+            return userErrors("export " + s.name(), () -> {
+                if (!format.equalsIgnoreCase("onnx")) {
+                    throw new IllegalArgumentException("unknown format '" + format + "'; the one format is onnx");
+                }
+                TrainOptions o = common.options().forSample(s.name());
+                Path onnx = o.out().resolve("model.onnx");
+                try (dev.isthmus.nn.model.Model m = Training.loadTrainedModel(o, s.name())) {
+                    dev.isthmus.nn.io.Onnx.export(m, onnx);
+                }
+                System.out.println("wrote " + onnx + " (ONNX opset " + dev.isthmus.nn.io.Onnx.OPSET + ", input 'input' "
+                        + "with a dynamic batch axis, output 'output')");
+            });
         }
     }
 
@@ -230,18 +234,14 @@ public final class Main implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            try {
+            return userErrors("explain " + model, () -> {
                 switch (model.toLowerCase(Locale.ROOT)) {
                     case "image" -> Explanations.image(common.options().forSample("image"), Path.of(input));
                     case "text" -> Explanations.text(common.options().forSample("text"), input,
                             System.console() != null && System.getenv("NO_COLOR") == null);
                     default -> throw new IllegalArgumentException("explain works for image and text, not '" + model + "'");
                 }
-                return 0;
-            } catch (IllegalStateException | IllegalArgumentException | dev.isthmus.nn.data.DataFormatException e) {
-                System.err.println("explain " + model + ": " + e.getMessage());
-                return 2;
-            }
+            });
         }
     }
 }

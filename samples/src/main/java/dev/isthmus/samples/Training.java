@@ -121,11 +121,20 @@ public final class Training {
 
     /** The model a previous {@code train} saved, or a clear error saying how to make it. */
     public static Sequential loadTrained(TrainOptions o, String sample) {
+        return Sequential.load(trainedFile(o, sample));
+    }
+
+    /** As {@link #loadTrained}, for any model (a functional one too). */
+    public static dev.isthmus.nn.model.Model loadTrainedModel(TrainOptions o, String sample) {
+        return dev.isthmus.nn.model.Model.load(trainedFile(o, sample));
+    }
+
+    private static Path trainedFile(TrainOptions o, String sample) {
         Path file = o.out().resolve(MODEL_FILE);
         if (!Files.exists(file)) {
             throw new IllegalStateException("no trained " + sample + " model at " + file + "; run `train " + sample
                     + "` first (with the same --out)");
         }
-        return Sequential.load(file);
+        return file;
     }
 }

@@ -63,6 +63,16 @@ public record Window2d(int batch, int height, int width, int channels,
                 padTop, padLeft, oh, ow);
     }
 
+    /** Rows of padding below the input (what "same" adds after {@link #padTop}; 0 for "valid"). */
+    public int padBottom() {
+        return Math.max((outHeight - 1) * strideHeight + windowHeight - height, 0) - padTop;
+    }
+
+    /** Columns of padding right of the input (0 for "valid"). */
+    public int padRight() {
+        return Math.max((outWidth - 1) * strideWidth + windowWidth - width, 0) - padLeft;
+    }
+
     /** The same window for another batch size. */
     public Window2d withBatch(int n) {
         return new Window2d(n, height, width, channels, windowHeight, windowWidth, strideHeight, strideWidth,

@@ -95,14 +95,16 @@ public final class Attributions {
         try (Scope ignored = Scope.open("integrated gradients")) {
             Tensor base = baseline == null ? Tensor.zerosLike(x) : baseline;
             Tensor delta = x.sub(base).detach();
+            // the gradients summed on the device, read back once
             Tensor total = null;
             for (int k = 0; k < steps; k++) {
                 float alpha = (k + 0.5f) / steps;
-                Tensor point = base.add(delta.mul(alpha)).detach();
-                Tensor g = gradient(parameters, f, point, target);
+                Tensor g = gradientAt(f, base.add(delta.mul(alpha)).detach(), target);
                 total = total == null ? g : total.add(g);
             }
             values = total.mul(1f / steps).mul(delta).toArray();
+        } finally {
+            zeroGradients(parameters);
         }
         return Tensor.of(values, x.shape());
     }
@@ -111,21 +113,32 @@ public final class Attributions {
     private static Tensor gradient(List<Tensor> parameters, UnaryOperator<Tensor> f, Tensor x, int target) {
         float[] values;
         try (Scope ignored = Scope.open("saliency")) {
-            Tensor in = x.detach().copy().requiresGrad(true);
-            Tensor out = f.apply(in);
-            int last = out.rank() - 1;
-            if (target < 0 || target >= out.size(last)) {
-                throw new IllegalArgumentException("output " + target + " does not exist: the model gives "
-                        + out.size(last) + " per sample");
-            }
-            out.slice(last, target, target + 1).sum().backward();
-            values = in.grad().toArray();
-            for (Tensor p : parameters) {
-                if (p.grad() != null) {
-                    p.zeroGrad();
-                }
-            }
+            values = gradientAt(f, x.detach().copy(), target).toArray();
+        } finally {
+            zeroGradients(parameters);
         }
         return Tensor.of(values, x.shape());
+    }
+
+    /** The gradient at {@code point} (a leaf of the current scope, made to require it), in the current scope. */
+    private static Tensor gradientAt(UnaryOperator<Tensor> f, Tensor point, int target) {
+        Tensor in = point.requiresGrad(true);
+        Tensor out = f.apply(in);
+        int last = out.rank() - 1;
+        if (target < 0 || target >= out.size(last)) {
+            throw new IllegalArgumentException("output " + target + " does not exist: the model gives "
+                    + out.size(last) + " per sample");
+        }
+        out.slice(last, target, target + 1).sum().backward();
+        return in.grad();
+    }
+
+    /** The backward passes accumulated into the model's weights too: zeroed once at the end. */
+    private static void zeroGradients(List<Tensor> parameters) {
+        for (Tensor p : parameters) {
+            if (p.grad() != null) {
+                p.zeroGrad();
+            }
+        }
     }
 }

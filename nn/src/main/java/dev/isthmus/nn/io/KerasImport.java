@@ -46,8 +46,8 @@ import java.util.Objects;
  * <p>Layers: Dense, Conv2D (channels_last, "valid" or "same", strides, dilation), MaxPooling2D,
  * Flatten, Dropout, Embedding ({@code mask_zero}), the merges Add, Subtract, Multiply, Average and
  * Concatenate (functional models; shared layers shared), LSTM (tanh and sigmoid gates, as Keras 2 has
- * them by default; TF.js's own default of hard_sigmoid is refused), with the activations linear,
- * relu, sigmoid, tanh and softmax. A layer or an option that would change what the model computes
+ * them by default; TF.js's own default of hard_sigmoid is refused), with Isthmus's activations
+ * ({@link Activation#of}). A layer or an option that would change what the model computes
  * and that Isthmus does not have is refused with an {@link IllegalArgumentException} naming it;
  * a malformed file with a {@link DataFormatException} naming the file (and the offset in a shard).
  */
@@ -386,14 +386,11 @@ public final class KerasImport {
 
     private static Activation activation(Map<String, Object> c, String key, String where) {
         Object name = c.getOrDefault(key, "linear");
-        return switch (String.valueOf(name)) {
-            case "linear" -> Activation.LINEAR;
-            case "relu" -> Activation.RELU;
-            case "sigmoid" -> Activation.SIGMOID;
-            case "tanh" -> Activation.TANH;
-            case "softmax" -> Activation.SOFTMAX;
-            default -> throw unsupported(where, key, name);
-        };
+        try {
+            return Activation.of(String.valueOf(name));
+        } catch (IllegalArgumentException e) {
+            throw unsupported(where, key, name);
+        }
     }
 
     private static String padding(Map<String, Object> c, String where) {

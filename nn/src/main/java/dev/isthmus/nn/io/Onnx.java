@@ -1,10 +1,12 @@
 package dev.isthmus.nn.io;
 
 import com.google.protobuf.CodedOutputStream;
+import dev.isthmus.nn.backend.Window2d;
 import dev.isthmus.nn.layers.Layer;
 import dev.isthmus.nn.layers.SymbolicTensor;
 import dev.isthmus.nn.model.Model;
 import dev.isthmus.nn.tensor.DType;
+import dev.isthmus.nn.tensor.Scope;
 import dev.isthmus.nn.tensor.Tensor;
 
 import java.io.ByteArrayOutputStream;
@@ -36,7 +38,7 @@ import java.util.Set;
  * global average and max pooling, LSTM (ONNX's LSTM, gates reordered from Keras's i, f, c, o to ONNX's i, o, f,
  * c; after an Embedding with {@code maskZero} the sequence lengths are counted from the ids, which
  * gives Keras's result when the padding is trailing, as {@code Sequences.pad(..., Padding.POST)}
- * makes it) and the activations linear, relu, sigmoid, tanh, softmax. Any other layer or option is
+ * makes it) and the activations linear, relu, sigmoid, tanh, softmax, leaky_relu. Any other layer or option is
  * refused with an {@link IllegalArgumentException} naming it.
  */
 public final class Onnx {
@@ -96,7 +98,7 @@ public final class Onnx {
             String type = layer.typeName();
             if (mask != null && !MASK_AWARE.contains(type)) {
                 throw new IllegalArgumentException("ONNX export: layer " + type + " (" + name + ") takes a masked "
-                        + "input; only Dropout, Dense and LSTM do in an export");
+                        + "input; only Dropout, Activation, Dense, LSTM and GRU do in an export");
             }
             Out out = layer(g, layer, name, node.inbound(), in, mask);
             values.put(node, out.value());
@@ -113,8 +115,8 @@ public final class Onnx {
         return g.model(inputs, inputNames, ids, outputs, outputNames);
     }
 
-    private static final Set<String> MASK_AWARE = Set.of("Dropout", "SpatialDropout1D", "Activation", "Dense", "LSTM", "GRU",
-            "GlobalAveragePooling1D", "GlobalMaxPooling1D");
+    private static final Set<String> MASK_AWARE = Set.of("Dropout", "SpatialDropout1D", "Activation", "Dense", "LSTM",
+            "GRU");
 
     /** A layer call's result: its value's name, and its sequence lengths when it carries a mask. */
     private record Out(String value, String lengths) {
@@ -203,7 +205,7 @@ public final class Onnx {
                     String padding = g.node("Equal", List.of(x, g.constInt32(0)), Map.of());
                     String notPadding = g.node("Not", List.of(padding), Map.of());
                     String real = g.node("Cast", List.of(notPadding), Map.of("to", (long) INT32));
-                    lengths = g.node("ReduceSum", List.of(real, g.constInt64(1)), Map.of("keepdims", 0L));
+                    lengths = g.node("ReduceSum", List.of(real, g.constInt64s(1)), Map.of("keepdims", 0L));
                 }
                 return new Out(g.node("Gather", List.of(g.init(w.get("embeddings")), x), Map.of("axis", 0L)), lengths);
             }
@@ -255,7 +257,7 @@ public final class Onnx {
                 return new Out(g.node("Concat", in, Map.of("axis", (long) (Integer) c.get("axis"))), null);
             }
             case "LSTM" -> {
-                return new Out(lstm(g, c, w, inShape, x, mask), null);
+                return new Out(lstm(g, c, w, x, mask), null);
             }
             case "GRU" -> {
                 return new Out(gru(g, c, w, inShape, x, mask), null);
@@ -275,10 +277,6 @@ public final class Onnx {
                 return new Out(y, null);
             }
             case "GlobalAveragePooling2D", "GlobalMaxPooling2D", "GlobalAveragePooling1D", "GlobalMaxPooling1D" -> {
-                if (mask != null) {
-                    throw new IllegalArgumentException("ONNX export: " + type + " (" + name + ") of a masked input is "
-                            + "not supported");
-                }
                 long[] axes = type.endsWith("2D") ? new long[] {1, 2} : new long[] {1};
                 return new Out(g.node(type.startsWith("GlobalAverage") ? "ReduceMean" : "ReduceMax", List.of(x),
                         Map.of("axes", axes, "keepdims", 0L)), null);
@@ -350,8 +348,7 @@ public final class Onnx {
         return a;
     }
 
-    private static String lstm(Graph g, Map<String, Object> c, Map<String, Tensor> w, int[] inShape, String x,
-                               String lengths) {
+    private static String lstm(Graph g, Map<String, Object> c, Map<String, Tensor> w, String x, String lengths) {
         if (!"tanh".equals(c.get("activation")) || !"sigmoid".equals(c.get("recurrent_activation"))) {
             throw new IllegalArgumentException("ONNX export: LSTM with activation " + c.get("activation")
                     + " and recurrent_activation " + c.get("recurrent_activation")
@@ -366,40 +363,26 @@ public final class Onnx {
                     + "(Keras repeats the last output at padded steps, ONNX writes zeros)");
         }
         int units = (Integer) c.get("units");
-        int in = inShape[1];
-        float[] kernel = w.get("kernel").toArray();           // [in, 4u], gates i, f, c, o
-        float[] recurrent = w.get("recurrent_kernel").toArray(); // [u, 4u]
-        float[] bias = w.containsKey("bias") ? w.get("bias").toArray() : new float[4 * units];
-        // ONNX: W [1, 4u, in] and R [1, 4u, u] with gates i, o, f, c; B [1, 8u] = [Wb | Rb]
-        int[] from = {0, 3, 1, 2};
-        float[] wOnnx = new float[4 * units * in];
-        float[] rOnnx = new float[4 * units * units];
-        float[] bOnnx = new float[8 * units];
-        for (int gate = 0; gate < 4; gate++) {
-            for (int j = 0; j < units; j++) {
-                int row = gate * units + j;
-                int col = from[gate] * units + j;
-                for (int i = 0; i < in; i++) {
-                    wOnnx[row * in + i] = kernel[i * 4 * units + col];
-                }
-                for (int i = 0; i < units; i++) {
-                    rOnnx[row * units + i] = recurrent[i * 4 * units + col];
-                }
-                bOnnx[row] = bias[col];
-            }
-        }
         // ONNX Runtime's LSTM is time-major: [batch, time, in] -> [time, batch, in]
         String timeMajor = g.node("Transpose", List.of(x), Map.of("perm", new long[] {1, 0, 2}));
-        List<String> inputs = List.of(timeMajor, g.init(wOnnx, new long[] {1, 4L * units, in}),
-                g.init(rOnnx, new long[] {1, 4L * units, units}), g.init(bOnnx, new long[] {1, 8L * units}),
-                lengths == null ? "" : lengths);
+        List<String> inputs;
+        try (Scope ignored = Scope.open("onnx lstm")) {
+            // Keras's gates i, f, c, o as ONNX's i, o, f, c: W [1, 4u, in], R [1, 4u, u], B [1, 8u] = [Wb | Rb]
+            Tensor order = Tensor.of(new int[] {0, 3, 1, 2}, 4);
+            Tensor bias = w.containsKey("bias") ? w.get("bias") : Tensor.zeros(4 * units);
+            Tensor b = bias.reshape(4, units).indexSelect(order).reshape(4 * units);
+            inputs = List.of(timeMajor, g.init(gates(w.get("kernel"), order, units)),
+                    g.init(gates(w.get("recurrent_kernel"), order, units)),
+                    g.init(Tensor.concat(List.of(b, Tensor.zeros(4 * units)), 0).reshape(1, 8 * units)),
+                    lengths == null ? "" : lengths);
+        }
         String[] outs = g.nodeOutputs("LSTM", inputs, Map.of("hidden_size", (long) units), 2);
         if (sequences) {
             // Y [time, 1, batch, u] -> [batch, time, u]
-            String y = g.node("Squeeze", List.of(outs[0], g.constInt64(1)), Map.of());
+            String y = g.node("Squeeze", List.of(outs[0], g.constInt64s(1)), Map.of());
             return g.node("Transpose", List.of(y), Map.of("perm", new long[] {1, 0, 2}));
         }
-        return g.node("Squeeze", List.of(outs[1], g.constInt64(0)), Map.of());
+        return g.node("Squeeze", List.of(outs[1], g.constInt64s(0)), Map.of());
     }
 
     /**
@@ -418,26 +401,22 @@ public final class Onnx {
         int in = inShape[1];
         String timeMajor = g.node("Transpose", List.of(x), Map.of("perm", new long[] {1, 0, 2}));
         List<String> inputs = List.of(timeMajor,
-                g.init(transposed(w.get("kernel").toArray(), in, 3 * units), new long[] {1, 3L * units, in}),
-                g.init(transposed(w.get("recurrent_kernel").toArray(), units, 3 * units), new long[] {1, 3L * units, units}),
-                g.init(w.get("bias").toArray(), new long[] {1, 6L * units}), lengths == null ? "" : lengths);
+                g.init(w.get("kernel").reshape(1, in, 3 * units), 0, 2, 1),
+                g.init(w.get("recurrent_kernel").reshape(1, units, 3 * units), 0, 2, 1),
+                g.init(w.get("bias").reshape(1, 6 * units)), lengths == null ? "" : lengths);
         String[] outs = g.nodeOutputs("GRU", inputs, Map.of("hidden_size", (long) units, "linear_before_reset", 1L), 2);
         if (sequences) {
-            String y = g.node("Squeeze", List.of(outs[0], g.constInt64(1)), Map.of());
+            String y = g.node("Squeeze", List.of(outs[0], g.constInt64s(1)), Map.of());
             return g.node("Transpose", List.of(y), Map.of("perm", new long[] {1, 0, 2}));
         }
-        return g.node("Squeeze", List.of(outs[1], g.constInt64(0)), Map.of());
+        return g.node("Squeeze", List.of(outs[1], g.constInt64s(0)), Map.of());
     }
 
-    /** A rows x cols row-major matrix, transposed. */
-    private static float[] transposed(float[] a, int rows, int cols) {
-        float[] t = new float[a.length];
-        for (int i = 0; i < rows; i++) {
-            for (int j = 0; j < cols; j++) {
-                t[j * rows + i] = a[i * cols + j];
-            }
-        }
-        return t;
+    /** A Keras LSTM kernel [rows, 4u] (gates i, f, c, o) as ONNX's [1, 4u, rows], gates in {@code order}. */
+    private static Tensor gates(Tensor kernel, Tensor order, int units) {
+        int rows = kernel.size(0);
+        return kernel.reshape(rows, 4, units).permute(1, 0, 2).indexSelect(order).permute(0, 2, 1)
+                .reshape(1, 4 * units, rows);
     }
 
     private static String nchw(Graph g, String x) {
@@ -455,27 +434,17 @@ public final class Onnx {
             case "sigmoid" -> g.node("Sigmoid", List.of(x), Map.of());
             case "tanh" -> g.node("Tanh", List.of(x), Map.of());
             case "softmax" -> g.node("Softmax", List.of(x), Map.of("axis", -1L));
+            case "leaky_relu" -> g.node("LeakyRelu", List.of(x), Map.of("alpha", 0.2f)); // Keras's slope
             default -> throw new IllegalArgumentException("ONNX export: activation " + name + " of " + layer
                     + " is not supported");
         };
     }
 
-    /** ONNX pads [top, left, bottom, right] for Keras "valid" or TensorFlow-style "same" on [h, w, c]. */
+    /** ONNX pads [top, left, bottom, right]: the layer's own window (TensorFlow-style "same", or "valid") on [h, w, c]. */
     private static long[] pads(String padding, int[] hwc, int[] window, int[] stride) {
-        if (padding.equals("valid")) {
-            return new long[4];
-        }
-        if (!padding.equals("same")) {
-            throw new IllegalArgumentException("ONNX export: padding " + padding + " is not supported");
-        }
-        long[] p = new long[4];
-        for (int a = 0; a < 2; a++) {
-            int out = (hwc[a] + stride[a] - 1) / stride[a];
-            int total = Math.max((out - 1) * stride[a] + window[a] - hwc[a], 0);
-            p[a] = total / 2;
-            p[a + 2] = total - total / 2;
-        }
-        return p;
+        Window2d w = Window2d.of(1, hwc[0], hwc[1], hwc[2], window[0], window[1], stride[0], stride[1],
+                Window2d.Padding.of(padding));
+        return new long[] {w.padTop(), w.padLeft(), w.padBottom(), w.padRight()};
     }
 
     private static int[] pair(Object o) {
@@ -543,47 +512,21 @@ public final class Onnx {
 
         /** A float initializer holding {@code t}'s values with its axes in the order {@code axes} (none: as they are). */
         String init(Tensor t, int... axes) {
-            int[] shape = t.shape();
-            float[] v = t.toArray();
-            if (axes.length == 0) {
+            try (Scope ignored = Scope.open("onnx initializer")) {
+                Tensor p = axes.length == 0 ? t : t.permute(axes);
+                int[] shape = p.shape();
                 long[] dims = new long[shape.length];
                 for (int i = 0; i < dims.length; i++) {
                     dims[i] = shape[i];
                 }
-                return init(v, dims);
+                return init(p.toArray(), dims);
             }
-            int rank = shape.length;
-            long[] stride = new long[rank];
-            for (int a = rank - 1, s = 1; a >= 0; s *= shape[a], a--) {
-                stride[a] = s;
-            }
-            long[] dims = new long[rank];
-            for (int a = 0; a < rank; a++) {
-                dims[a] = shape[axes[a]];
-            }
-            float[] out = new float[v.length];
-            int[] index = new int[rank];
-            for (int o = 0; o < out.length; o++) {
-                long from = 0;
-                for (int a = 0; a < rank; a++) {
-                    from += index[a] * stride[axes[a]];
-                }
-                out[o] = v[(int) from];
-                for (int a = rank - 1; a >= 0 && ++index[a] == dims[a]; a--) {
-                    index[a] = 0;
-                }
-            }
-            return init(out, dims);
         }
 
         String init(float[] values, long[] dims) {
             ByteBuffer raw = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
             raw.asFloatBuffer().put(values);
             return tensor(FLOAT, dims, raw.array());
-        }
-
-        String constInt64(long v) {
-            return tensor(INT64, new long[] {1}, ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(v).array());
         }
 
         String constInt64s(long... v) {

@@ -60,8 +60,7 @@ public final class PyTorchWeights {
                     default -> throw new IllegalArgumentException("PyTorch weights: layer " + layer.typeName()
                             + " has no PyTorch mapping");
                 };
-                check(layer, module, w);
-                layer.setWeights(module, w);
+                layer.setWeights(module, w); // checks each shape, naming the module and both shapes
             }
         }
     }
@@ -208,15 +207,5 @@ public final class PyTorchWeights {
                     + Arrays.toString(v.shape()) + ", expected rank " + rank);
         }
         return v;
-    }
-
-    private static void check(Layer layer, String module, List<Tensor> w) {
-        List<Tensor> own = layer.getWeights();
-        for (int i = 0; i < own.size(); i++) {
-            if (!Arrays.equals(own.get(i).shape(), w.get(i).shape())) {
-                throw ShapeMismatchException.of("PyTorch weights: module " + module + " into " + layer.typeName()
-                        + " weight " + i, w.get(i).shape(), own.get(i).shape(), "differ (PyTorch's, mapped; the layer's)");
-            }
-        }
     }
 }

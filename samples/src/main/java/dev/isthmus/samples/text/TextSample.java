@@ -122,11 +122,7 @@ public final class TextSample implements Sample {
         if (input == null || input.isBlank()) {
             throw new IllegalArgumentException("expected a sentence to classify, such as \"The food was great\", got an empty one");
         }
-        Path tokenizerFile = o.out().resolve(TOKENIZER_FILE);
-        if (!Files.exists(tokenizerFile)) {
-            throw new IllegalStateException("no tokenizer at " + tokenizerFile + "; run `train text` first (with the same --out)");
-        }
-        Tokenizer tokenizer = Tokenizer.load(tokenizerFile);
+        Tokenizer tokenizer = trainedTokenizer(o);
         List<String> words = tokenizer.tokenize(input);
         if (words.isEmpty()) {
             throw new IllegalArgumentException("\"" + input + "\" has no words (only punctuation or spaces)");
@@ -149,6 +145,15 @@ public final class TextSample implements Sample {
                 o.console().printf(Locale.ROOT, "(only the last %d of %d words were read)%n", TextFeatures.MAX_LEN, words.size());
             }
         }
+    }
+
+    /** The tokenizer {@code train text} saved beside the model in the sample's output folder. */
+    public static Tokenizer trainedTokenizer(TrainOptions o) throws java.io.IOException {
+        Path tokenizerFile = o.out().resolve(TOKENIZER_FILE);
+        if (!Files.exists(tokenizerFile)) {
+            throw new IllegalStateException("no tokenizer at " + tokenizerFile + "; run `train text` first (with the same --out)");
+        }
+        return Tokenizer.load(tokenizerFile);
     }
 
     private static boolean isKnown(Tokenizer t, String word) {
