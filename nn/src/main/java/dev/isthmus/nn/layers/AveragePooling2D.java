@@ -69,14 +69,13 @@ public final class AveragePooling2D extends Layer {
             Tensor inside = x.slice(1, 0, oh * poolH).slice(2, 0, ow * poolW);
             return inside.reshape(n, oh, poolH, ow, poolW, c).mean(2, 4);
         }
-        // each channel's window sums (a kernel summing channel ci into output ci), over each window's count
-        float[] k = new float[poolH * poolW * c * c];
-        for (int t = 0; t < poolH * poolW; t++) {
-            for (int ch = 0; ch < c; ch++) {
-                k[(t * c + ch) * c + ch] = 1f;
-            }
-        }
-        Tensor sums = Functional.conv2d(x, Tensor.of(x.device(), k, poolH, poolW, c, c), strideH, strideW, padding);
+        // each channel's window sums: the channels as images of one channel each, convolved with a
+        // window of ones (not a c x c kernel that is zero off its diagonal: c times the work)
+        int h = x.size(1);
+        int w = x.size(2);
+        Tensor planes = x.permute(0, 3, 1, 2).reshape(n * c, h, w, 1);
+        Tensor sums = Functional.conv2d(planes, Tensor.full(x.device(), 1f, poolH, poolW, 1, 1), strideH, strideW, padding)
+                .reshape(n, c, oh, ow).permute(0, 2, 3, 1);
         Tensor ones = Tensor.full(x.device(), 1f, 1, x.size(1), x.size(2), 1);
         Tensor counts = Functional.conv2d(ones, Tensor.full(x.device(), 1f, poolH, poolW, 1, 1), strideH, strideW, padding);
         return sums.div(counts);
