@@ -156,7 +156,8 @@ final class VectorSgemmKernel {
     static String describe() {
         return "vector (FloatVector " + S.vectorBitSize() + "-bit, " + L + " lanes; micro-kernel " + MR + "x" + NR
                 + ", MC=" + MC + " KC=" + KC + " NC=" + NC + ", " + L2_PANELS + " B panels per L2 chunk of "
-                + CacheSizes.l2Bytes() / 1024 + " KiB L2)";
+                + CacheSizes.l2Bytes() / 1024 + " KiB L2" + (MR == 12 ? "; B read in place up to " + DIRECT_B_MAX_M + " rows" : "")
+                + ")";
     }
 
     private static int roundUp(int x, int to) {
@@ -191,6 +192,11 @@ final class VectorSgemmKernel {
         // packing, one for the products), at most PACKED_B_MAX floats.
         int ncMax = columnBlock(k);
         Buffers own = BUFFERS.get();
+        if (directB(scheme, transB, m, n, k)) {
+            gemmDirectB(parallel, t, transA, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc,
+                    threads, own);
+            return;
+        }
         if (byColumns(scheme, m, n, k)) {
             gemmByColumns(parallel, t, transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c,
                     cOffset, ldc, threads, own);
@@ -246,21 +252,33 @@ final class VectorSgemmKernel {
     }
 
     /**
-     * The other way to cut C: all of alpha*op(A) is packed once (in parallel, shared by all tasks,
-     * depth block after depth block), and the tasks own column ranges of C of at most an L2's worth
-     * of panels ({@link #L2_PANELS}). A task packs its columns of op(B) into its own buffer just
-     * before using them, so the panels every A tile runs along are hot in L2, and only the A tiles
-     * (MR x KC floats, each reused along the chunk's panels from L1) come from the shared buffer. The
-     * sums are those of {@link #block}: the same micro-kernel, depth blocks in the same order.
+     * Most rows of C for which a non-transposed op(B) is read where it lies instead of packed: while
+     * the packed A block (rows x KC floats) takes at most a quarter of L2, so that it stays there
+     * while every panel of B runs along it (336 rows with a 2 MiB L2). Packing costs about as much
+     * per float as MR multiply-adds, and a short product uses each float of B only m times. Measured
+     * on a 2-core Xeon, 2 threads: hᵀ·dz at m = 64, n = 9000, k = 256 98 → 185 GFLOP/s, m = 256,
+     * n = 2048, k = 256 202 → 282; at m = 600 and beyond, or m ≫ n (im2col products), the packed
+     * path stays ahead.
      */
-    private static void gemmByColumns(boolean parallel, int t, boolean transA, boolean transB, int m, int n, int k,
-                                      float alpha, MemorySegment a, long aOffset, int lda,
-                                      MemorySegment b, long bOffset, int ldb,
-                                      float beta, MemorySegment c, long cOffset, int ldc,
-                                      CpuThreads threads, Buffers own) {
+    static final int DIRECT_B_MAX_M = Integer.getInteger("isthmus.sgemm.directbm",
+            Math.max(MR, (int) (CacheSizes.l2Bytes() / 4 / ((long) KC * Float.BYTES)) / MR * MR));
+
+    /** Whether {@link #gemmDirectB} computes this product ("direct-b" forces it where op(B) is B). */
+    private static boolean directB(String scheme, boolean transB, int m, int n, int k) {
+        if (transB || MR != 12 || (long) ceilDiv(m, MR) * MR * k > PACKED_B_MAX) {
+            return false;
+        }
+        if (scheme.equals("direct-b")) {
+            return true;
+        }
+        return scheme.equals("auto") && m <= DIRECT_B_MAX_M && m <= 2L * n && n >= NR;
+    }
+
+    /** All of alpha*op(A), packed depth block after depth block into ap (block pc at pc*mTiles*MR). */
+    private static void packAllA(boolean parallel, int t, boolean transA, int m, int k, float alpha, MemorySegment a,
+                                 long aOffset, int lda, float[] ap, CpuThreads threads, Buffers own) {
         int mTiles = ceilDiv(m, MR);
         int kBlocks = ceilDiv(k, KC);
-        float[] ap = own.b(mTiles * MR * k);
         int packChunks = parallel && (long) m * k >= PARALLEL_PACK_MIN ? Math.min(mTiles, t) : 1;
         if (packChunks == 1) {
             for (int pc = 0; pc < k; pc += KC) {
@@ -277,6 +295,82 @@ final class VectorSgemmKernel {
                         pc * mTiles * MR + t0 * MR * kc, BUFFERS.get());
             });
         }
+    }
+
+    /**
+     * Short products with op(B) = B: alpha*op(A) is packed once (it is small), and the micro-kernel
+     * reads B's rows where they lie ({@link #kernel12Direct}), so B is read once from memory and never
+     * copied. Tasks own column ranges; each runs panel by panel, every A tile along the panel (the
+     * panel stays in L1/L2 after the first tile). The sums are those of {@link #block}: the same
+     * fused multiply-add chains, depth blocks in the same order, the same writes to C.
+     */
+    private static void gemmDirectB(boolean parallel, int t, boolean transA, int m, int n, int k, float alpha,
+                                    MemorySegment a, long aOffset, int lda, MemorySegment b, long bOffset, int ldb,
+                                    float beta, MemorySegment c, long cOffset, int ldc, CpuThreads threads,
+                                    Buffers own) {
+        int mTiles = ceilDiv(m, MR);
+        float[] ap = own.b(mTiles * MR * k);
+        packAllA(parallel, t, transA, m, k, alpha, a, aOffset, lda, ap, threads, own);
+        int panels = ceilDiv(n, NR);
+        int nParts = parallel ? Math.min(panels, COLUMN_TASKS_PER_THREAD * t) : 1;
+        if (nParts == 1) {
+            blockDirectB(0, panels, m, n, k, ap, b, bOffset, ldb, beta, c, cOffset, ldc, own);
+        } else {
+            threads.parallelFor(nParts, task -> blockDirectB(part(panels, nParts, task),
+                    part(panels, nParts, task + 1), m, n, k, ap, b, bOffset, ldb, beta, c, cOffset, ldc,
+                    BUFFERS.get()));
+        }
+        own.release();
+    }
+
+    /** One task of {@link #gemmDirectB}: panels [q0, q1) of C, all rows; a last, partial panel is packed. */
+    private static void blockDirectB(int q0, int q1, int m, int n, int k, float[] ap, MemorySegment b, long bOffset,
+                                     int ldb, float beta, MemorySegment c, long cOffset, int ldc, Buffers buf) {
+        int mTiles = ceilDiv(m, MR);
+        float[] tile = buf.tile;
+        for (int pc = 0; pc < k; pc += KC) {
+            int kc = Math.min(KC, k - pc);
+            int mode = pc > 0 ? 2 : beta == 0f ? 0 : 1;
+            int aBase = pc * mTiles * MR;
+            for (int q = q0; q < q1; q++) {
+                int cols = Math.min(NR, n - q * NR);
+                float[] edge = null;
+                if (cols < NR) {
+                    edge = buf.a(NR * kc);
+                    packB(false, b, bOffset, ldb, pc, kc, 0, n, q, q + 1, edge, 0, buf);
+                }
+                long bAt = (bOffset + (long) pc * ldb + (long) q * NR) * Float.BYTES;
+                for (int ti = 0; ti < mTiles; ti++) {
+                    int r0 = ti * MR;
+                    int rows = Math.min(MR, m - r0);
+                    long ci = cOffset + (long) r0 * ldc + (long) q * NR;
+                    if (edge == null) {
+                        kernel12Direct(ap, aBase + ti * MR * kc, b, bAt, (long) ldb * Float.BYTES, kc, c, ci, ldc,
+                                rows, cols, mode, beta, tile);
+                    } else {
+                        micro(ap, aBase + ti * MR * kc, edge, 0, kc, c, ci, ldc, rows, cols, mode, beta, tile);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The other way to cut C: all of alpha*op(A) is packed once (in parallel, shared by all tasks,
+     * depth block after depth block), and the tasks own column ranges of C of at most an L2's worth
+     * of panels ({@link #L2_PANELS}). A task packs its columns of op(B) into its own buffer just
+     * before using them, so the panels every A tile runs along are hot in L2, and only the A tiles
+     * (MR x KC floats, each reused along the chunk's panels from L1) come from the shared buffer. The
+     * sums are those of {@link #block}: the same micro-kernel, depth blocks in the same order.
+     */
+    private static void gemmByColumns(boolean parallel, int t, boolean transA, boolean transB, int m, int n, int k,
+                                      float alpha, MemorySegment a, long aOffset, int lda,
+                                      MemorySegment b, long bOffset, int ldb,
+                                      float beta, MemorySegment c, long cOffset, int ldc,
+                                      CpuThreads threads, Buffers own) {
+        int mTiles = ceilDiv(m, MR);
+        float[] ap = own.b(mTiles * MR * k);
+        packAllA(parallel, t, transA, m, k, alpha, a, aOffset, lda, ap, threads, own);
         int panels = ceilDiv(n, NR);
         int chunks = ceilDiv(panels, L2_PANELS);
         int nParts = parallel ? Math.min(panels, Math.max(roundUp(chunks, t), COLUMN_TASKS_PER_THREAD * t)) : chunks;
@@ -616,6 +710,70 @@ final class VectorSgemmKernel {
             int ao = ai + p * 12;
             FloatVector b0 = FloatVector.fromArray(S, bp, bo);
             FloatVector b1 = FloatVector.fromArray(S, bp, bo + 1 * L);
+            FloatVector a;
+            a = FloatVector.broadcast(S, ap[ao]);
+            c0_0 = a.fma(b0, c0_0); c0_1 = a.fma(b1, c0_1);
+            a = FloatVector.broadcast(S, ap[ao + 1]);
+            c1_0 = a.fma(b0, c1_0); c1_1 = a.fma(b1, c1_1);
+            a = FloatVector.broadcast(S, ap[ao + 2]);
+            c2_0 = a.fma(b0, c2_0); c2_1 = a.fma(b1, c2_1);
+            a = FloatVector.broadcast(S, ap[ao + 3]);
+            c3_0 = a.fma(b0, c3_0); c3_1 = a.fma(b1, c3_1);
+            a = FloatVector.broadcast(S, ap[ao + 4]);
+            c4_0 = a.fma(b0, c4_0); c4_1 = a.fma(b1, c4_1);
+            a = FloatVector.broadcast(S, ap[ao + 5]);
+            c5_0 = a.fma(b0, c5_0); c5_1 = a.fma(b1, c5_1);
+            a = FloatVector.broadcast(S, ap[ao + 6]);
+            c6_0 = a.fma(b0, c6_0); c6_1 = a.fma(b1, c6_1);
+            a = FloatVector.broadcast(S, ap[ao + 7]);
+            c7_0 = a.fma(b0, c7_0); c7_1 = a.fma(b1, c7_1);
+            a = FloatVector.broadcast(S, ap[ao + 8]);
+            c8_0 = a.fma(b0, c8_0); c8_1 = a.fma(b1, c8_1);
+            a = FloatVector.broadcast(S, ap[ao + 9]);
+            c9_0 = a.fma(b0, c9_0); c9_1 = a.fma(b1, c9_1);
+            a = FloatVector.broadcast(S, ap[ao + 10]);
+            c10_0 = a.fma(b0, c10_0); c10_1 = a.fma(b1, c10_1);
+            a = FloatVector.broadcast(S, ap[ao + 11]);
+            c11_0 = a.fma(b0, c11_0); c11_1 = a.fma(b1, c11_1);
+        }
+        c0_0.intoArray(tmp, 0 * L); c0_1.intoArray(tmp, 1 * L);
+        c1_0.intoArray(tmp, 2 * L); c1_1.intoArray(tmp, 3 * L);
+        c2_0.intoArray(tmp, 4 * L); c2_1.intoArray(tmp, 5 * L);
+        c3_0.intoArray(tmp, 6 * L); c3_1.intoArray(tmp, 7 * L);
+        c4_0.intoArray(tmp, 8 * L); c4_1.intoArray(tmp, 9 * L);
+        c5_0.intoArray(tmp, 10 * L); c5_1.intoArray(tmp, 11 * L);
+        c6_0.intoArray(tmp, 12 * L); c6_1.intoArray(tmp, 13 * L);
+        c7_0.intoArray(tmp, 14 * L); c7_1.intoArray(tmp, 15 * L);
+        c8_0.intoArray(tmp, 16 * L); c8_1.intoArray(tmp, 17 * L);
+        c9_0.intoArray(tmp, 18 * L); c9_1.intoArray(tmp, 19 * L);
+        c10_0.intoArray(tmp, 20 * L); c10_1.intoArray(tmp, 21 * L);
+        c11_0.intoArray(tmp, 22 * L); c11_1.intoArray(tmp, 23 * L);
+        storeTile(tmp, 2 * L, c, ci, ldc, rows, cols, mode, beta);
+    }
+
+    /**
+     * {@link #kernel12} reading B in place: depth p's NR floats are at byte bAt + p*bStride of b (a
+     * full panel of a row-major B), instead of a packed panel. The same sums in the same order.
+     */
+    private static void kernel12Direct(float[] ap, int ai, MemorySegment b, long bAt, long bStride, int kc, MemorySegment c, long ci, long ldc,
+                               int rows, int cols, int mode, float beta, float[] tmp) {
+        FloatVector c0_0 = FloatVector.zero(S); FloatVector c0_1 = FloatVector.zero(S);
+        FloatVector c1_0 = FloatVector.zero(S); FloatVector c1_1 = FloatVector.zero(S);
+        FloatVector c2_0 = FloatVector.zero(S); FloatVector c2_1 = FloatVector.zero(S);
+        FloatVector c3_0 = FloatVector.zero(S); FloatVector c3_1 = FloatVector.zero(S);
+        FloatVector c4_0 = FloatVector.zero(S); FloatVector c4_1 = FloatVector.zero(S);
+        FloatVector c5_0 = FloatVector.zero(S); FloatVector c5_1 = FloatVector.zero(S);
+        FloatVector c6_0 = FloatVector.zero(S); FloatVector c6_1 = FloatVector.zero(S);
+        FloatVector c7_0 = FloatVector.zero(S); FloatVector c7_1 = FloatVector.zero(S);
+        FloatVector c8_0 = FloatVector.zero(S); FloatVector c8_1 = FloatVector.zero(S);
+        FloatVector c9_0 = FloatVector.zero(S); FloatVector c9_1 = FloatVector.zero(S);
+        FloatVector c10_0 = FloatVector.zero(S); FloatVector c10_1 = FloatVector.zero(S);
+        FloatVector c11_0 = FloatVector.zero(S); FloatVector c11_1 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            long bo = bAt + p * bStride;
+            int ao = ai + p * 12;
+            FloatVector b0 = FloatVector.fromMemorySegment(S, b, bo, NATIVE);
+            FloatVector b1 = FloatVector.fromMemorySegment(S, b, bo + (long) L * Float.BYTES, NATIVE);
             FloatVector a;
             a = FloatVector.broadcast(S, ap[ao]);
             c0_0 = a.fma(b0, c0_0); c0_1 = a.fma(b1, c0_1);

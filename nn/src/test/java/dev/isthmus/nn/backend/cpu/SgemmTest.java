@@ -288,17 +288,18 @@ class SgemmTest {
     }
 
     /**
-     * The two ways the vector kernel cuts C (by rows, op(B) packed once and shared; by columns, op(A)
-     * packed once and shared) are right and give the same bits, for any thread count: shapes with
+     * The ways the vector kernel cuts C (by rows, op(B) packed once and shared; by columns, op(A)
+     * packed once and shared; short products reading B in place, op(A) packed once) are right and give
+     * the same bits, for any thread count: shapes with
      * several depth blocks, several L2 chunks of panels, edge tiles in both directions, both betas.
      */
     @Test
-    void rowAndColumnSchemesAgreeBitForBit() {
+    void everySchemeAgreesBitForBit() {
         Assumptions.assumeTrue(Sgemm.vectorized(), "the Vector API path is not in use");
         long seed = 3000;
         for (int ta = 0; ta < 2; ta++) {
             for (int tb = 0; tb < 2; tb++) {
-                for (int[] s : new int[][] {{517, 1043, 800}, {40, 1500, 389}, {530, 70, 100}}) {
+                for (int[] s : new int[][] {{517, 1043, 800}, {40, 1500, 389}, {530, 70, 100}, {100, 70, 900}, {7, 33, 50}}) {
                     Problem p = new Problem(ta == 1, tb == 1, s[0], s[1], s[2], 0.5f, ta == tb ? 0f : 0.25f,
                             1, 3, 2, 5, 0, 7);
                     // the columns scheme on 3 threads against the double reference, then every other
@@ -307,7 +308,7 @@ class SgemmTest {
                     try (Arena arena = Arena.ofShared()) {
                         MemorySegment a = random(arena, p.sizeA(), seed);
                         MemorySegment b = random(arena, p.sizeB(), seed + 1);
-                        for (String scheme : List.of("rows", "columns")) {
+                        for (String scheme : List.of("rows", "columns", "direct-b", "auto")) {
                             for (CpuThreads t : List.of(one, two, three)) {
                                 MemorySegment c = random(arena, p.sizeC(), seed + 2);
                                 scheme(scheme).run(p, a, b, c, t);
