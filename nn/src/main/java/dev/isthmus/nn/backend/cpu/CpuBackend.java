@@ -658,7 +658,14 @@ public final class CpuBackend implements Backend {
     }
 
     /** Whether {@code kept} (x's shape with reduced axes 1) reduces only a leading run of x's axes. */
-    private static boolean keepsATrailingBlock(int[] shape, int[] kept) {
+    private static boolean keepsATrailingBlock(int[] shape, int[] out) {
+        // out is aligned to x from the right (a bias gradient [c] of [n, h, w, c]): missing axes are 1s
+        if (out.length > shape.length) {
+            return false;
+        }
+        int[] kept = new int[shape.length];
+        java.util.Arrays.fill(kept, 1);
+        System.arraycopy(out, 0, kept, shape.length - out.length, out.length);
         int d = 0;
         while (d < shape.length && kept[d] == 1) {
             d++;

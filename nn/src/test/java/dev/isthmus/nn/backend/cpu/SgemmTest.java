@@ -299,8 +299,10 @@ class SgemmTest {
         long seed = 3000;
         for (int ta = 0; ta < 2; ta++) {
             for (int tb = 0; tb < 2; tb++) {
-                for (int[] s : new int[][] {{517, 1043, 800}, {40, 1500, 389}, {530, 70, 100}, {100, 70, 900}, {7, 33, 50}}) {
-                    Problem p = new Problem(ta == 1, tb == 1, s[0], s[1], s[2], 0.5f, ta == tb ? 0f : 0.25f,
+                // the last three with alpha 1, where narrow products read A in place
+                for (int[] s : new int[][] {{517, 1043, 800, 0}, {40, 1500, 389, 0}, {530, 70, 100, 0}, {100, 70, 900, 1},
+                        {7, 33, 50, 1}, {530, 20, 400, 1}}) {
+                    Problem p = new Problem(ta == 1, tb == 1, s[0], s[1], s[2], s[3] == 1 ? 1f : 0.5f, ta == tb ? 0f : 0.25f,
                             1, 3, 2, 5, 0, 7);
                     // the columns scheme on 3 threads against the double reference, then every other
                     // scheme and thread count against it bit for bit
