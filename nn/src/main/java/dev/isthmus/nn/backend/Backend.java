@@ -120,6 +120,20 @@ public interface Backend {
     /** gx[i, label[i]] += g[i]. */
     void pickBackward(Tensor g, Tensor labels, Tensor gx);
 
+    /** Whether {@link #logSoftmaxPickBackward} runs here (else callers take its two steps themselves). */
+    default boolean fusesLogSoftmaxPick() {
+        return false;
+    }
+
+    /**
+     * The gradient of out[i] = y[i, label[i]] through y = logSoftmax(x) [n, c], in one pass:
+     * gx[i, j] = [j = label[i]]·g[i] − exp(y[i, j])·g[i], what {@link #pickBackward} into zeros and
+     * then {@link #softmaxBackward} give, bit for bit. Only where {@link #fusesLogSoftmaxPick}.
+     */
+    default void logSoftmaxPickBackward(Tensor y, Tensor g, Tensor labels, Tensor gx) {
+        throw new UnsupportedOperationException("no fused log-softmax pick on " + device());
+    }
+
     /**
      * out[r] (int32) = the first index of the largest value along the last axis of row r of x;
      * a NaN counts as the largest (the first NaN wins), as {@code Math.max} lets NaN win.

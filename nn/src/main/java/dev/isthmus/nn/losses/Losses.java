@@ -150,7 +150,11 @@ public final class Losses {
             throw ShapeMismatchException.of("sparse_categorical_crossentropy", t.shape(), p.shape(),
                     "do not fit: labels must be [n] or [n, 1] for predictions [n, classes]");
         }
-        return logProbabilities(p, fromLogits).pick(labels).neg();
+        Tensor logits = fromLogits ? p : p.logitsOf("softmax");
+        if (logits != null) {
+            return logits.logSoftmaxAt(labels).neg();
+        }
+        return logProbabilities(p, false).pick(labels).neg();
     }
 
     private static Tensor logProbabilities(Tensor p, boolean fromLogits) {

@@ -1231,6 +1231,35 @@ public final class Tensor {
     }
 
     /**
+     * For logits of shape [n, c]: out[i] = logSoftmax(this)[i, labels[i]], each row's log-probability
+     * of its label, [n] — {@code logSoftmax(-1).pick(labels)} with one backward pass instead of a
+     * mostly-zero [n, c] gradient and a second pass over it (the same values and gradients).
+     */
+    public Tensor logSoftmaxAt(Tensor labels) {
+        if (rank() != 2 || labels.rank() != 1 || labels.shape[0] != shape[0]) {
+            throw ShapeMismatchException.of("logSoftmaxAt", shape, labels.shape, "do not fit: expected [n, c] and [n]");
+        }
+        requireFloat("logSoftmaxAt");
+        checkIndexTensor("logSoftmaxAt (labels)", labels);
+        storage.checkLive();
+        Tensor y = like(this, shape);
+        backend().softmax(this, true, y);
+        Tensor out = like(this, new int[] {shape[0]});
+        backend().pick(y, labels, out);
+        return record(out, "log_softmax_pick", g -> {
+            Tensor gx = like(y, y.shape);
+            if (y.backend().fusesLogSoftmaxPick()) {
+                y.backend().logSoftmaxPickBackward(y, g, labels, gx);
+            } else {
+                Tensor picked = zerosLike(y, y.shape);
+                y.backend().pickBackward(g, labels, picked);
+                y.backend().softmaxBackward(y, picked, true, gx);
+            }
+            return new Tensor[] {gx, null};
+        }, this, labels);
+    }
+
+    /**
      * Index tensors are int32 or int64. Their values are checked by the backend in the op itself
      * ({@link IndexOutOfRangeException}), so no index is read back to the host here.
      */

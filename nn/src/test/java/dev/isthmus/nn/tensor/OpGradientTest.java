@@ -94,6 +94,7 @@ class OpGradientTest {
                 op("slice", in -> in.get(0).slice(1, 1, 3), () -> new Tensor[] {rand(2, 4, 2)}),
                 op("index select repeated rows", in -> in.get(0).indexSelect(0, 2, 0, 1), () -> new Tensor[] {rand(3, 2)}),
                 op("pick", in -> in.get(0).pick(labels(4, 3)), () -> new Tensor[] {rand(4, 3)}),
+                op("log softmax at labels", in -> in.get(0).logSoftmaxAt(labels(4, 3)), () -> new Tensor[] {rand(4, 3)}),
                 op("maximum broadcast", in -> in.get(0).maximum(in.get(1)), () -> new Tensor[] {rand(3, 4), rand(4)}),
                 op("minimum broadcast", in -> in.get(0).minimum(in.get(1)), () -> new Tensor[] {rand(3, 4), rand(3, 1)}),
                 op("expand", in -> in.get(0).expandTo(new int[] {2, 3, 4}), () -> new Tensor[] {rand(3, 1)}),

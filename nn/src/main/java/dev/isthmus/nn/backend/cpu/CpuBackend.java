@@ -538,6 +538,23 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public boolean fusesLogSoftmaxPick() {
+        return true;
+    }
+
+    @Override
+    public void logSoftmaxPickBackward(Tensor y, Tensor g, Tensor labels, Tensor gx) {
+        MemorySegment ys = seg(y);
+        MemorySegment gs = seg(g);
+        MemorySegment ls = seg(labels);
+        MemorySegment os = seg(gx);
+        int c = y.size(1);
+        boolean wide = labels.dtype() == DType.INT64;
+        forChunks(labels.numel(), c, (from, to) -> RowSoftmax.logPickBackward(ys, gs, os, c, from, to,
+                r -> (int) checkedIndex("pick (labels)", ls, wide, r, c)));
+    }
+
+    @Override
     public void argmax(Tensor x, Tensor out) {
         MemorySegment xs = seg(x);
         MemorySegment os = seg(out);

@@ -98,6 +98,43 @@ final class RowSoftmax {
         }
     }
 
+    /** Row r's label. */
+    @FunctionalInterface
+    interface Labels {
+        int of(long r);
+    }
+
+    /**
+     * {@link #backward} (log) of the gradient that picking y[r, label] sends back (g[r] at the label,
+     * zero elsewhere), without staging that mostly-zero row: the same arithmetic on the same values
+     * (the row's sum is the one non-zero element), so the same bits.
+     */
+    static void logPickBackward(MemorySegment y, MemorySegment g, MemorySegment gx, int c, long fromRow, long toRow,
+                                Labels labels) {
+        float[][] s = scratch(c);
+        float[] yr = s[0];
+        float[] res = s[2];
+        for (long r = fromRow; r < toRow; r++) {
+            long base = r * c;
+            int label = labels.of(r);
+            // what the pick's backward leaves in a zeroed row: 0 + g
+            float picked = 0f + g.getAtIndex(JAVA_FLOAT, r);
+            MemorySegment.copy(y, JAVA_FLOAT, base * Float.BYTES, yr, 0, c);
+            if (VECTOR) {
+                VectorRowMath.expShifted(yr, 0f, res, c);
+            } else {
+                expShifted(yr, 0f, res, c);
+            }
+            float d = picked; // the row's sum
+            float atLabel = picked - res[label] * d;
+            for (int j = 0; j < c; j++) {
+                res[j] = 0f - res[j] * d;
+            }
+            res[label] = atLabel;
+            MemorySegment.copy(res, 0, gx, JAVA_FLOAT, base * Float.BYTES, c);
+        }
+    }
+
     private static float max(float[] a, int n) {
         float m = Float.NEGATIVE_INFINITY;
         for (int i = 0; i < n; i++) {
