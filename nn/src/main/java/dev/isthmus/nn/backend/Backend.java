@@ -120,6 +120,30 @@ public interface Backend {
     /** gx[i, label[i]] += g[i]. */
     void pickBackward(Tensor g, Tensor labels, Tensor gx);
 
+    /** Whether {@link #layerNorm} and {@link #layerNormBackward} run here (else callers compose the op). */
+    default boolean fusesLayerNorm() {
+        return false;
+    }
+
+    /**
+     * Layer normalization of each row (the last axis, c features) of x: y = (x − mean)·rstd·gamma +
+     * beta with rstd = 1/sqrt(var + epsilon), the biased variance; gamma and beta [c] may be null
+     * (1 and 0). Writes each row's mean and rstd ([rows]) for {@link #layerNormBackward}. Only where
+     * {@link #fusesLayerNorm}.
+     */
+    default void layerNorm(Tensor x, Tensor gamma, Tensor beta, float epsilon, Tensor y, Tensor mean, Tensor rstd) {
+        throw new UnsupportedOperationException("no fused layer normalization on " + device());
+    }
+
+    /**
+     * The gradients of {@link #layerNorm} from g (y's gradient): gx, and gGamma and gBeta ([c]; either
+     * may be null when not wanted), from x, gamma (null for 1) and the saved mean and rstd.
+     */
+    default void layerNormBackward(Tensor g, Tensor x, Tensor gamma, Tensor mean, Tensor rstd, Tensor gx,
+                                   Tensor gGamma, Tensor gBeta) {
+        throw new UnsupportedOperationException("no fused layer normalization on " + device());
+    }
+
     /** Whether {@link #logSoftmaxPickBackward} runs here (else callers take its two steps themselves). */
     default boolean fusesLogSoftmaxPick() {
         return false;

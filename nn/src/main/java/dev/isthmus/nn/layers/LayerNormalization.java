@@ -9,7 +9,8 @@ import java.util.Map;
  * their own mean and (biased) variance, {@code y = (x - mean) / sqrt(var + epsilon) · gamma + beta},
  * the same in training and inference (no moving statistics). Keras's defaults: epsilon 1e-3,
  * gamma ones and beta zeros of the last axis's size, both on ({@code center}, {@code scale}).
- * Built from differentiable tensor operations, so it runs, and differentiates, on every backend.
+ * One fused pass each way on the CPU ({@link dev.isthmus.nn.tensor.Functional#layerNorm}); elsewhere
+ * built from differentiable tensor operations, so it runs, and differentiates, on every backend.
  */
 public final class LayerNormalization extends Layer {
     private final float epsilon;
@@ -68,17 +69,8 @@ public final class LayerNormalization extends Layer {
 
     @Override
     protected Tensor forward(Tensor x, boolean training) {
-        int[] last = {x.rank() - 1};
-        Tensor centred = x.sub(x.mean(last, true));
-        Tensor variance = centred.square().mean(last, true);
-        Tensor y = centred.div(variance.add(epsilon).sqrt());
-        if (scale) {
-            y = y.mul(parameters().get("gamma"));
-        }
-        if (center) {
-            y = y.add(parameters().get("beta"));
-        }
-        return y;
+        return dev.isthmus.nn.tensor.Functional.layerNorm(x, scale ? parameters().get("gamma") : null,
+                center ? parameters().get("beta") : null, epsilon);
     }
 
     @Override

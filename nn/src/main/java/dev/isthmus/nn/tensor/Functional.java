@@ -97,6 +97,71 @@ public final class Functional {
         return bias == null ? Tensor.record(out, op, backward, x, kernel) : Tensor.record(out, op, backward, x, kernel, bias);
     }
 
+    /**
+     * Layer normalization over the last axis, Keras's formula: {@code (x − mean) / sqrt(var + epsilon)
+     * · gamma + beta} per row with the biased variance; gamma and beta ([features]) may each be null.
+     * One pass forward and one backward where the backend fuses it (the CPU); elsewhere the
+     * composition of differentiable tensor ops ({@link #layerNormComposed}), equal to float rounding.
+     */
+    public static Tensor layerNorm(Tensor x, Tensor gamma, Tensor beta, float epsilon) {
+        x.requireFloat("layerNorm");
+        if (x.rank() < 1) {
+            throw new ShapeMismatchException("layerNorm: needs at least one axis, got a scalar");
+        }
+        int c = x.size(-1);
+        for (Tensor p : new Tensor[] {gamma, beta}) {
+            if (p != null) {
+                x.checkSameDevice("layerNorm", p);
+                p.requireFloat("layerNorm");
+                if (!Arrays.equals(p.shape(), new int[] {c})) {
+                    throw ShapeMismatchException.of("layerNorm", x.shape(), p.shape(),
+                            "do not fit: gamma and beta must be [features] of the input's last axis");
+                }
+            }
+        }
+        if (!x.backend().fusesLayerNorm() || x.numel() == 0) {
+            return layerNormComposed(x, gamma, beta, epsilon);
+        }
+        int rows = (int) (x.numel() / c);
+        Tensor y = Tensor.like(x, x.shape());
+        Tensor mean = Tensor.like(x, new int[] {rows});
+        Tensor rstd = Tensor.like(x, new int[] {rows});
+        x.backend().layerNorm(x, gamma, beta, epsilon, y, mean, rstd);
+        Tensor[] inputs = java.util.stream.Stream.of(x, gamma, beta).filter(java.util.Objects::nonNull)
+                .toArray(Tensor[]::new);
+        return Tensor.record(y, "layer_norm", g -> {
+            Tensor gx = Tensor.like(x, x.shape());
+            Tensor gGamma = gamma != null && gamma.requiresGrad() ? Tensor.like(gamma, gamma.shape()) : null;
+            Tensor gBeta = beta != null && beta.requiresGrad() ? Tensor.like(beta, beta.shape()) : null;
+            x.backend().layerNormBackward(g, x, gamma, mean, rstd, gx, gGamma, gBeta);
+            Tensor[] grads = new Tensor[inputs.length];
+            int i = 0;
+            grads[i++] = gx;
+            if (gamma != null) {
+                grads[i++] = gGamma;
+            }
+            if (beta != null) {
+                grads[i] = gBeta;
+            }
+            return grads;
+        }, inputs);
+    }
+
+    /** {@link #layerNorm} composed of differentiable tensor operations (any backend). */
+    static Tensor layerNormComposed(Tensor x, Tensor gamma, Tensor beta, float epsilon) {
+        int[] last = {x.rank() - 1};
+        Tensor centred = x.sub(x.mean(last, true));
+        Tensor variance = centred.square().mean(last, true);
+        Tensor y = centred.div(variance.add(epsilon).sqrt());
+        if (gamma != null) {
+            y = y.mul(gamma);
+        }
+        if (beta != null) {
+            y = y.add(beta);
+        }
+        return y;
+    }
+
     /** Channels-last max pooling: x [n, h, w, c] → [n, oh, ow, c]. */
     public static Tensor maxPool2d(Tensor x, int poolH, int poolW, int strideH, int strideW, Window2d.Padding padding) {
         if (x.rank() != 4) {

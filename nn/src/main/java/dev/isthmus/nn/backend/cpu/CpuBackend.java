@@ -538,6 +538,51 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public boolean fusesLayerNorm() {
+        return true;
+    }
+
+    @Override
+    public void layerNorm(Tensor x, Tensor gamma, Tensor beta, float epsilon, Tensor y, Tensor mean, Tensor rstd) {
+        int c = x.size(-1);
+        if (c == 0) {
+            return;
+        }
+        MemorySegment xs = seg(x);
+        MemorySegment gs = gamma == null ? null : seg(gamma);
+        MemorySegment bs = beta == null ? null : seg(beta);
+        MemorySegment ys = seg(y);
+        MemorySegment ms = seg(mean);
+        MemorySegment rs = seg(rstd);
+        forChunks(x.numel() / c, c, (from, to) -> RowNorm.forward(xs, gs, bs, epsilon, ys, ms, rs, c, from, to));
+    }
+
+    @Override
+    public void layerNormBackward(Tensor g, Tensor x, Tensor gamma, Tensor mean, Tensor rstd, Tensor gx,
+                                  Tensor gGamma, Tensor gBeta) {
+        int c = x.size(-1);
+        if (c == 0) {
+            return;
+        }
+        long rows = x.numel() / c;
+        MemorySegment gs = seg(g);
+        MemorySegment xs = seg(x);
+        MemorySegment gammas = gamma == null ? null : seg(gamma);
+        MemorySegment ms = seg(mean);
+        MemorySegment rs = seg(rstd);
+        MemorySegment gxs = seg(gx);
+        forChunks(rows, c, (from, to) -> RowNorm.backward(gs, xs, gammas, ms, rs, gxs, c, from, to));
+        if (gGamma != null || gBeta != null) {
+            MemorySegment ggs = gGamma == null ? null : seg(gGamma);
+            MemorySegment gbs = gBeta == null ? null : seg(gBeta);
+            // columns split over threads, each summing every row in order: the same sums for any count
+            int parts = rows * c < PARALLEL_MIN ? 1 : Math.max(1, Math.min(threads.count(), c / 16));
+            threads.parallelFor(parts, p -> RowNorm.parameterGradients(gs, xs, ms, rs, c, rows,
+                    (int) ((long) c * p / parts), (int) ((long) c * (p + 1) / parts), ggs, gbs));
+        }
+    }
+
+    @Override
     public boolean fusesLogSoftmaxPick() {
         return true;
     }
