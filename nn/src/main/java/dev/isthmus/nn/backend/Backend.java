@@ -120,6 +120,25 @@ public interface Backend {
     /** gx[i, label[i]] += g[i]. */
     void pickBackward(Tensor g, Tensor labels, Tensor gx);
 
+    /** Whether {@link #scaledSoftmax} and {@link #scaledSoftmaxBackward} run here (else callers compose them). */
+    default boolean fusesScaledSoftmax() {
+        return false;
+    }
+
+    /**
+     * out = softmax(x·scale + bias) along the last axis, bias (null for none) broadcast to x as a
+     * binary op broadcasts it, with x's last axis: what {@code AFFINE(scale, 0)}, {@code ADD} and
+     * {@link #softmax} give, bit for bit. Only where {@link #fusesScaledSoftmax}.
+     */
+    default void scaledSoftmax(Tensor x, float scale, Tensor bias, Tensor out) {
+        throw new UnsupportedOperationException("no fused scaled softmax on " + device());
+    }
+
+    /** gx = scale · (the softmax backward of gy through y): {@link #scaledSoftmax}'s input gradient. */
+    default void scaledSoftmaxBackward(Tensor y, Tensor gy, float scale, Tensor gx) {
+        throw new UnsupportedOperationException("no fused scaled softmax on " + device());
+    }
+
     /** Whether {@link #layerNorm} and {@link #layerNormBackward} run here (else callers compose the op). */
     default boolean fusesLayerNorm() {
         return false;

@@ -198,12 +198,8 @@ public final class MultiHeadAttention extends Layer {
         Tensor q = project(query.reshape(n * tq, d), "query", n, tq);
         Tensor k = project(key.reshape(n * tv, key.size(2)), "key", n, tv);
         Tensor v = project(value.reshape(n * tv, value.size(2)), "value", n, tv);
-        Tensor scores = q.matmul(k.transpose()).mul((float) (1 / Math.sqrt(keyDim)));
         Tensor bias = attentionBias(valueMask, n, tq, tv, query.device());
-        if (bias != null) {
-            scores = scores.add(bias);
-        }
-        Tensor weights = scores.softmax(-1);
+        Tensor weights = q.matmul(k.transpose()).scaledSoftmax((float) (1 / Math.sqrt(keyDim)), bias);
         if (scoresOnly) {
             return weights;
         }

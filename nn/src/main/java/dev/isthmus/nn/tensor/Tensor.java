@@ -977,6 +977,47 @@ public final class Tensor {
         return softmax(axis, true);
     }
 
+    /**
+     * softmax(this · scale + bias) along the last axis — attention's scaled and masked scores —
+     * {@code mul(scale).add(bias).softmax(-1)} as one op where the backend fuses it (the same values
+     * and gradients, without the scaled and the biased scores as tensors of their own). bias (null
+     * for none) is broadcast as {@link #add} broadcasts it and gets no gradient.
+     * @throws DTypeException if this tensor or bias is not float32
+     */
+    public Tensor scaledSoftmax(float scale, Tensor bias) {
+        requireFloat("scaledSoftmax");
+        if (bias != null) {
+            checkSameDevice("scaledSoftmax", bias);
+            bias.requireFloat("scaledSoftmax");
+        }
+        boolean fused = backend().fusesScaledSoftmax() && rank() >= 1 && numel() > 0
+                && (bias == null || (!bias.requiresGrad && bias.rank() <= rank() && bias.rank() >= 1
+                && bias.size(-1) == size(-1) && broadcastsTo(bias.shape, shape)));
+        if (!fused) {
+            Tensor scaled = mul(scale);
+            return (bias == null ? scaled : scaled.add(bias)).softmax(-1);
+        }
+        storage.checkLive();
+        Tensor out = like(this, shape);
+        backend().scaledSoftmax(this, scale, bias, out);
+        return record(out, "scaled_softmax", g -> {
+            Tensor gx = like(out, out.shape);
+            out.backend().scaledSoftmaxBackward(out, g, scale, gx);
+            return new Tensor[] {gx};
+        }, this);
+    }
+
+    /** Whether {@code small} broadcasts to {@code big} (right-aligned, each axis 1 or equal) without growing it. */
+    private static boolean broadcastsTo(int[] small, int[] big) {
+        int off = big.length - small.length;
+        for (int i = 0; i < small.length; i++) {
+            if (small[i] != 1 && small[i] != big[off + i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private Tensor softmax(int axis, boolean log) {
         requireFloat(log ? "logSoftmax" : "softmax");
         int a = Shapes.axis(axis, shape.length);

@@ -538,6 +538,45 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public boolean fusesScaledSoftmax() {
+        return true;
+    }
+
+    @Override
+    public void scaledSoftmax(Tensor x, float scale, Tensor bias, Tensor out) {
+        int c = x.size(-1);
+        if (c == 0) {
+            return;
+        }
+        MemorySegment xs = seg(x);
+        MemorySegment os = seg(out);
+        MemorySegment bs = bias == null ? null : seg(bias);
+        int[] shape = x.shape();
+        long[] strides = bias == null ? null : Shapes.broadcastStrides(bias.shape(), shape);
+        RowSoftmax.BiasRows rows = r -> {
+            // row r's index over x's leading axes, through the bias's (broadcast) strides
+            long offset = 0;
+            long rest = r;
+            for (int d = shape.length - 2; d >= 0; d--) {
+                offset += rest % shape[d] * strides[d];
+                rest /= shape[d];
+            }
+            return offset;
+        };
+        forChunks(x.numel() / c, c, (from, to) -> RowSoftmax.scaledForward(xs, scale, bs, rows, os, c, from, to));
+    }
+
+    @Override
+    public void scaledSoftmaxBackward(Tensor y, Tensor gy, float scale, Tensor gx) {
+        MemorySegment ys = seg(y);
+        MemorySegment gs = seg(gy);
+        MemorySegment os = seg(gx);
+        int c = y.size(-1);
+        long rows = c == 0 ? 0 : y.numel() / c;
+        forChunks(rows, c, (from, to) -> RowSoftmax.backward(ys, gs, os, c, from, to, false, scale));
+    }
+
+    @Override
     public boolean fusesLayerNorm() {
         return true;
     }

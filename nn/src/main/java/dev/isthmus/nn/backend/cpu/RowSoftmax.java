@@ -26,6 +26,40 @@ final class RowSoftmax {
         return s;
     }
 
+    /** The offset (in floats) of row r's bias row. */
+    @FunctionalInterface
+    interface BiasRows {
+        long of(long r);
+    }
+
+    /**
+     * softmax(scale·x + bias) of each row, the scaled and biased row made in scratch as
+     * {@code mul(scale).add(bias)} makes it ((scale·x + 0) + bias, in float), then {@link #forward}'s
+     * arithmetic: the same bits as the three ops. bias null for none.
+     */
+    static void scaledForward(MemorySegment x, float scale, MemorySegment bias, BiasRows biasRows, MemorySegment out,
+                              int c, long fromRow, long toRow) {
+        float[][] s = scratch(c);
+        float[] row = s[0];
+        float[] res = s[1];
+        float[] b = s[2];
+        for (long r = fromRow; r < toRow; r++) {
+            long base = r * c;
+            MemorySegment.copy(x, JAVA_FLOAT, base * Float.BYTES, row, 0, c);
+            for (int j = 0; j < c; j++) {
+                row[j] = scale * row[j] + 0f;
+            }
+            if (bias != null) {
+                MemorySegment.copy(bias, JAVA_FLOAT, biasRows.of(r) * Float.BYTES, b, 0, c);
+                for (int j = 0; j < c; j++) {
+                    row[j] = row[j] + b[j];
+                }
+            }
+            softmaxRow(row, res, c, false);
+            MemorySegment.copy(res, 0, out, JAVA_FLOAT, base * Float.BYTES, c);
+        }
+    }
+
     static void forward(MemorySegment x, MemorySegment out, int c, long fromRow, long toRow, boolean log) {
         float[][] s = scratch(c);
         float[] row = s[0];
@@ -33,27 +67,41 @@ final class RowSoftmax {
         for (long r = fromRow; r < toRow; r++) {
             long base = r * c;
             MemorySegment.copy(x, JAVA_FLOAT, base * Float.BYTES, row, 0, c);
-            float max = VECTOR ? VectorRowMath.max(row, c) : max(row, c);
-            double sum = VECTOR ? VectorRowMath.expShifted(row, max, res, c) : expShifted(row, max, res, c);
-            if (log) {
-                // (x - max) - log(sum), rounded once: adding log(sum) to a large max first would
-                // round it to the max's ulp (1e-3 at 1e4) and lose the result's digits
-                double logSum = Math.log(sum);
-                for (int j = VECTOR ? VectorRowMath.logShifted(row, max, logSum, res, c) : 0; j < c; j++) {
-                    res[j] = (float) (((double) row[j] - max) - logSum);
-                }
-            } else {
-                float inv = (float) (1.0 / sum);
-                for (int j = 0; j < c; j++) {
-                    res[j] *= inv;
-                }
-            }
+            softmaxRow(row, res, c, log);
             MemorySegment.copy(res, 0, out, JAVA_FLOAT, base * Float.BYTES, c);
+        }
+    }
+
+    /** res = softmax (or log-softmax) of row[0, c). */
+    private static void softmaxRow(float[] row, float[] res, int c, boolean log) {
+        float max = VECTOR ? VectorRowMath.max(row, c) : max(row, c);
+        double sum = VECTOR ? VectorRowMath.expShifted(row, max, res, c) : expShifted(row, max, res, c);
+        if (log) {
+            // (x - max) - log(sum), rounded once: adding log(sum) to a large max first would
+            // round it to the max's ulp (1e-3 at 1e4) and lose the result's digits
+            double logSum = Math.log(sum);
+            for (int j = VECTOR ? VectorRowMath.logShifted(row, max, logSum, res, c) : 0; j < c; j++) {
+                res[j] = (float) (((double) row[j] - max) - logSum);
+            }
+        } else {
+            float inv = (float) (1.0 / sum);
+            for (int j = 0; j < c; j++) {
+                res[j] *= inv;
+            }
         }
     }
 
     static void backward(MemorySegment y, MemorySegment gy, MemorySegment gx, int c, long fromRow, long toRow,
                          boolean log) {
+        backward(y, gy, gx, c, fromRow, toRow, log, 1f);
+    }
+
+    /**
+     * {@link #backward}, then (scale ≠ 1) times scale as {@code mul(scale)}'s backward multiplies: the
+     * gradient of {@link #scaledForward}'s input.
+     */
+    static void backward(MemorySegment y, MemorySegment gy, MemorySegment gx, int c, long fromRow, long toRow,
+                         boolean log, float scale) {
         float[][] s = scratch(c);
         float[] yr = s[0];
         float[] gr = s[1];
@@ -92,6 +140,11 @@ final class RowSoftmax {
                 float d = (float) dot;
                 for (int j = 0; j < c; j++) {
                     res[j] = yr[j] * (gr[j] - d);
+                }
+            }
+            if (scale != 1f) {
+                for (int j = 0; j < c; j++) {
+                    res[j] *= scale;
                 }
             }
             MemorySegment.copy(res, 0, gx, JAVA_FLOAT, base * Float.BYTES, c);
