@@ -521,7 +521,10 @@ final class VectorSgemmKernel {
                     long aAt = (aOffset + (long) r0 * lda + pc) * Float.BYTES;
                     for (int q = qc; q < qe; q++) {
                         int cols = Math.min(NR, nc - q * NR);
-                        if (r0 < packedFrom) {
+                        if (r0 < packedFrom && cols <= L) {
+                            kernel12DirectANarrow(a, aAt, (long) lda * Float.BYTES, bp, bBase + q * NR * kc, kc, c,
+                                    ci + (long) q * NR, ldc, cols, mode, beta, tile);
+                        } else if (r0 < packedFrom) {
                             kernel12DirectA(a, aAt, (long) lda * Float.BYTES, bp, bBase + q * NR * kc, kc, c,
                                     ci + (long) q * NR, ldc, cols, mode, beta, tile);
                         } else {
@@ -550,7 +553,9 @@ final class VectorSgemmKernel {
 
     private static void micro(float[] ap, int ai, float[] bp, int bi, int kc, MemorySegment c, long ci, long ldc,
                               int rows, int cols, int mode, float beta, float[] tmp) {
-        if (MR == 12) {
+        if (MR == 12 && cols <= L) {
+            kernel12Narrow(ap, ai, bp, bi, kc, c, ci, ldc, rows, cols, mode, beta, tmp);
+        } else if (MR == 12) {
             kernel12(ap, ai, bp, bi, kc, c, ci, ldc, rows, cols, mode, beta, tmp);
         } else {
             kernel6(ap, ai, bp, bi, kc, c, ci, ldc, rows, cols, mode, beta, tmp);
@@ -675,15 +680,17 @@ final class VectorSgemmKernel {
 
     /**
      * Writes a finished tile (tmp[i*nr + j]) to C: mode 0: C = acc; 1: C = acc + C*beta; 2: C = acc + C.
-     * Full tiles go by vectors, edge tiles element by element, with the same arithmetic. The
+     * Whole vectors of columns go by vectors, the rest of an edge tile element by element, with the
+     * same arithmetic. The
      * accumulators pass through the (L1-resident) array so that no vector crosses a call.
      */
     private static void storeTile(float[] tmp, int nr, MemorySegment c, long ci, long ldc, int rows, int cols, int mode,
                                   float beta) {
-        if (cols == nr) {
+        int whole = cols / L * L;
+        if (whole > 0) {
             for (int i = 0; i < rows; i++) {
                 long o = (ci + i * ldc) * Float.BYTES;
-                for (int v = 0; v < nr; v += L) {
+                for (int v = 0; v < whole; v += L) {
                     FloatVector acc = FloatVector.fromArray(S, tmp, i * nr + v);
                     long off = o + (long) v * Float.BYTES;
                     if (mode == 1) {
@@ -694,11 +701,13 @@ final class VectorSgemmKernel {
                     acc.intoMemorySegment(c, off, NATIVE);
                 }
             }
-            return;
+            if (whole == cols) {
+                return;
+            }
         }
         for (int i = 0; i < rows; i++) {
             long o = ci + i * ldc;
-            for (int j = 0; j < cols; j++) {
+            for (int j = whole; j < cols; j++) {
                 float acc = tmp[i * nr + j];
                 long off = (o + j) * Float.BYTES;
                 if (mode == 1) {
@@ -903,6 +912,127 @@ final class VectorSgemmKernel {
         c10_0.intoArray(tmp, 20 * L); c10_1.intoArray(tmp, 21 * L);
         c11_0.intoArray(tmp, 22 * L); c11_1.intoArray(tmp, 23 * L);
         storeTile(tmp, 2 * L, c, ci, ldc, rows, cols, mode, beta);
+    }
+
+    /** {@link #kernel12} for a panel of at most L valid columns: one vector of accumulators a row, the same sums. */
+    private static void kernel12Narrow(float[] ap, int ai, float[] bp, int bi, int kc, MemorySegment c, long ci, long ldc,
+                               int rows, int cols, int mode, float beta, float[] tmp) {
+        FloatVector c0_0 = FloatVector.zero(S);
+        FloatVector c1_0 = FloatVector.zero(S);
+        FloatVector c2_0 = FloatVector.zero(S);
+        FloatVector c3_0 = FloatVector.zero(S);
+        FloatVector c4_0 = FloatVector.zero(S);
+        FloatVector c5_0 = FloatVector.zero(S);
+        FloatVector c6_0 = FloatVector.zero(S);
+        FloatVector c7_0 = FloatVector.zero(S);
+        FloatVector c8_0 = FloatVector.zero(S);
+        FloatVector c9_0 = FloatVector.zero(S);
+        FloatVector c10_0 = FloatVector.zero(S);
+        FloatVector c11_0 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int bo = bi + p * 2 * L;
+            int ao = ai + p * 12;
+            FloatVector b0 = FloatVector.fromArray(S, bp, bo);
+            FloatVector a;
+            a = FloatVector.broadcast(S, ap[ao]);
+            c0_0 = a.fma(b0, c0_0);
+            a = FloatVector.broadcast(S, ap[ao + 1]);
+            c1_0 = a.fma(b0, c1_0);
+            a = FloatVector.broadcast(S, ap[ao + 2]);
+            c2_0 = a.fma(b0, c2_0);
+            a = FloatVector.broadcast(S, ap[ao + 3]);
+            c3_0 = a.fma(b0, c3_0);
+            a = FloatVector.broadcast(S, ap[ao + 4]);
+            c4_0 = a.fma(b0, c4_0);
+            a = FloatVector.broadcast(S, ap[ao + 5]);
+            c5_0 = a.fma(b0, c5_0);
+            a = FloatVector.broadcast(S, ap[ao + 6]);
+            c6_0 = a.fma(b0, c6_0);
+            a = FloatVector.broadcast(S, ap[ao + 7]);
+            c7_0 = a.fma(b0, c7_0);
+            a = FloatVector.broadcast(S, ap[ao + 8]);
+            c8_0 = a.fma(b0, c8_0);
+            a = FloatVector.broadcast(S, ap[ao + 9]);
+            c9_0 = a.fma(b0, c9_0);
+            a = FloatVector.broadcast(S, ap[ao + 10]);
+            c10_0 = a.fma(b0, c10_0);
+            a = FloatVector.broadcast(S, ap[ao + 11]);
+            c11_0 = a.fma(b0, c11_0);
+        }
+        c0_0.intoArray(tmp, 0 * L);
+        c1_0.intoArray(tmp, 2 * L);
+        c2_0.intoArray(tmp, 4 * L);
+        c3_0.intoArray(tmp, 6 * L);
+        c4_0.intoArray(tmp, 8 * L);
+        c5_0.intoArray(tmp, 10 * L);
+        c6_0.intoArray(tmp, 12 * L);
+        c7_0.intoArray(tmp, 14 * L);
+        c8_0.intoArray(tmp, 16 * L);
+        c9_0.intoArray(tmp, 18 * L);
+        c10_0.intoArray(tmp, 20 * L);
+        c11_0.intoArray(tmp, 22 * L);
+        storeTile(tmp, 2 * L, c, ci, ldc, rows, cols, mode, beta);
+    }
+
+    /** {@link #kernel12DirectA} for a panel of at most L valid columns. */
+    private static void kernel12DirectANarrow(MemorySegment a, long aAt, long aStride, float[] bp, int bi, int kc,
+                                        MemorySegment c, long ci, long ldc, int cols, int mode, float beta,
+                                        float[] tmp) {
+        FloatVector c0_0 = FloatVector.zero(S);
+        FloatVector c1_0 = FloatVector.zero(S);
+        FloatVector c2_0 = FloatVector.zero(S);
+        FloatVector c3_0 = FloatVector.zero(S);
+        FloatVector c4_0 = FloatVector.zero(S);
+        FloatVector c5_0 = FloatVector.zero(S);
+        FloatVector c6_0 = FloatVector.zero(S);
+        FloatVector c7_0 = FloatVector.zero(S);
+        FloatVector c8_0 = FloatVector.zero(S);
+        FloatVector c9_0 = FloatVector.zero(S);
+        FloatVector c10_0 = FloatVector.zero(S);
+        FloatVector c11_0 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int bo = bi + p * 2 * L;
+            long ao = aAt + (long) p * Float.BYTES;
+            FloatVector b0 = FloatVector.fromArray(S, bp, bo);
+            FloatVector av;
+            av = FloatVector.broadcast(S, a.get(F, ao));
+            c0_0 = av.fma(b0, c0_0);
+            av = FloatVector.broadcast(S, a.get(F, ao + 1 * aStride));
+            c1_0 = av.fma(b0, c1_0);
+            av = FloatVector.broadcast(S, a.get(F, ao + 2 * aStride));
+            c2_0 = av.fma(b0, c2_0);
+            av = FloatVector.broadcast(S, a.get(F, ao + 3 * aStride));
+            c3_0 = av.fma(b0, c3_0);
+            av = FloatVector.broadcast(S, a.get(F, ao + 4 * aStride));
+            c4_0 = av.fma(b0, c4_0);
+            av = FloatVector.broadcast(S, a.get(F, ao + 5 * aStride));
+            c5_0 = av.fma(b0, c5_0);
+            av = FloatVector.broadcast(S, a.get(F, ao + 6 * aStride));
+            c6_0 = av.fma(b0, c6_0);
+            av = FloatVector.broadcast(S, a.get(F, ao + 7 * aStride));
+            c7_0 = av.fma(b0, c7_0);
+            av = FloatVector.broadcast(S, a.get(F, ao + 8 * aStride));
+            c8_0 = av.fma(b0, c8_0);
+            av = FloatVector.broadcast(S, a.get(F, ao + 9 * aStride));
+            c9_0 = av.fma(b0, c9_0);
+            av = FloatVector.broadcast(S, a.get(F, ao + 10 * aStride));
+            c10_0 = av.fma(b0, c10_0);
+            av = FloatVector.broadcast(S, a.get(F, ao + 11 * aStride));
+            c11_0 = av.fma(b0, c11_0);
+        }
+        c0_0.intoArray(tmp, 0 * L);
+        c1_0.intoArray(tmp, 2 * L);
+        c2_0.intoArray(tmp, 4 * L);
+        c3_0.intoArray(tmp, 6 * L);
+        c4_0.intoArray(tmp, 8 * L);
+        c5_0.intoArray(tmp, 10 * L);
+        c6_0.intoArray(tmp, 12 * L);
+        c7_0.intoArray(tmp, 14 * L);
+        c8_0.intoArray(tmp, 16 * L);
+        c9_0.intoArray(tmp, 18 * L);
+        c10_0.intoArray(tmp, 20 * L);
+        c11_0.intoArray(tmp, 22 * L);
+        storeTile(tmp, 2 * L, c, ci, ldc, MR, cols, mode, beta);
     }
 
     /**

@@ -299,9 +299,9 @@ class SgemmTest {
         long seed = 3000;
         for (int ta = 0; ta < 2; ta++) {
             for (int tb = 0; tb < 2; tb++) {
-                // the last three with alpha 1, where narrow products read A in place
+                // alpha 1 where the last element is 1 (narrow products then read A in place); n = 16 and 9 take the one-vector kernels
                 for (int[] s : new int[][] {{517, 1043, 800, 0}, {40, 1500, 389, 0}, {530, 70, 100, 0}, {100, 70, 900, 1},
-                        {7, 33, 50, 1}, {530, 20, 400, 1}}) {
+                        {7, 33, 50, 1}, {530, 20, 400, 1}, {70, 16, 300, 1}, {40, 9, 100, 0}}) {
                     Problem p = new Problem(ta == 1, tb == 1, s[0], s[1], s[2], s[3] == 1 ? 1f : 0.5f, ta == tb ? 0f : 0.25f,
                             1, 3, 2, 5, 0, 7);
                     // the columns scheme on 3 threads against the double reference, then every other
