@@ -654,7 +654,31 @@ final class VectorSgemmKernel {
         int base0 = dst - q0 * NR * kc;
         int j0 = q0 * NR;
         int j1 = Math.min(nc, q1 * NR);
-        if (!transB) {
+        if (!transB && GATHER) {
+            // each panel's depth row loaded straight from B's row (masked past nc: zeros), no
+            // staging copy; whole vectors where they lie inside B
+            int valid = j1 - j0;
+            int edge = valid % L;
+            VectorMask<Float> edgeLanes = VectorMask.fromLong(S, (1L << edge) - 1);
+            long size = b.byteSize();
+            FloatVector zero = FloatVector.zero(S);
+            for (int p = 0; p < kc; p++) {
+                long rowAt = (bOffset + (long) (pc + p) * ldb + jc + j0) * Float.BYTES;
+                for (int q = q0; q < q1; q++) {
+                    int to = base0 + q * NR * kc + p * NR;
+                    for (int v = 0; v < NV; v++) {
+                        int col = (q - q0) * NR + v * L;
+                        long from = rowAt + (long) col * Float.BYTES;
+                        FloatVector x = col + L <= valid
+                                ? from + (long) L * Float.BYTES <= size
+                                        ? FloatVector.fromMemorySegment(S, b, from, NATIVE)
+                                        : FloatVector.fromMemorySegment(S, b, from, NATIVE, S.maskAll(true))
+                                : col < valid ? FloatVector.fromMemorySegment(S, b, from, NATIVE, edgeLanes) : zero;
+                        x.intoArray(bp, to + v * L);
+                    }
+                }
+            }
+        } else if (!transB) {
             int width = (q1 - q0) * NR;
             float[] row = buf.row(width);
             for (int j = j1 - j0; j < width; j++) {
