@@ -35,13 +35,14 @@ public final class SafeTensors {
     }
 
     /**
-     * Writes {@code tensors} (in map order) and {@code metadata} to {@code file} atomically (see
-     * {@link AtomicFiles}).
+     * Writes {@code tensors} (in map order) and {@code metadata} (sorted by key, so that the same
+     * contents give the same bytes whatever the map's iteration order: {@code Map.of}'s changes from
+     * one JVM run to the next) to {@code file} atomically (see {@link AtomicFiles}).
      */
     public static void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata) {
         Map<String, Object> header = new LinkedHashMap<>();
         if (metadata != null && !metadata.isEmpty()) {
-            header.put(METADATA, new LinkedHashMap<>(metadata));
+            header.put(METADATA, new java.util.TreeMap<>(metadata));
         }
         long offset = 0;
         List<float[]> data = new ArrayList<>();

@@ -46,6 +46,22 @@ class SafeTensorsTest {
         assertEquals(Map.of("k", "v"), c.metadata());
     }
 
+    /** The same contents give the same bytes, whatever order the metadata map iterates in. */
+    @Test
+    void metadataOrderDoesNotChangeTheBytes(@TempDir Path dir) throws IOException {
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        tensors.put("w", Tensor.of(new float[] {1f, 2f}, 2));
+        Map<String, String> ab = new LinkedHashMap<>();
+        ab.put("format", "pt");
+        ab.put("isthmus.architecture", "{}");
+        Map<String, String> ba = new LinkedHashMap<>();
+        ba.put("isthmus.architecture", "{}");
+        ba.put("format", "pt");
+        SafeTensors.write(dir.resolve("ab.safetensors"), tensors, ab);
+        SafeTensors.write(dir.resolve("ba.safetensors"), tensors, ba);
+        assertArrayEquals(Files.readAllBytes(dir.resolve("ab.safetensors")), Files.readAllBytes(dir.resolve("ba.safetensors")));
+    }
+
     @Test
     void fileLayoutFollowsTheSpec(@TempDir Path dir) throws IOException {
         Path p = dir.resolve("m.safetensors");
