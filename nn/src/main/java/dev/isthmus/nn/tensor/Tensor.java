@@ -990,9 +990,11 @@ public final class Tensor {
             checkSameDevice("scaledSoftmax", bias);
             bias.requireFloat("scaledSoftmax");
         }
+        // fused where the bias (no gradient) broadcasts to this shape without growing it and without
+        // a broadcast last axis; a bias that does not broadcast fails here as add would fail
         boolean fused = backend().fusesScaledSoftmax() && rank() >= 1 && numel() > 0
-                && (bias == null || (!bias.requiresGrad && bias.rank() <= rank() && bias.rank() >= 1
-                && bias.size(-1) == size(-1) && broadcastsTo(bias.shape, shape)));
+                && (bias == null || (!bias.requiresGrad && bias.rank() >= 1 && bias.size(-1) == size(-1)
+                && Arrays.equals(Shapes.broadcast("scaledSoftmax", shape, bias.shape), shape)));
         if (!fused) {
             Tensor scaled = mul(scale);
             return (bias == null ? scaled : scaled.add(bias)).softmax(-1);
@@ -1005,17 +1007,6 @@ public final class Tensor {
             out.backend().scaledSoftmaxBackward(out, g, scale, gx);
             return new Tensor[] {gx};
         }, this);
-    }
-
-    /** Whether {@code small} broadcasts to {@code big} (right-aligned, each axis 1 or equal) without growing it. */
-    private static boolean broadcastsTo(int[] small, int[] big) {
-        int off = big.length - small.length;
-        for (int i = 0; i < small.length; i++) {
-            if (small[i] != 1 && small[i] != big[off + i]) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private Tensor softmax(int axis, boolean log) {

@@ -401,12 +401,17 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void softmaxBackward(Tensor y, Tensor gy, boolean log, Tensor gx) {
+        softmaxBackward(y, gy, log, 1f, gx);
+    }
+
+    /** The softmax (or log-softmax) backward of each row, times scale (1: none). */
+    private void softmaxBackward(Tensor y, Tensor gy, boolean log, float scale, Tensor gx) {
         MemorySegment ys = seg(y);
         MemorySegment gs = seg(gy);
         MemorySegment os = seg(gx);
         int c = y.size(-1);
         long rows = c == 0 ? 0 : y.numel() / c;
-        forChunks(rows, c, (from, to) -> RowSoftmax.backward(ys, gs, os, c, from, to, log));
+        forChunks(rows, c, (from, to) -> RowSoftmax.backward(ys, gs, os, c, from, to, log, scale));
     }
 
     // ------------------------------------------------------------------ data movement
@@ -568,12 +573,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void scaledSoftmaxBackward(Tensor y, Tensor gy, float scale, Tensor gx) {
-        MemorySegment ys = seg(y);
-        MemorySegment gs = seg(gy);
-        MemorySegment os = seg(gx);
-        int c = y.size(-1);
-        long rows = c == 0 ? 0 : y.numel() / c;
-        forChunks(rows, c, (from, to) -> RowSoftmax.backward(ys, gs, os, c, from, to, false, scale));
+        softmaxBackward(y, gy, false, scale, gx);
     }
 
     @Override
@@ -758,7 +758,10 @@ public final class CpuBackend implements Backend {
         void run(long from, long to);
     }
 
-    /** Whether {@code kept} (x's shape with reduced axes 1) reduces only a leading run of x's axes. */
+    /**
+     * Whether {@code out} (x's shape with reduced axes 1, aligned to x from the right) reduces only a
+     * leading run of x's axes.
+     */
     private static boolean keepsATrailingBlock(int[] shape, int[] out) {
         // out is aligned to x from the right (a bias gradient [c] of [n, h, w, c]): missing axes are 1s
         if (out.length > shape.length) {

@@ -91,14 +91,9 @@ final class RowSoftmax {
         }
     }
 
-    static void backward(MemorySegment y, MemorySegment gy, MemorySegment gx, int c, long fromRow, long toRow,
-                         boolean log) {
-        backward(y, gy, gx, c, fromRow, toRow, log, 1f);
-    }
-
     /**
-     * {@link #backward}, then (scale ≠ 1) times scale as {@code mul(scale)}'s backward multiplies: the
-     * gradient of {@link #scaledForward}'s input.
+     * The softmax (or log-softmax) backward of each row, then (scale ≠ 1) times scale as
+     * {@code mul(scale)}'s backward multiplies: the gradient of {@link #scaledForward}'s input.
      */
     static void backward(MemorySegment y, MemorySegment gy, MemorySegment gx, int c, long fromRow, long toRow,
                          boolean log, float scale) {

@@ -156,8 +156,9 @@ final class VectorSgemmKernel {
     static String describe() {
         return "vector (FloatVector " + S.vectorBitSize() + "-bit, " + L + " lanes; micro-kernel " + MR + "x" + NR
                 + ", MC=" + MC + " KC=" + KC + " NC=" + NC + ", " + L2_PANELS + " B panels per L2 chunk of "
-                + CacheSizes.l2Bytes() / 1024 + " KiB L2" + (MR == 12 ? "; B read in place up to " + DIRECT_B_MAX_M + " rows, A up to " + DIRECT_A_MAX_N + " columns" : "")
-                + ")";
+                + CacheSizes.l2Bytes() / 1024 + " KiB L2"
+                + (MR == 12 ? "; B read in place up to " + DIRECT_B_MAX_M + " rows, A up to " + DIRECT_A_MAX_N
+                        + " columns" : "") + ")";
     }
 
     private static int roundUp(int x, int to) {
@@ -603,12 +604,12 @@ final class VectorSgemmKernel {
             }
         } else {
             if (MR <= L) {
-                // a depth's MR floats of each tile loaded straight from A (masked: rows past i1 read
-                // as zero), no staging copy (which cost 40% of a 64x16x64 product); ap holds L floats
-                // past the tiles, so the masked stores stay on the JIT's fast path (a masked access
-                // that might reach an array's end takes a slow one, measured 3x slower)
-                // whole vectors where the L floats lie inside A (the lanes past MR are not stored),
-                // masked loads for the rest
+                // a depth's MR floats of each tile loaded straight from A, no staging copy (which cost
+                // 40% of a 64x16x64 product): whole vectors where the L floats lie inside A (the lanes
+                // past MR are not stored), masked loads at A's end and for a last tile's rows (those
+                // past i1 read as zero). ap holds L floats past the tiles, so the masked stores stay
+                // on the JIT's fast path (a masked access that might reach an array's end takes a slow
+                // one, measured 3x slower).
                 int lastValid = mc - (tiles - 1) * MR;
                 VectorMask<Float> last = VectorMask.fromLong(S, (1L << lastValid) - 1);
                 long size = a.byteSize();
@@ -654,13 +655,11 @@ final class VectorSgemmKernel {
         int base0 = dst - q0 * NR * kc;
         int j0 = q0 * NR;
         int j1 = Math.min(nc, q1 * NR);
-        if (!transB && GATHER) {
+        if (!transB) {
             // each panel's depth row loaded straight from B's row (masked past nc: zeros), no
-            // staging copy; whole vectors where they lie inside B
+            // staging copy; a whole vector of valid columns lies inside B
             int valid = j1 - j0;
-            int edge = valid % L;
-            VectorMask<Float> edgeLanes = VectorMask.fromLong(S, (1L << edge) - 1);
-            long size = b.byteSize();
+            VectorMask<Float> edgeLanes = VectorMask.fromLong(S, (1L << (valid % L)) - 1);
             FloatVector zero = FloatVector.zero(S);
             for (int p = 0; p < kc; p++) {
                 long rowAt = (bOffset + (long) (pc + p) * ldb + jc + j0) * Float.BYTES;
@@ -669,25 +668,10 @@ final class VectorSgemmKernel {
                     for (int v = 0; v < NV; v++) {
                         int col = (q - q0) * NR + v * L;
                         long from = rowAt + (long) col * Float.BYTES;
-                        FloatVector x = col + L <= valid
-                                ? from + (long) L * Float.BYTES <= size
-                                        ? FloatVector.fromMemorySegment(S, b, from, NATIVE)
-                                        : FloatVector.fromMemorySegment(S, b, from, NATIVE, S.maskAll(true))
+                        FloatVector x = col + L <= valid ? FloatVector.fromMemorySegment(S, b, from, NATIVE)
                                 : col < valid ? FloatVector.fromMemorySegment(S, b, from, NATIVE, edgeLanes) : zero;
                         x.intoArray(bp, to + v * L);
                     }
-                }
-            }
-        } else if (!transB) {
-            int width = (q1 - q0) * NR;
-            float[] row = buf.row(width);
-            for (int j = j1 - j0; j < width; j++) {
-                row[j] = 0f;
-            }
-            for (int p = 0; p < kc; p++) {
-                MemorySegment.copy(b, F, (bOffset + (long) (pc + p) * ldb + jc + j0) * Float.BYTES, row, 0, j1 - j0);
-                for (int q = q0; q < q1; q++) {
-                    System.arraycopy(row, (q - q0) * NR, bp, base0 + q * NR * kc + p * NR, NR);
                 }
             }
         } else {
@@ -726,8 +710,8 @@ final class VectorSgemmKernel {
     /**
      * Writes a finished tile (tmp[i*nr + j]) to C: mode 0: C = acc; 1: C = acc + C*beta; 2: C = acc + C.
      * Whole vectors of columns go by vectors, the rest of an edge tile element by element, with the
-     * same arithmetic. The
-     * accumulators pass through the (L1-resident) array so that no vector crosses a call.
+     * same arithmetic. The accumulators pass through the (L1-resident) array so that no vector crosses
+     * a call.
      */
     private static void storeTile(float[] tmp, int nr, MemorySegment c, long ci, long ldc, int rows, int cols, int mode,
                                   float beta) {
@@ -899,8 +883,9 @@ final class VectorSgemmKernel {
      * {@link #kernel12} reading B in place: depth p's NR floats are at byte bAt + p*bStride of b (a
      * full panel of a row-major B), instead of a packed panel. The same sums in the same order.
      */
-    private static void kernel12Direct(float[] ap, int ai, MemorySegment b, long bAt, long bStride, int kc, MemorySegment c, long ci, long ldc,
-                               int rows, int cols, int mode, float beta, float[] tmp) {
+    private static void kernel12Direct(float[] ap, int ai, MemorySegment b, long bAt, long bStride, int kc,
+                                       MemorySegment c, long ci, long ldc, int rows, int cols, int mode, float beta,
+                                       float[] tmp) {
         FloatVector c0_0 = FloatVector.zero(S); FloatVector c0_1 = FloatVector.zero(S);
         FloatVector c1_0 = FloatVector.zero(S); FloatVector c1_1 = FloatVector.zero(S);
         FloatVector c2_0 = FloatVector.zero(S); FloatVector c2_1 = FloatVector.zero(S);
@@ -960,8 +945,8 @@ final class VectorSgemmKernel {
     }
 
     /** {@link #kernel12} for a panel of at most L valid columns: one vector of accumulators a row, the same sums. */
-    private static void kernel12Narrow(float[] ap, int ai, float[] bp, int bi, int kc, MemorySegment c, long ci, long ldc,
-                               int rows, int cols, int mode, float beta, float[] tmp) {
+    private static void kernel12Narrow(float[] ap, int ai, float[] bp, int bi, int kc, MemorySegment c, long ci,
+                                       long ldc, int rows, int cols, int mode, float beta, float[] tmp) {
         FloatVector c0_0 = FloatVector.zero(S);
         FloatVector c1_0 = FloatVector.zero(S);
         FloatVector c2_0 = FloatVector.zero(S);
