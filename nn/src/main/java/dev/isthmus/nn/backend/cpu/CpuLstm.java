@@ -116,6 +116,7 @@ final class CpuLstm {
         float[] z = new float[g4];
         float[] prev = new float[h2];
         float[] out = new float[h2];
+        float[] e = VECTOR ? new float[g4] : null;
         MemorySegment.copy(bias, JAVA_FLOAT, 0, b, 0, g4);
         for (int i = i0; i < i1; i++) {
             long zAt = ((long) i * steps + t) * g4;
@@ -128,7 +129,7 @@ final class CpuLstm {
                 continue;
             }
             MemorySegment.copy(gates, JAVA_FLOAT, zAt * Float.BYTES, z, 0, g4);
-            for (int j = VECTOR ? VectorGates.forward(z, b, prev, out, units) : 0; j < units; j++) {
+            for (int j = VECTOR ? VectorGates.forward(z, b, prev, out, e, units) : 0; j < units; j++) {
                 float gi = sigmoid(z[j] + b[j]);
                 float gf = sigmoid(z[units + j] + b[units + j]);
                 float gg = (float) Math.tanh(z[2 * units + j] + b[2 * units + j]);

@@ -6,11 +6,12 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The LSTM gate math of {@link CpuLstm} on the Vector API; loaded only when the module is present.
- * The formulas are the scalar ones in float lanes, the sigmoid and tanh through the JDK's SIMD
- * float exp and tanh (as PyTorch's CPU kernels, through Sleef): each gate within a few ulps of the
+ * The formulas are the scalar ones in float lanes, the sigmoid and tanh through {@link VectorMath}
+ * (float polynomials, as PyTorch's CPU kernels use Sleef's): each gate within a few ulps of the
  * correctly rounded value ({@code VectorGatesTest} measures it), where the double-precision lanes
- * this replaced rounded like {@link Math#exp} but cost 2.5 times as much (the gates were a third of
- * the text model's step at batch 256).
+ * of an earlier version rounded like {@link Math#exp} but cost 2.5 times as much. The JDK's SIMD
+ * exp and tanh, used before VectorMath, rounded differently interpreted than compiled, so the same
+ * training run gave different weights from one run to the next.
  */
 final class VectorGates {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
@@ -21,37 +22,44 @@ final class VectorGates {
 
     /**
      * For j in [0, units): the gates z (pre-activations, [i | f | g | o] of units each) plus bias b
-     * activated in place; out = [h | c] of the step from prev = [h | c] of the step before.
-     * Returns how many j were done (a multiple of the lane count); the caller does the rest.
+     * activated in place; out = [h | c] of the step from prev = [h | c] of the step before; e is
+     * scratch of 4 · units floats. The activations go through {@link VectorMath}'s array passes
+     * (all exponentials of the gates in one pass, then those of the cells). Returns how many j were done (a multiple of the lane count); the
+     * caller does the rest.
      */
-    static int forward(float[] z, float[] b, float[] prev, float[] out, int units) {
-        int j = 0;
-        for (int upper = F.loopBound(units); j < upper; j += L) {
-            FloatVector gi = sigmoid(FloatVector.fromArray(F, z, j).add(FloatVector.fromArray(F, b, j)));
-            FloatVector gf = sigmoid(FloatVector.fromArray(F, z, units + j)
-                    .add(FloatVector.fromArray(F, b, units + j)));
-            FloatVector gg = tanh(FloatVector.fromArray(F, z, 2 * units + j)
-                    .add(FloatVector.fromArray(F, b, 2 * units + j)));
-            FloatVector go = sigmoid(FloatVector.fromArray(F, z, 3 * units + j)
-                    .add(FloatVector.fromArray(F, b, 3 * units + j)));
-            FloatVector c = gf.mul(FloatVector.fromArray(F, prev, units + j)).add(gi.mul(gg));
-            gi.intoArray(z, j);
-            gf.intoArray(z, units + j);
-            gg.intoArray(z, 2 * units + j);
-            go.intoArray(z, 3 * units + j);
-            go.mul(tanh(c)).intoArray(out, j);
-            c.intoArray(out, units + j);
+    static int forward(float[] z, float[] b, float[] prev, float[] out, float[] e, int units) {
+        int upper = F.loopBound(units);
+        for (int at = 0; at < 4 * units; at += units) {
+            for (int j = at; j < at + upper; j += L) {
+                FloatVector.fromArray(F, z, j).add(FloatVector.fromArray(F, b, j)).intoArray(z, j);
+            }
         }
-        return j;
+        // the gates' exponentials in one pass: exp(−|x|) for the sigmoids, exp(−2|x|) for tanh
+        VectorMath.negAbs(z, 0, 1f, e, 0, 2 * units);
+        VectorMath.negAbs(z, 2 * units, 2f, e, 2 * units, units);
+        VectorMath.negAbs(z, 3 * units, 1f, e, 3 * units, units);
+        VectorMath.exp(e, 0, 4 * units);
+        VectorMath.sigmoid(z, 0, e, 0, z, 0, upper);
+        VectorMath.sigmoid(z, units, e, units, z, units, upper);
+        VectorMath.tanh(z, 2 * units, e, 2 * units, z, 2 * units, upper);
+        VectorMath.sigmoid(z, 3 * units, e, 3 * units, z, 3 * units, upper);
+        for (int j = 0; j < upper; j += L) {
+            FloatVector.fromArray(F, z, units + j).mul(FloatVector.fromArray(F, prev, units + j))
+                    .add(FloatVector.fromArray(F, z, j).mul(FloatVector.fromArray(F, z, 2 * units + j)))
+                    .intoArray(out, units + j);
+        }
+        VectorMath.tanh(out, units, e, upper);
+        for (int j = 0; j < upper; j += L) {
+            FloatVector.fromArray(F, z, 3 * units + j).mul(FloatVector.fromArray(F, e, j)).intoArray(out, j);
+        }
+        return upper;
     }
 
     /** tc[j] = tanh(c[at + j]) for j in [0, n) rounded down to lanes; returns how many were done. */
     static int tanh(float[] c, int at, float[] tc, int n) {
-        int j = 0;
-        for (int upper = F.loopBound(n); j < upper; j += L) {
-            tanh(FloatVector.fromArray(F, c, at + j)).intoArray(tc, j);
-        }
-        return j;
+        int upper = F.loopBound(n);
+        VectorMath.tanh(c, at, tc, upper);
+        return upper;
     }
 
     /**
@@ -84,20 +92,5 @@ final class VectorGates {
             zero.intoArray(carried, j);
         }
         return j;
-    }
-
-    /** tanh per lane, in float. */
-    private static FloatVector tanh(FloatVector v) {
-        return v.lanewise(VectorOperators.TANH);
-    }
-
-    /**
-     * The sigmoid per lane in float, as {@link Elementwise#sigmoid} arranges it: with e = exp(-|v|),
-     * 1 / (1 + e) for v >= 0 and e / (1 + e) below, so that neither side overflows.
-     */
-    private static FloatVector sigmoid(FloatVector v) {
-        FloatVector e = v.abs().neg().lanewise(VectorOperators.EXP);
-        FloatVector onePlus = e.add(1f);
-        return e.div(onePlus).blend(FloatVector.broadcast(F, 1f).div(onePlus), v.compare(VectorOperators.GE, 0f));
     }
 }

@@ -38,23 +38,31 @@ final class VectorRowMath {
         return r;
     }
 
-    /** out[i] = exp(a[i] - shift); returns the sum (lanes in float, lanes added in double). */
+    /**
+     * out[i] = exp(a[i] - shift), through {@link VectorMath#exp} and its scalar twin (the same bits
+     * at any position and in any JIT state); returns the sum (lanes in float, lanes added in double).
+     */
     static double expShifted(float[] a, float shift, float[] out, int n) {
         int i = 0;
-        FloatVector sum = FloatVector.zero(S);
-        for (int upper = S.loopBound(n); i < upper; i += S.length()) {
-            FloatVector e = FloatVector.fromArray(S, a, i).sub(shift).lanewise(VectorOperators.EXP);
-            e.intoArray(out, i);
-            sum = sum.add(e);
-        }
-        double total = 0;
-        for (int l = 0; l < S.length(); l++) {
-            total += sum.lane(l);
+        int l = S.length();
+        for (int upper = S.loopBound(n); i < upper; i += l) {
+            FloatVector.fromArray(S, a, i).sub(shift).intoArray(out, i);
         }
         for (; i < n; i++) {
-            float e = (float) Math.exp(a[i] - shift);
-            out[i] = e;
-            total += e;
+            out[i] = a[i] - shift;
+        }
+        VectorMath.exp(out, 0, n);
+        FloatVector sum = FloatVector.zero(S);
+        i = 0;
+        for (int upper = S.loopBound(n); i < upper; i += l) {
+            sum = sum.add(FloatVector.fromArray(S, out, i));
+        }
+        double total = 0;
+        for (int lane = 0; lane < l; lane++) {
+            total += sum.lane(lane);
+        }
+        for (; i < n; i++) {
+            total += out[i];
         }
         return total;
     }

@@ -36,7 +36,7 @@ class VectorGatesTest {
             b[0] = 0f;
             float[] vz = z.clone();
             float[] vout = new float[2 * units];
-            int done = VectorGates.forward(vz, b, prev, vout, units);
+            int done = VectorGates.forward(vz, b, prev, vout, new float[4 * units], units);
             assertEquals(units, done);
             float[] sz = z.clone();
             float[] sout = new float[2 * units];
@@ -133,7 +133,7 @@ class VectorGatesTest {
         return a;
     }
 
-    /** Float lanes: the JDK's SIMD exp and tanh are within an ulp or so; a division and an add add rounding. */
+    /** Float lanes: VectorMath's exp and tanh are within an ulp or so; a division and an add add rounding. */
     private static final int MAX_ULPS = 3;
 
     /** How many ulps of {@code want} apart the two are (NaN where NaN, infinities equal). */
@@ -144,6 +144,9 @@ class VectorGatesTest {
         }
         if (want == got) {
             return 0;
+        }
+        if (got == 0f && Math.abs(want) < Float.MIN_NORMAL) {
+            return 0; // VectorMath's exp flushes results below the smallest normal float to zero
         }
         assertTrue(Float.isFinite(got) && Float.isFinite(want), what + ": " + want + " expected, got " + got);
         return Math.round(Math.abs((double) want - got) / Math.ulp(want));
