@@ -11,9 +11,10 @@ package dev.isthmus.nn.backend.cpu;
  * parts, Cody and Waite), e^r from its Taylor polynomial to degree 7 (truncation below a tenth of
  * an ulp), then times 2^n. Within one ulp of the correctly rounded value wherever that is a
  * normal float below {@link #EXP_INFINITE} ({@code FloatMathTest}); results below the smallest
- * normal float are 0, as in most SIMD exps (a softmax or sigmoid never needs them). Written for few vector operations: C2
- * inlines a Vector API operation as dozens of nodes, and a loop body with more than two exps of
- * an earlier version (two-step scaling, for subnormal results) ran out of its node budget.
+ * normal float are 0, as in most SIMD exps (a softmax or sigmoid never needs them). Written for
+ * few vector operations: C2 parses a Vector API operation into dozens of nodes, and a loop body
+ * with more than two exps of an earlier version (two-step scaling, for subnormal results) ran out
+ * of its node budget.
  * tanh: an odd polynomial below {@link #TANH_SMALL} (least-squares fit of tanh(x)/x in x², within
  * an ulp), (1 − e) / (1 + e) with e = e^{−2|x|} above it (within two ulps), with the sign put
  * back. The forms that take e precomputed let a vector loop run one exp pass over many values.
@@ -33,8 +34,8 @@ final class FloatMath {
     static final float EXP_LOW = -87.336544f;
     /**
      * From here on exp is ∞ (from about 88.3763, where n of the range reduction becomes 128 and
-     * its scale ∞), short of the true overflow at 88.72 (e^88.38 is 2.4e38). Every caller passes x ≤ 0 (a shifted
-     * softmax row, −|x| of a sigmoid or tanh).
+     * its scale ∞), short of the true overflow at 88.72 (e^88.38 is 2.4e38). Every caller passes
+     * x ≤ 0 (a shifted softmax row, −|x| of a sigmoid or tanh).
      */
     static final float EXP_INFINITE = 88.38f;
     /** Where the argument is clamped, to keep n of the range reduction small. */

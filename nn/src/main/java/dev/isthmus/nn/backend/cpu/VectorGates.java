@@ -23,8 +23,8 @@ final class VectorGates {
      * For j in [0, units): the gates z (pre-activations, [i | f | g | o] of units each) plus bias b
      * activated in place; out = [h | c] of the step from prev = [h | c] of the step before; e is
      * scratch of 4 · units floats. The activations go through {@link VectorMath}'s array passes
-     * (all exponentials of the gates in one pass, then those of the cells). Returns how many j were done (a multiple of the lane count); the
-     * caller does the rest.
+     * (all exponentials of the gates in one pass, then those of the cells). Returns how many j
+     * were done (a multiple of the lane count); the caller does the rest.
      */
     static int forward(float[] z, float[] b, float[] prev, float[] out, float[] e, int units) {
         int upper = F.loopBound(units);
@@ -37,7 +37,7 @@ final class VectorGates {
         VectorMath.negAbs(z, 0, 1f, e, 0, 2 * units);
         VectorMath.negAbs(z, 2 * units, 2f, e, 2 * units, units);
         VectorMath.negAbs(z, 3 * units, 1f, e, 3 * units, units);
-        VectorMath.exp(e, 0, 4 * units);
+        VectorMath.exp(e, 0, 0f, e, 0, 4 * units);
         VectorMath.sigmoid(z, 0, e, 0, z, 0, upper);
         VectorMath.sigmoid(z, units, e, units, z, units, upper);
         VectorMath.tanh(z, 2 * units, e, 2 * units, z, 2 * units, upper);

@@ -30,11 +30,14 @@ final class VectorMath {
     private VectorMath() {
     }
 
-    /** a[i] = exp(a[i]) for i in [from, from + n). */
-    static void exp(float[] a, int from, int n) {
-        int i = from;
-        for (int upper = from + F.loopBound(n); i < upper; i += L) {
-            FloatVector x = FloatVector.fromArray(F, a, i);
+    /**
+     * dst[dstAt + i] = exp(src[srcAt + i] − shift) for i in [0, n) (dst may be src; shift 0 leaves
+     * every argument as it is, −0 included).
+     */
+    static void exp(float[] src, int srcAt, float shift, float[] dst, int dstAt, int n) {
+        int i = 0;
+        for (int upper = F.loopBound(n); i < upper; i += L) {
+            FloatVector x = FloatVector.fromArray(F, src, srcAt + i).sub(shift);
             FloatVector v = x.max(FloatMath.EXP_LOW).min(FloatMath.EXP_HIGH);
             FloatVector t = v.fma(FloatMath.LOG2E, FloatMath.ROUNDER);
             FloatVector k = t.sub(FloatMath.ROUNDER);
@@ -49,10 +52,10 @@ final class VectorMath {
             p = p.fma(r, r.broadcast(1f));
             FloatVector scale = (FloatVector) t.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23)
                     .reinterpretAsFloats();
-            p.mul(scale).blend(0f, x.compare(VectorOperators.LT, FloatMath.EXP_LOW)).intoArray(a, i);
+            p.mul(scale).blend(0f, x.compare(VectorOperators.LT, FloatMath.EXP_LOW)).intoArray(dst, dstAt + i);
         }
-        for (int end = from + n; i < end; i++) {
-            a[i] = FloatMath.exp(a[i]);
+        for (; i < n; i++) {
+            dst[dstAt + i] = FloatMath.exp(src[srcAt + i] - shift);
         }
     }
 
@@ -103,7 +106,10 @@ final class VectorMath {
         }
     }
 
-    /** e[eAt + i] = −scale · |x[xAt + i]| for i in [0, n): the argument of the exp that tanh (2) or the sigmoid (1) needs. */
+    /**
+     * e[eAt + i] = −scale · |x[xAt + i]| for i in [0, n): the argument of the exp that tanh (scale
+     * 2) or the sigmoid (scale 1) needs.
+     */
     static void negAbs(float[] x, int xAt, float scale, float[] e, int eAt, int n) {
         int i = 0;
         for (int upper = F.loopBound(n); i < upper; i += L) {
@@ -117,7 +123,7 @@ final class VectorMath {
     /** out[i] = tanh(x[xAt + i]) for i in [0, n). */
     static void tanh(float[] x, int xAt, float[] out, int n) {
         negAbs(x, xAt, 2f, out, 0, n);
-        exp(out, 0, n);
+        exp(out, 0, 0f, out, 0, n);
         tanh(x, xAt, out, 0, out, 0, n);
     }
 }

@@ -43,17 +43,10 @@ final class VectorRowMath {
      * at any position and in any JIT state); returns the sum (lanes in float, lanes added in double).
      */
     static double expShifted(float[] a, float shift, float[] out, int n) {
-        int i = 0;
+        VectorMath.exp(a, 0, shift, out, 0, n);
         int l = S.length();
-        for (int upper = S.loopBound(n); i < upper; i += l) {
-            FloatVector.fromArray(S, a, i).sub(shift).intoArray(out, i);
-        }
-        for (; i < n; i++) {
-            out[i] = a[i] - shift;
-        }
-        VectorMath.exp(out, 0, n);
         FloatVector sum = FloatVector.zero(S);
-        i = 0;
+        int i = 0;
         for (int upper = S.loopBound(n); i < upper; i += l) {
             sum = sum.add(FloatVector.fromArray(S, out, i));
         }

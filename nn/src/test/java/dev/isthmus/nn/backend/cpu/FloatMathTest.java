@@ -120,12 +120,12 @@ class FloatMathTest {
             for (float[] xs : inputs) {
                 int n = xs.length;
                 float[] e = xs.clone();
-                VectorMath.exp(e, 0, n);
+                VectorMath.exp(e, 0, 0f, e, 0, n);
                 float[] t = new float[n];
                 VectorMath.tanh(xs, 0, t, n);
                 float[] g = new float[n];
                 VectorMath.negAbs(xs, 0, 1f, g, 0, n);
-                VectorMath.exp(g, 0, n);
+                VectorMath.exp(g, 0, 0f, g, 0, n);
                 VectorMath.sigmoid(xs, 0, g, 0, g, 0, n);
                 if (pass % 8 == 0 || pass == 39) {
                     for (int i = 0; i < n; i++) {
