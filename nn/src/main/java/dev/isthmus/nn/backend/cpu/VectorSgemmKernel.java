@@ -178,7 +178,7 @@ final class VectorSgemmKernel {
         gemm(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc, threads, SCHEME);
     }
 
-    /** {@link #gemm} with the way C is cut given: "rows", "columns" or "auto" (the tests compare them). */
+    /** {@link #gemm} with the way C is cut given: "rows", "columns", "direct-b", "dot" or "auto" (the tests compare them). */
     static void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
                      MemorySegment a, long aOffset, int lda,
                      MemorySegment b, long bOffset, int ldb,
@@ -192,6 +192,11 @@ final class VectorSgemmKernel {
         // Column blocks: all of op(B)'s depth for NC columns is packed at once (one fork/join for the
         // packing, one for the products), at most PACKED_B_MAX floats.
         int ncMax = columnBlock(k);
+        if (dots(scheme, transA, transB, m, n, k)) {
+            VectorDotSgemm.gemm(parallel, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc,
+                    threads);
+            return;
+        }
         Buffers own = BUFFERS.get();
         if (directB(scheme, transB, m, n, k)) {
             gemmDirectB(parallel, t, transA, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc,
@@ -231,7 +236,18 @@ final class VectorSgemmKernel {
         }
     }
 
-    /** How C is cut: "rows", "columns" or "auto" (by shape; {@code -Disthmus.sgemm.scheme=} to force one). */
+    /**
+     * Whether {@link VectorDotSgemm} computes this product: by shape under "auto", always under
+     * "dot" where op(A) = A and op(B) = Bᵀ (both read along the depth).
+     */
+    private static boolean dots(String scheme, boolean transA, boolean transB, int m, int n, int k) {
+        if (scheme.equals("dot")) {
+            return !transA && transB && (long) m * n <= 1L << 16;
+        }
+        return scheme.equals("auto") && VectorDotSgemm.suits(transA, transB, m, n, k);
+    }
+
+    /** How C is cut: "rows", "columns", "direct-b", "dot" or "auto" (by shape; {@code -Disthmus.sgemm.scheme=} to force one). */
     static final String SCHEME = System.getProperty("isthmus.sgemm.scheme", "auto");
     /** Column ranges per thread in {@link #gemmByColumns} (2: each A tile reused along half as many panels, but dynamic balance). */
     static final int COLUMN_TASKS_PER_THREAD = Integer.getInteger("isthmus.sgemm.ctasks", 2);

@@ -325,6 +325,54 @@ class SgemmTest {
         }
     }
 
+    /**
+     * Deep products of two operands read along the depth (A by rows, op(B) = Bᵀ, k ≫ m, n: a Dense
+     * layer's input gradient) take the dot-product kernel: right against the double reference with
+     * edge tiles in both directions, depths past the last whole vector, offsets and row padding,
+     * both betas and NaNs in C under beta 0; the same bits on 1, 2 and 3 threads and under the forced
+     * "dot" scheme; and forced on shallow shapes too (no whole vector of depth, one tile or none).
+     */
+    @Test
+    void deepProductsOfDepthRowsAsDotProducts() {
+        Assumptions.assumeTrue(Sgemm.vectorized(), "the Vector API path is not in use");
+        long seed = 5000;
+        for (int[] s : new int[][] {{64, 64, 9000}, {7, 13, 2100}, {33, 5, 4099}, {1, 1, 2048}, {130, 6, 3000}}) {
+            assertTrue(VectorDotSgemm.suits(false, true, s[0], s[1], s[2]), "auto takes " + java.util.Arrays.toString(s));
+            for (float beta : new float[] {0f, 0.25f}) {
+                Problem p = new Problem(false, true, s[0], s[1], s[2], 0.5f, beta, 3, 5, 2, 1, 7, 3);
+                MemorySegment expected = check(scheme("auto"), p, two, seed, beta == 0f);
+                try (Arena arena = Arena.ofShared()) {
+                    MemorySegment a = random(arena, p.sizeA(), seed);
+                    MemorySegment b = random(arena, p.sizeB(), seed + 1);
+                    MemorySegment c0 = random(arena, p.sizeC(), seed + 2);
+                    if (beta == 0f) {
+                        for (int i = 0; i < p.m; i++) {
+                            for (int j = 0; j < p.n; j++) {
+                                c0.setAtIndex(F, p.c(i, j), Float.NaN);
+                            }
+                        }
+                    }
+                    for (String scheme : List.of("auto", "dot")) {
+                        for (CpuThreads t : List.of(one, two, three)) {
+                            MemorySegment c = arena.allocate(c0.byteSize(), 64).copyFrom(c0);
+                            scheme(scheme).run(p, a, b, c, t);
+                            assertEquals(-1L, expected.mismatch(c),
+                                    p + ": " + scheme + " on " + t.count() + " threads differs from auto on 2");
+                        }
+                    }
+                }
+                seed += 3;
+            }
+        }
+        assertFalse(VectorDotSgemm.suits(false, true, 100, 70, 900), "a shallow product stays packed");
+        assertFalse(VectorDotSgemm.suits(true, true, 64, 64, 9000), "a transposed A stays packed");
+        assertFalse(VectorDotSgemm.suits(false, false, 64, 64, 9000), "B by depth rows only");
+        for (int[] s : new int[][] {{10, 10, 10}, {9, 5, 37}, {3, 2, 5}, {4, 4, 16}, {17, 9, 300}}) {
+            Problem p = new Problem(false, true, s[0], s[1], s[2], 1f, 0.5f, 1, 2, 3, 0, 1, 2);
+            check(scheme("dot"), p, three, seed++, false);
+        }
+    }
+
     private static Gemm scheme(String scheme) {
         return (q, a, b, c, th) -> VectorSgemmKernel.gemm(q.transA, q.transB, q.m, q.n, q.k, q.alpha, a, q.offA,
                 q.lda(), b, q.offB, q.ldb(), q.beta, c, q.offC, q.ldc(), th, scheme);
