@@ -106,6 +106,12 @@ public final class Sgemm {
                     ldc, small ? ONE_THREAD : threads);
             return;
         }
+        if (VectorSmallSgemm.suits(m, n, k)) {
+            // below the vector kernel's threading threshold too: one thread either way, the same bits
+            VectorSmallSgemm.gemm(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset,
+                    ldc);
+            return;
+        }
         VectorSgemmKernel.gemm(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset,
                 ldc, threads);
     }

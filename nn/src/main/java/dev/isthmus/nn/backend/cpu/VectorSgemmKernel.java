@@ -729,7 +729,7 @@ final class VectorSgemmKernel {
      * same arithmetic. The accumulators pass through the (L1-resident) array so that no vector crosses
      * a call.
      */
-    private static void storeTile(float[] tmp, int nr, MemorySegment c, long ci, long ldc, int rows, int cols, int mode,
+    static void storeTile(float[] tmp, int nr, MemorySegment c, long ci, long ldc, int rows, int cols, int mode,
                                   float beta) {
         int whole = cols / L * L;
         if (whole > 0) {

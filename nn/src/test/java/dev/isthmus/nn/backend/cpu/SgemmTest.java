@@ -373,6 +373,51 @@ class SgemmTest {
         }
     }
 
+    /**
+     * Small products (attention's per-head shapes and odd ones: widths not a multiple of the lane
+     * count, fewer rows than a register tile, depths past one depth block) take the small kernel
+     * through {@link Sgemm#sgemm}, which must give the packed kernel's bits exactly, for every
+     * transpose, both betas (NaNs in C under beta 0), alpha 1 and not, offsets and row padding.
+     */
+    @Test
+    void smallProductsGiveThePackedKernelsBits() {
+        Assumptions.assumeTrue(Sgemm.vectorized(), "the Vector API path is not in use");
+        long seed = 7000;
+        for (int[] s : new int[][] {{64, 16, 64}, {64, 64, 16}, {16, 64, 64}, {37, 23, 41}, {5, 300, 30},
+                {64, 4, 1000}, {130, 33, 8}, {6, 48, 200}}) {
+            assertTrue((long) s[0] * s[1] * s[2] >= Sgemm.SMALL_FMAS && VectorSmallSgemm.suits(s[0], s[1], s[2]),
+                    "the small kernel takes " + java.util.Arrays.toString(s));
+            for (int ta = 0; ta < 2; ta++) {
+                for (int tb = 0; tb < 2; tb++) {
+                    for (float beta : new float[] {0f, 0.25f}) {
+                        Problem p = new Problem(ta == 1, tb == 1, s[0], s[1], s[2], (ta + tb) % 2 == 0 ? 1f : 0.75f,
+                                beta, 2, 3, 1, 5, 2, 4);
+                        check(AUTO, p, one, seed, beta == 0f);
+                        try (Arena arena = Arena.ofShared()) {
+                            MemorySegment a = random(arena, p.sizeA(), seed);
+                            MemorySegment b = random(arena, p.sizeB(), seed + 1);
+                            MemorySegment c0 = random(arena, p.sizeC(), seed + 2);
+                            if (beta == 0f) {
+                                for (int i = 0; i < p.m; i++) {
+                                    for (int j = 0; j < p.n; j++) {
+                                        c0.setAtIndex(F, p.c(i, j), Float.NaN);
+                                    }
+                                }
+                            }
+                            MemorySegment packed = arena.allocate(c0.byteSize(), 64).copyFrom(c0);
+                            scheme("rows").run(p, a, b, packed, one);
+                            MemorySegment small = arena.allocate(c0.byteSize(), 64).copyFrom(c0);
+                            AUTO.run(p, a, b, small, two);
+                            assertEquals(-1L, packed.mismatch(small), p + ": the small kernel differs from the packed one");
+                        }
+                        seed += 3;
+                    }
+                }
+            }
+        }
+        assertFalse(VectorSmallSgemm.suits(64, 64, 256), "a 1 M multiply-add product stays packed");
+    }
+
     private static Gemm scheme(String scheme) {
         return (q, a, b, c, th) -> VectorSgemmKernel.gemm(q.transA, q.transB, q.m, q.n, q.k, q.alpha, a, q.offA,
                 q.lda(), b, q.offB, q.ldb(), q.beta, c, q.offC, q.ldc(), th, scheme);
