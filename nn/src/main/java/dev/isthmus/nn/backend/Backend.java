@@ -120,6 +120,20 @@ public interface Backend {
     /** gx[i, label[i]] += g[i]. */
     void pickBackward(Tensor g, Tensor labels, Tensor gx);
 
+    /** Whether {@link #dropoutMask} runs here (else callers compose it). */
+    default boolean fusesDropoutMask() {
+        return false;
+    }
+
+    /**
+     * out[i] = scale where draw i of stream {@code seed} (the {@code UNIFORM} [0, 1) draw of
+     * {@link #random}) exceeds rate, else 0: what {@code random} (UNIFORM, 0, 1), {@code GT} against
+     * rate and {@code AFFINE(scale, 0)} give, bit for bit. Only where {@link #fusesDropoutMask}.
+     */
+    default void dropoutMask(Tensor out, float rate, float scale, long seed) {
+        throw new UnsupportedOperationException("no fused dropout mask on " + device());
+    }
+
     /** Whether {@link #scaledSoftmax} and {@link #scaledSoftmaxBackward} run here (else callers compose them). */
     default boolean fusesScaledSoftmax() {
         return false;

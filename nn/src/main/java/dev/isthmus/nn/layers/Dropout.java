@@ -1,5 +1,6 @@
 package dev.isthmus.nn.layers;
 
+import dev.isthmus.nn.backend.Backends;
 import dev.isthmus.nn.backend.StepValues;
 import dev.isthmus.nn.tensor.Tensor;
 import java.util.Map;
@@ -63,6 +64,12 @@ public final class Dropout extends Layer {
      */
     static Tensor keepMask(int[] shape, float rate, java.util.function.LongSupplier nextSeed) {
         StepValues values = StepValues.current();
+        if (values == null && Backends.of(Backends.defaultDevice()).fusesDropoutMask()) {
+            // one pass, the same bits as the three ops below
+            Tensor mask = Tensor.empty(Backends.defaultDevice(), shape);
+            mask.backend().dropoutMask(mask, rate, 1f / (1f - rate), nextSeed.getAsLong());
+            return mask;
+        }
         Tensor draws = values == null
                 ? Tensor.uniform(shape, 0f, 1f, nextSeed.getAsLong())
                 : Tensor.uniform(shape, 0f, 1f, values.int64("dropout seed", nextSeed));

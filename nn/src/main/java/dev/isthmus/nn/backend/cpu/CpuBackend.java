@@ -177,6 +177,23 @@ public final class CpuBackend implements Backend {
     private static final long FILL_PARALLEL_MIN = 1 << 18;
 
     @Override
+    public boolean fusesDropoutMask() {
+        return true;
+    }
+
+    @Override
+    public void dropoutMask(Tensor out, float rate, float scale, long seed) {
+        MemorySegment o = seg(out);
+        forChunks(out.numel(), (from, to) -> {
+            for (long i = from; i < to; i++) {
+                // UNIFORM's 0 + (1 - 0)·u, GREATER's 1/0 and AFFINE's p·x + q, as the three ops round
+                float u = 0f + (1f - 0f) * CounterRandom.uniform(seed, i);
+                o.setAtIndex(JAVA_FLOAT, i, scale * (u > rate ? 1f : 0f) + 0f);
+            }
+        });
+    }
+
+    @Override
     public void random(Tensor out, Distribution d, float a, float b, long seed) {
         MemorySegment o = seg(out);
         long n = out.numel();
