@@ -161,7 +161,7 @@ public final class Bench implements Callable<Integer> {
             // epoch is its own figure, README "CPU speed beside PyTorch"); the SGEMM kernel needs 2 s
             // (0.5 s measured 0.61x numpy at 512^3 where 2 s gave 0.81x, same machine)
             boolean steps = benchmarkClass.equals("TrainingStep");
-            boolean gemm = benchmarkClass.equals("Gemm");
+            boolean gemm = benchmarkClass.equals("Gemm") || benchmarkClass.equals("ModelGemm");
             o.warmupIterations(steps ? 5 : gemm ? 2 : 1).warmupTime(TimeValue.milliseconds(steps || gemm ? 1000 : 500))
                     .measurementIterations(2).measurementTime(TimeValue.milliseconds(500));
         }
@@ -193,6 +193,13 @@ public final class Bench implements Callable<Integer> {
                             size + "x" + size + "x" + size, config.startsWith("cuda") ? "cuda" : "cpu",
                             r.getPrimaryResult().getScore(), r.getPrimaryResult().getScoreError(),
                             2.0 * size * size * size / 1e9, "GFLOP", null, null, null));
+                }
+                for (RunResult r : run(options("ModelGemm").param("device", arr(present)))) {
+                    String shape = r.getParams().getParam("shape");
+                    rows.add(new Row("model-gemm", "sgemm fp32 " + shape, OpSuites.ModelGemm.label(shape),
+                            r.getParams().getParam("device"), r.getPrimaryResult().getScore(),
+                            r.getPrimaryResult().getScoreError(), OpSuites.ModelGemm.gflop(shape), "GFLOP", null, null,
+                            null));
                 }
             }
             case "conv" -> collect(rows, "conv", run(options("Conv").param("device", arr(present))),

@@ -79,6 +79,72 @@ public final class OpSuites {
         }
     }
 
+    /**
+     * The sample models' own products, where the square ones say little: the recommender's Dense
+     * input gradient (dY·Wᵀ, 64×64 from a depth of 9,000), its forward (64×9000 from 64), the
+     * Transformer's per-head attention products (256 of 64×64 from 16 and of 64×16 from 64, one
+     * batched call each) and its feed-forward product (4096×256 from 64).
+     */
+    public static class ModelGemm extends OnDevice {
+        @Param({"dense-dx", "dense-forward", "attention-scores", "attention-values", "ffn"})
+        public String shape;
+
+        private Device on;
+        private boolean transB;
+        private int m;
+        private int n;
+        private int k;
+        private int batch;
+        private Tensor a;
+        private Tensor b;
+        private Tensor c;
+
+        /** {transB, m, n, k, batch} of each shape. */
+        static int[] dims(String shape) {
+            return switch (shape) {
+                case "dense-dx" -> new int[] {1, 64, 64, 9000, 1};
+                case "dense-forward" -> new int[] {0, 64, 9000, 64, 1};
+                case "attention-scores" -> new int[] {1, 64, 64, 16, 256};
+                case "attention-values" -> new int[] {0, 64, 16, 64, 256};
+                case "ffn" -> new int[] {0, 4096, 256, 64, 1};
+                default -> throw new IllegalArgumentException("unknown shape " + shape);
+            };
+        }
+
+        /** The label of a shape: op(B) transposed or not, m×n×k and the batch. */
+        static String label(String shape) {
+            int[] d = dims(shape);
+            return (d[0] == 1 ? "A·Bᵀ " : "A·B ") + d[1] + "x" + d[2] + "x" + d[3] + (d[4] > 1 ? " ×" + d[4] : "");
+        }
+
+        /** Multiply-adds times two, in GFLOP. */
+        static double gflop(String shape) {
+            int[] d = dims(shape);
+            return 2.0 * d[1] * d[2] * d[3] * d[4] / 1e9;
+        }
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            on = Suites.device(device);
+            int[] d = dims(shape);
+            transB = d[0] == 1;
+            m = d[1];
+            n = d[2];
+            k = d[3];
+            batch = d[4];
+            a = Tensor.uniform(new int[] {batch, m, k}, -1, 1, 1).to(on);
+            b = Tensor.uniform(transB ? new int[] {batch, n, k} : new int[] {batch, k, n}, -1, 1, 2).to(on);
+            c = Tensor.zeros(null, on, batch, m, n);
+        }
+
+        @Benchmark
+        public void gemm() {
+            Backends.of(on).gemm(false, transB, m, n, k, 1f, a, (long) m * k, b, (long) n * k, 0f, c, (long) m * n,
+                    batch);
+            Suites.finish(on);
+        }
+    }
+
     /** Conv2D forward, backward-data + backward-filter, at the image sample's, a ResNet-like and the speech sample's shape. */
     public static class Conv extends OnDevice {
         @Param({"image", "resnet"})

@@ -33,17 +33,21 @@ final class References {
 
     static void attach(List<Bench.Row> rows, Path out, boolean quick) throws IOException, InterruptedException {
         Set<Integer> cpuGemm = new LinkedHashSet<>();
+        Set<String> cpuShapes = new LinkedHashSet<>();
         boolean cuda = false;
         boolean cpuSteps = false;
         for (Bench.Row r : rows) {
             if (r.suite().equals("gemm") && r.device().equals("cpu")) {
                 cpuGemm.add(Integer.parseInt(r.shape().substring(0, r.shape().indexOf('x'))));
             }
+            if (r.suite().equals("model-gemm") && r.device().equals("cpu")) {
+                cpuShapes.add(modelShape(r));
+            }
             cuda |= r.device().equals("cuda");
             cpuSteps |= isCpuStep(r);
         }
-        if (!cpuGemm.isEmpty()) {
-            numpy(rows, cpuGemm);
+        if (!cpuGemm.isEmpty() || !cpuShapes.isEmpty()) {
+            numpy(rows, cpuGemm, cpuShapes);
         }
         if (cpuSteps) {
             torchCpu(rows, out, quick);
@@ -53,10 +57,21 @@ final class References {
         }
     }
 
-    private static void numpy(List<Bench.Row> rows, Set<Integer> sizes) throws IOException, InterruptedException {
+    /** The ModelGemm shape name of a model-gemm row ("sgemm fp32 NAME"). */
+    private static String modelShape(Bench.Row r) {
+        return r.workload().substring(r.workload().lastIndexOf(' ') + 1);
+    }
+
+    private static void numpy(List<Bench.Row> rows, Set<Integer> sizes, Set<String> shapes)
+            throws IOException, InterruptedException {
         List<String> sizeList = sizes.stream().map(String::valueOf).toList();
+        List<String> shapeList = new ArrayList<>();
+        for (String shape : shapes) {
+            int[] d = OpSuites.ModelGemm.dims(shape);
+            shapeList.add(shape + ":" + d[0] + ":" + d[1] + ":" + d[2] + ":" + d[3] + ":" + d[4]);
+        }
         ProcessBuilder pb = new ProcessBuilder("python3", "bench/numpy_gemm.py", "--sizes", String.join(",", sizeList),
-                "--warmup", "1", "--iterations", "3", "--time", "1");
+                "--shapes", String.join(",", shapeList), "--warmup", "1", "--iterations", "3", "--time", "1");
         pb.environment().putIfAbsent("OPENBLAS_NUM_THREADS", Integer.toString(Runtime.getRuntime().availableProcessors()));
         List<String> lines = output(pb);
         if (lines == null) {
@@ -64,19 +79,21 @@ final class References {
             return;
         }
         String name = lines.stream().filter(l -> l.startsWith("# ")).findFirst().map(l -> l.substring(2)).orElse("numpy");
-        Map<Integer, Double> gflops = new HashMap<>();
+        Map<String, Double> gflops = new HashMap<>();
         for (String l : lines) {
             String[] p = l.split(",");
             if (p.length == 2 && !l.startsWith("#")) {
-                gflops.put(Integer.parseInt(p[0].trim()), Double.parseDouble(p[1].trim()));
+                gflops.put(p[0].trim(), Double.parseDouble(p[1].trim()));
             }
         }
         rows.replaceAll(r -> {
+            Double g = null;
             if (r.suite().equals("gemm") && r.device().equals("cpu")) {
-                Double g = gflops.get(Integer.parseInt(r.shape().substring(0, r.shape().indexOf('x'))));
-                return g == null ? r : r.withReference(g, name);
+                g = gflops.get(r.shape().substring(0, r.shape().indexOf('x')));
+            } else if (r.suite().equals("model-gemm") && r.device().equals("cpu")) {
+                g = gflops.get(modelShape(r));
             }
-            return r;
+            return g == null ? r : r.withReference(g, name);
         });
     }
 
