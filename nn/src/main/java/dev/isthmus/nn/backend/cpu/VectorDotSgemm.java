@@ -48,7 +48,12 @@ final class VectorDotSgemm {
 
     /** Whether {@code auto} takes op(A)·op(B) of this shape here (A by rows, op(B) = Bᵀ, k ≫ m, n). */
     static boolean suits(boolean transA, boolean transB, int m, int n, int k) {
-        return !transA && transB && k >= MIN_K && k >= 16L * Math.max(m, n) && (long) m * n <= MAX_MN;
+        return takes(transA, transB, m, n) && k >= MIN_K && k >= 16L * Math.max(m, n);
+    }
+
+    /** Whether this kernel can compute op(A)·op(B) of this shape at all (the forced "dot" scheme's test). */
+    static boolean takes(boolean transA, boolean transB, int m, int n) {
+        return !transA && transB && (long) m * n <= MAX_MN;
     }
 
     /** C = alpha·A·Bᵀ + beta·C (beta 0: C is overwritten, NaNs in it ignored); offsets and leading dimensions in floats. */

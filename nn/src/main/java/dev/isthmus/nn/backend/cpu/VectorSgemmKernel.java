@@ -89,8 +89,13 @@ final class VectorSgemmKernel {
 
     private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
 
+    /** The calling thread's scratch buffers (shared with {@link VectorSmallSgemm}, which never runs inside a product here). */
+    static Buffers buffers() {
+        return BUFFERS.get();
+    }
+
     /** Per-thread scratch: packed A block, packed B block (for the calling thread), rows, edge tile. */
-    private static final class Buffers {
+    static final class Buffers {
         float[] a = new float[0];
         float[] b = new float[0];
         float[] row = new float[0];
@@ -185,6 +190,11 @@ final class VectorSgemmKernel {
                      float beta, MemorySegment c, long cOffset, int ldc,
                      CpuThreads threads, String scheme) {
         boolean parallel = threads.count() > 1 && (long) m * n * k >= PARALLEL_MIN_FMAS;
+        if (dots(scheme, transA, transB, m, n, k)) {
+            VectorDotSgemm.gemm(parallel, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc,
+                    threads);
+            return;
+        }
         int t = parallel ? threads.count() : 1;
         // Row blocks of about MC rows, as many as a multiple of the thread count when there are enough
         // tile rows; else the columns are cut too.
@@ -192,11 +202,6 @@ final class VectorSgemmKernel {
         // Column blocks: all of op(B)'s depth for NC columns is packed at once (one fork/join for the
         // packing, one for the products), at most PACKED_B_MAX floats.
         int ncMax = columnBlock(k);
-        if (dots(scheme, transA, transB, m, n, k)) {
-            VectorDotSgemm.gemm(parallel, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc,
-                    threads);
-            return;
-        }
         Buffers own = BUFFERS.get();
         if (directB(scheme, transB, m, n, k)) {
             gemmDirectB(parallel, t, transA, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc,
@@ -242,7 +247,7 @@ final class VectorSgemmKernel {
      */
     private static boolean dots(String scheme, boolean transA, boolean transB, int m, int n, int k) {
         if (scheme.equals("dot")) {
-            return !transA && transB && (long) m * n <= 1L << 16;
+            return VectorDotSgemm.takes(transA, transB, m, n);
         }
         return scheme.equals("auto") && VectorDotSgemm.suits(transA, transB, m, n, k);
     }

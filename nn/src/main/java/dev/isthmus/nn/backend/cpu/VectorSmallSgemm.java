@@ -28,36 +28,6 @@ final class VectorSmallSgemm {
     /** Most multiply-adds a product taken here may have. */
     static final long MAX_FMAS = Long.getLong("isthmus.sgemm.smallmax", 1L << 18);
 
-    private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
-
-    private static final class Buffers {
-        float[] a = new float[0];
-        float[] b = new float[0];
-        float[] staged = new float[0];
-        final float[] tile = new float[R * L];
-
-        float[] a(int size) {
-            if (a.length < size) {
-                a = new float[size];
-            }
-            return a;
-        }
-
-        float[] b(int size) {
-            if (b.length < size) {
-                b = new float[size];
-            }
-            return b;
-        }
-
-        float[] staged(int size) {
-            if (staged.length < size) {
-                staged = new float[size];
-            }
-            return staged;
-        }
-    }
-
     private VectorSmallSgemm() {
     }
 
@@ -70,7 +40,7 @@ final class VectorSmallSgemm {
     static void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, MemorySegment a, long aOffset,
                      int lda, MemorySegment b, long bOffset, int ldb, float beta, MemorySegment c, long cOffset,
                      int ldc) {
-        Buffers buf = BUFFERS.get();
+        VectorSgemmKernel.Buffers buf = VectorSgemmKernel.buffers();
         // op(A)(i, p) = as[i·si + p·sp], alpha folded in as packing folds it
         int aSpan = ((transA ? k : m) - 1) * lda + (transA ? m : k);
         float[] as = buf.a(aSpan);
@@ -91,7 +61,7 @@ final class VectorSmallSgemm {
             MemorySegment.copy(b, F, bOffset * Float.BYTES, bs, 0, bSpan);
             bld = ldb;
         } else {
-            float[] staged = buf.staged(bSpan);
+            float[] staged = buf.row(bSpan);
             MemorySegment.copy(b, F, bOffset * Float.BYTES, staged, 0, bSpan);
             bld = (n + L - 1) / L * L;
             bs = buf.b(k * bld);

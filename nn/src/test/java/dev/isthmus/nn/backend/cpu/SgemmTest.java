@@ -108,6 +108,15 @@ class SgemmTest {
         return s;
     }
 
+    /** Sets every element of p's m x n window of C to {@code value} (the padding between rows stays). */
+    private static void fillWindow(Problem p, MemorySegment c, float value) {
+        for (int i = 0; i < p.m; i++) {
+            for (int j = 0; j < p.n; j++) {
+                c.setAtIndex(F, p.c(i, j), value);
+            }
+        }
+    }
+
     /**
      * Runs {@code gemm} on problem {@code p} and checks every element of C (and that the padding
      * between rows of C is untouched) against a double-precision reference, within a bound on
@@ -120,11 +129,7 @@ class SgemmTest {
             MemorySegment b = random(arena, p.sizeB(), seed + 1);
             MemorySegment c = random(arena, p.sizeC(), seed + 2);
             if (nanInC) {
-                for (int i = 0; i < p.m; i++) {
-                    for (int j = 0; j < p.n; j++) {
-                        c.setAtIndex(F, p.c(i, j), Float.NaN);
-                    }
-                }
+                fillWindow(p, c, Float.NaN);
             }
             MemorySegment before = Arena.ofAuto().allocate(c.byteSize(), 64).copyFrom(c);
             gemm.run(p, a, b, c, threads);
@@ -346,11 +351,7 @@ class SgemmTest {
                     MemorySegment b = random(arena, p.sizeB(), seed + 1);
                     MemorySegment c0 = random(arena, p.sizeC(), seed + 2);
                     if (beta == 0f) {
-                        for (int i = 0; i < p.m; i++) {
-                            for (int j = 0; j < p.n; j++) {
-                                c0.setAtIndex(F, p.c(i, j), Float.NaN);
-                            }
-                        }
+                        fillWindow(p, c0, Float.NaN);
                     }
                     for (String scheme : List.of("auto", "dot")) {
                         for (CpuThreads t : List.of(one, two, three)) {
@@ -398,11 +399,7 @@ class SgemmTest {
                             MemorySegment b = random(arena, p.sizeB(), seed + 1);
                             MemorySegment c0 = random(arena, p.sizeC(), seed + 2);
                             if (beta == 0f) {
-                                for (int i = 0; i < p.m; i++) {
-                                    for (int j = 0; j < p.n; j++) {
-                                        c0.setAtIndex(F, p.c(i, j), Float.NaN);
-                                    }
-                                }
+                                fillWindow(p, c0, Float.NaN);
                             }
                             MemorySegment packed = arena.allocate(c0.byteSize(), 64).copyFrom(c0);
                             scheme("rows").run(p, a, b, packed, one);
