@@ -85,35 +85,34 @@ final class VectorSmallSgemm {
             int mode = pc > 0 ? 2 : beta == 0f ? 0 : 1;
             for (int j0 = 0; j0 < n; j0 += L) {
                 int cols = Math.min(L, n - j0);
-                int i0 = 0;
-                for (; i0 + R <= m; i0 += R) {
-                    tile6(as, i0 * si + pc * sp, si, sp, bs, pc * bld + j0, bld, kc, tile);
-                    VectorSgemmKernel.storeTile(tile, L, c, cOffset + (long) i0 * ldc + j0, ldc, R, cols, mode, beta);
-                }
-                for (; i0 < m; i0++) {
-                    row(as, i0 * si + pc * sp, sp, bs, pc * bld + j0, bld, kc, tile);
-                    VectorSgemmKernel.storeTile(tile, L, c, cOffset + (long) i0 * ldc + j0, ldc, 1, cols, mode, beta);
+                for (int i0 = 0; i0 < m; i0 += R) {
+                    // a last tile of fewer rows repeats its last row in the spare accumulators (not
+                    // stored): six independent chains rather than a latency-bound one per row
+                    int rows = Math.min(R, m - i0);
+                    tile6(as, i0 * si + pc * sp, si, rows, sp, bs, pc * bld + j0, bld, kc, tile);
+                    VectorSgemmKernel.storeTile(tile, L, c, cOffset + (long) i0 * ldc + j0, ldc, rows, cols, mode, beta);
                 }
             }
         }
     }
 
     /**
-     * tile[r·L + j] = Σ_p as[ai + r·si + p·sp] · bs[bi + p·bld + j] for r < 6, p < kc: one fused
-     * multiply-add chain per element from zero, in depth order.
+     * tile[r·L + j] = Σ_p as[ai + min(r, rows − 1)·si + p·sp] · bs[bi + p·bld + j] for r < 6, p < kc:
+     * one fused multiply-add chain per element from zero, in depth order.
      */
-    private static void tile6(float[] as, int ai, int si, int sp, float[] bs, int bi, int bld, int kc, float[] tile) {
+    private static void tile6(float[] as, int ai, int si, int rows, int sp, float[] bs, int bi, int bld, int kc,
+                              float[] tile) {
         FloatVector c0 = FloatVector.zero(S);
         FloatVector c1 = c0;
         FloatVector c2 = c0;
         FloatVector c3 = c0;
         FloatVector c4 = c0;
         FloatVector c5 = c0;
-        int a1 = ai + si;
-        int a2 = a1 + si;
-        int a3 = a2 + si;
-        int a4 = a3 + si;
-        int a5 = a4 + si;
+        int a1 = ai + Math.min(1, rows - 1) * si;
+        int a2 = ai + Math.min(2, rows - 1) * si;
+        int a3 = ai + Math.min(3, rows - 1) * si;
+        int a4 = ai + Math.min(4, rows - 1) * si;
+        int a5 = ai + Math.min(5, rows - 1) * si;
         for (int p = 0; p < kc; p++) {
             FloatVector y = FloatVector.fromArray(S, bs, bi + p * bld);
             int o = p * sp;
@@ -130,14 +129,5 @@ final class VectorSmallSgemm {
         c3.intoArray(tile, 3 * L);
         c4.intoArray(tile, 4 * L);
         c5.intoArray(tile, 5 * L);
-    }
-
-    /** One row of {@link #tile6}: tile[j] = Σ_p as[ai + p·sp] · bs[bi + p·bld + j]. */
-    private static void row(float[] as, int ai, int sp, float[] bs, int bi, int bld, int kc, float[] tile) {
-        FloatVector acc = FloatVector.zero(S);
-        for (int p = 0; p < kc; p++) {
-            acc = FloatVector.broadcast(S, as[ai + p * sp]).fma(FloatVector.fromArray(S, bs, bi + p * bld), acc);
-        }
-        acc.intoArray(tile, 0);
     }
 }
