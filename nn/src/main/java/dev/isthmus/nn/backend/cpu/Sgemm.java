@@ -106,7 +106,7 @@ public final class Sgemm {
                     ldc, small ? ONE_THREAD : threads);
             return;
         }
-        if (VectorSmallSgemm.suits(m, n, k)) {
+        if (VectorSmallSgemm.suits(transA, transB, m, n, k, lda, ldb)) {
             // below the vector kernel's threading threshold too: one thread either way, the same bits
             VectorSmallSgemm.gemm(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset,
                     ldc);

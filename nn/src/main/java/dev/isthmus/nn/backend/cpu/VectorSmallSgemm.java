@@ -31,9 +31,19 @@ final class VectorSmallSgemm {
     private VectorSmallSgemm() {
     }
 
-    /** Whether a product of this size (not one of Sgemm's plain-loop small ones) is taken here. */
-    static boolean suits(int m, int n, int k) {
-        return (long) m * n * k <= MAX_FMAS;
+    /**
+     * Whether a product of this size (not one of Sgemm's plain-loop small ones) is taken here: up to
+     * {@link #MAX_FMAS} multiply-adds, with operands whose rows lie close enough together that
+     * copying each one's whole span (the gaps between rows included) stays small.
+     */
+    static boolean suits(boolean transA, boolean transB, int m, int n, int k, int lda, int ldb) {
+        return (long) m * n * k <= MAX_FMAS && span(transA ? k : m, transA ? m : k, lda) <= 4L * m * k
+                && span(transB ? n : k, transB ? k : n, ldb) <= 4L * k * n;
+    }
+
+    /** Floats from an operand's first element to its last: rows - 1 leading dimensions and one row. */
+    private static long span(int rows, int cols, int ld) {
+        return (long) (rows - 1) * ld + cols;
     }
 
     /** C = alpha·op(A)·op(B) + beta·C as {@link Sgemm#sgemm} defines it (arguments already checked, k > 0). */

@@ -386,7 +386,9 @@ class SgemmTest {
         long seed = 7000;
         for (int[] s : new int[][] {{64, 16, 64}, {64, 64, 16}, {16, 64, 64}, {37, 23, 41}, {5, 300, 30},
                 {64, 4, 1000}, {130, 33, 8}, {6, 48, 200}}) {
-            assertTrue((long) s[0] * s[1] * s[2] >= Sgemm.SMALL_FMAS && VectorSmallSgemm.suits(s[0], s[1], s[2]),
+            assertTrue((long) s[0] * s[1] * s[2] >= Sgemm.SMALL_FMAS
+                    && VectorSmallSgemm.suits(false, false, s[0], s[1], s[2], s[2] + 2, s[1] + 3)
+                    && VectorSmallSgemm.suits(true, true, s[0], s[1], s[2], s[0] + 2, s[2] + 3),
                     "the small kernel takes " + java.util.Arrays.toString(s));
             for (int ta = 0; ta < 2; ta++) {
                 for (int tb = 0; tb < 2; tb++) {
@@ -412,7 +414,11 @@ class SgemmTest {
                 }
             }
         }
-        assertFalse(VectorSmallSgemm.suits(64, 64, 256), "a 1 M multiply-add product stays packed");
+        assertFalse(VectorSmallSgemm.suits(false, false, 64, 64, 256, 256, 64), "a 1 M multiply-add product stays packed");
+        assertFalse(VectorSmallSgemm.suits(false, false, 64, 16, 64, 100_000, 16),
+                "rows of A far apart (a view into a wide matrix) stay packed rather than copied with their gaps");
+        // such a view is still right through Sgemm (the packed path)
+        check(AUTO, new Problem(false, false, 64, 16, 64, 1f, 0f, 4000, 0, 0, 0, 0, 0), one, 7777, false);
     }
 
     private static Gemm scheme(String scheme) {
