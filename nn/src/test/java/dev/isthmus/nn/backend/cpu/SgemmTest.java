@@ -108,6 +108,27 @@ class SgemmTest {
         return s;
     }
 
+    /**
+     * A problem's random operands (seeds seed, seed + 1, seed + 2), C's window NaN when asked; shared
+     * memory, since worker threads read and write it.
+     */
+    private record Operands(MemorySegment a, MemorySegment b, MemorySegment c) {
+        static Operands of(Arena arena, Problem p, long seed, boolean nanInC) {
+            MemorySegment c = random(arena, p.sizeC(), seed + 2);
+            if (nanInC) {
+                fillWindow(p, c, Float.NaN);
+            }
+            return new Operands(random(arena, p.sizeA(), seed), random(arena, p.sizeB(), seed + 1), c);
+        }
+
+        /** C after {@code gemm} runs on a copy of it (this C stays as it was). */
+        MemorySegment run(Arena arena, Gemm gemm, Problem p, CpuThreads threads) {
+            MemorySegment out = arena.allocate(c.byteSize(), 64).copyFrom(c);
+            gemm.run(p, a, b, out, threads);
+            return out;
+        }
+    }
+
     /** Sets every element of p's m x n window of C to {@code value} (the padding between rows stays). */
     private static void fillWindow(Problem p, MemorySegment c, float value) {
         for (int i = 0; i < p.m; i++) {
@@ -123,16 +144,12 @@ class SgemmTest {
      * float32 rounding: |error| <= (k + 4) * 2^-23 * (|alpha| * sum|a*b| + |beta*c|).
      */
     private static MemorySegment check(Gemm gemm, Problem p, CpuThreads threads, long seed, boolean nanInC) {
-        // Shared: the worker threads read and write these segments.
         try (Arena arena = Arena.ofShared()) {
-            MemorySegment a = random(arena, p.sizeA(), seed);
-            MemorySegment b = random(arena, p.sizeB(), seed + 1);
-            MemorySegment c = random(arena, p.sizeC(), seed + 2);
-            if (nanInC) {
-                fillWindow(p, c, Float.NaN);
-            }
-            MemorySegment before = Arena.ofAuto().allocate(c.byteSize(), 64).copyFrom(c);
-            gemm.run(p, a, b, c, threads);
+            Operands in = Operands.of(arena, p, seed, nanInC);
+            MemorySegment a = in.a();
+            MemorySegment b = in.b();
+            MemorySegment before = in.c();
+            MemorySegment c = in.run(arena, gemm, p, threads);
             double eps = Math.ulp(1f);
             for (int i = 0; i < p.m; i++) {
                 for (int j = 0; j < p.n; j++) {
@@ -347,16 +364,10 @@ class SgemmTest {
                 Problem p = new Problem(false, true, s[0], s[1], s[2], 0.5f, beta, 3, 5, 2, 1, 7, 3);
                 MemorySegment expected = check(scheme("auto"), p, two, seed, beta == 0f);
                 try (Arena arena = Arena.ofShared()) {
-                    MemorySegment a = random(arena, p.sizeA(), seed);
-                    MemorySegment b = random(arena, p.sizeB(), seed + 1);
-                    MemorySegment c0 = random(arena, p.sizeC(), seed + 2);
-                    if (beta == 0f) {
-                        fillWindow(p, c0, Float.NaN);
-                    }
+                    Operands in = Operands.of(arena, p, seed, beta == 0f);
                     for (String scheme : List.of("auto", "dot")) {
                         for (CpuThreads t : List.of(one, two, three)) {
-                            MemorySegment c = arena.allocate(c0.byteSize(), 64).copyFrom(c0);
-                            scheme(scheme).run(p, a, b, c, t);
+                            MemorySegment c = in.run(arena, scheme(scheme), p, t);
                             assertEquals(-1L, expected.mismatch(c),
                                     p + ": " + scheme + " on " + t.count() + " threads differs from auto on 2");
                         }
@@ -397,16 +408,9 @@ class SgemmTest {
                                 beta, 2, 3, 1, 5, 2, 4);
                         check(AUTO, p, one, seed, beta == 0f);
                         try (Arena arena = Arena.ofShared()) {
-                            MemorySegment a = random(arena, p.sizeA(), seed);
-                            MemorySegment b = random(arena, p.sizeB(), seed + 1);
-                            MemorySegment c0 = random(arena, p.sizeC(), seed + 2);
-                            if (beta == 0f) {
-                                fillWindow(p, c0, Float.NaN);
-                            }
-                            MemorySegment packed = arena.allocate(c0.byteSize(), 64).copyFrom(c0);
-                            scheme("rows").run(p, a, b, packed, one);
-                            MemorySegment small = arena.allocate(c0.byteSize(), 64).copyFrom(c0);
-                            AUTO.run(p, a, b, small, two);
+                            Operands in = Operands.of(arena, p, seed, beta == 0f);
+                            MemorySegment packed = in.run(arena, scheme("rows"), p, one);
+                            MemorySegment small = in.run(arena, AUTO, p, two);
                             assertEquals(-1L, packed.mismatch(small), p + ": the small kernel differs from the packed one");
                         }
                         seed += 3;
@@ -437,13 +441,9 @@ class SgemmTest {
                         Problem p = Problem.plain(ta == 1, tb == 1, s[0], s[1], s[2], 0.5f, 0.25f);
                         List<MemorySegment> results = new ArrayList<>();
                         try (Arena arena = Arena.ofShared()) {
-                            MemorySegment a = random(arena, p.sizeA(), seed);
-                            MemorySegment b = random(arena, p.sizeB(), seed + 1);
-                            MemorySegment c0 = random(arena, p.sizeC(), seed + 2);
+                            Operands in = Operands.of(arena, p, seed, false);
                             for (CpuThreads t : List.of(one, two, three)) {
-                                MemorySegment c = arena.allocate(c0.byteSize(), 64).copyFrom(c0);
-                                gemm.run(p, a, b, c, t);
-                                results.add(c);
+                                results.add(in.run(arena, gemm, p, t));
                             }
                             for (int r = 1; r < results.size(); r++) {
                                 assertEquals(-1L, results.get(0).mismatch(results.get(r)),
