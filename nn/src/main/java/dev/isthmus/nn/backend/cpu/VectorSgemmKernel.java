@@ -37,8 +37,17 @@ final class VectorSgemmKernel {
 
     /** Vectors per micro-tile row; NR = NV * L columns. */
     static final int NV = 2;
-    /** Micro-tile rows: 12 x 2 vectors = 24 accumulators when there are 32 vector registers (AVX-512). */
-    static final int MR = L >= 16 ? 12 : 6;
+    private static final boolean X86 = Set.of("amd64", "x86_64").contains(System.getProperty("os.arch"));
+    /** Vector registers the JIT can allocate: 16 on x86 below AVX-512 (AVX2, SSE), 32 on AVX-512 and aarch64. */
+    static final int REGISTERS = X86 && L < 16 ? 16 : 32;
+    /**
+     * Micro-tile rows: 12 x 2 vectors = 24 accumulators when there are 32 vector registers (AVX-512);
+     * with 16 (AVX2) 4 x 2 = 8, because C2 keeps up to three broadcasts of A live beside the
+     * accumulators and the two B vectors, and at 6 x 2 (12 + 2 + 3 = 17) it spilled one accumulator
+     * to the stack: its store/load chain then bound the loop (disassembled; 43 against 96 GFLOP/s for
+     * 4 x 2 on one Zen 3 core, L1-resident). {@code -Disthmus.sgemm.mr=6} restores 6 below AVX-512.
+     */
+    static final int MR = L >= 16 ? 12 : Integer.getInteger("isthmus.sgemm.mr", REGISTERS >= 32 ? 6 : 4) == 6 ? 6 : 4;
     static final int NR = NV * L;
     /** Depth of a block: the packed A tile (MR x KC floats, 18 KiB) stays in L1 while B panels stream by (384 measured 4-5% faster than 512 and 256 on a 48 KiB-L1 Xeon). */
     static final int KC = Math.max(16, Integer.getInteger("isthmus.sgemm.kc", 384));
@@ -68,7 +77,7 @@ final class VectorSgemmKernel {
      * instructions; measured 0.43 against 0.87 ns a float for the scalar loop on a Xeon), not where
      * the Vector API might fall back to Java loops for them.
      */
-    static final boolean GATHER = L >= 8 && Set.of("amd64", "x86_64").contains(System.getProperty("os.arch"))
+    static final boolean GATHER = L >= 8 && X86
             && !"false".equals(System.getProperty("isthmus.sgemm.gather"));
     /** Depths per gathered group of a packed A tile: GROUP * MR floats are GROUP_VECTORS whole vectors. */
     private static final int GROUP = lcm(MR, L) / MR;
@@ -579,8 +588,10 @@ final class VectorSgemmKernel {
             kernel12Narrow(ap, ai, bp, bi, kc, c, ci, ldc, rows, cols, mode, beta, tmp);
         } else if (MR == 12) {
             kernel12(ap, ai, bp, bi, kc, c, ci, ldc, rows, cols, mode, beta, tmp);
-        } else {
+        } else if (MR == 6) {
             kernel6(ap, ai, bp, bi, kc, c, ci, ldc, rows, cols, mode, beta, tmp);
+        } else {
+            kernel4(ap, ai, bp, bi, kc, c, ci, ldc, rows, cols, mode, beta, tmp);
         }
     }
 
@@ -1124,6 +1135,39 @@ final class VectorSgemmKernel {
         c3_0.intoArray(tmp, 6 * L); c3_1.intoArray(tmp, 7 * L);
         c4_0.intoArray(tmp, 8 * L); c4_1.intoArray(tmp, 9 * L);
         c5_0.intoArray(tmp, 10 * L); c5_1.intoArray(tmp, 11 * L);
+        storeTile(tmp, 2 * L, c, ci, ldc, rows, cols, mode, beta);
+    }
+
+    /**
+     * The 4 x 2-vector micro-kernel for 16 vector registers: acc[i][j] = sum over p of
+     * ap[ai + p*4 + i] * bp[bi + p*NR + j], one fused multiply-add chain per element from zero, in 8
+     * vector registers (at most 14 live with the JIT's hoisted broadcasts); then written to C.
+     */
+    private static void kernel4(float[] ap, int ai, float[] bp, int bi, int kc, MemorySegment c, long ci, long ldc,
+                                int rows, int cols, int mode, float beta, float[] tmp) {
+        FloatVector c0_0 = FloatVector.zero(S); FloatVector c0_1 = FloatVector.zero(S);
+        FloatVector c1_0 = FloatVector.zero(S); FloatVector c1_1 = FloatVector.zero(S);
+        FloatVector c2_0 = FloatVector.zero(S); FloatVector c2_1 = FloatVector.zero(S);
+        FloatVector c3_0 = FloatVector.zero(S); FloatVector c3_1 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int bo = bi + p * 2 * L;
+            int ao = ai + p * 4;
+            FloatVector b0 = FloatVector.fromArray(S, bp, bo);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bo + 1 * L);
+            FloatVector a;
+            a = FloatVector.broadcast(S, ap[ao]);
+            c0_0 = a.fma(b0, c0_0); c0_1 = a.fma(b1, c0_1);
+            a = FloatVector.broadcast(S, ap[ao + 1]);
+            c1_0 = a.fma(b0, c1_0); c1_1 = a.fma(b1, c1_1);
+            a = FloatVector.broadcast(S, ap[ao + 2]);
+            c2_0 = a.fma(b0, c2_0); c2_1 = a.fma(b1, c2_1);
+            a = FloatVector.broadcast(S, ap[ao + 3]);
+            c3_0 = a.fma(b0, c3_0); c3_1 = a.fma(b1, c3_1);
+        }
+        c0_0.intoArray(tmp, 0 * L); c0_1.intoArray(tmp, 1 * L);
+        c1_0.intoArray(tmp, 2 * L); c1_1.intoArray(tmp, 3 * L);
+        c2_0.intoArray(tmp, 4 * L); c2_1.intoArray(tmp, 5 * L);
+        c3_0.intoArray(tmp, 6 * L); c3_1.intoArray(tmp, 7 * L);
         storeTile(tmp, 2 * L, c, ci, ldc, rows, cols, mode, beta);
     }
 }

@@ -571,6 +571,61 @@ class SgemmTest {
     }
 
     /** Run in a child JVM: prints "vectorized() first-word-of-describe()" after checking a product. */
+    /**
+     * The micro-tile's height (12 rows at 512-bit vectors, 4 or 6 at 256-bit) and the vector width
+     * change which tile an element of C falls in, never its sum: the same products computed in child
+     * JVMs limited to 256-bit vectors (-XX:MaxVectorSize=32) with 4-row and with 6-row tiles, 1 and 2
+     * threads, give this JVM's bits. Shapes reach edge tiles in both directions, k past KC, every
+     * transpose, alpha and both betas; none is deep enough for the dot-product kernel (its lanes
+     * set its order).
+     */
+    @Test
+    void microTileHeightAndVectorWidthDoNotChangeBits() throws IOException, InterruptedException {
+        Assumptions.assumeTrue(Sgemm.vectorized(), "compares vector kernels; this JVM runs the plain loops");
+        String here = TileBitsMain.digest();
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String cp = location(Sgemm.class) + File.pathSeparator + location(TileBitsMain.class);
+        for (String mr : List.of("4", "6")) {
+            String[] child = runJava(List.of(java, "--add-modules", "jdk.incubator.vector", "-XX:MaxVectorSize=32",
+                    "-Disthmus.sgemm.mr=" + mr, "-cp", cp, TileBitsMain.class.getName())).split("\\|");
+            assertTrue(child[0].contains("256-bit") && child[0].contains("micro-kernel " + mr + "x16"), child[0]);
+            assertEquals(here, child[1], "256-bit vectors, " + mr + "-row tiles");
+        }
+    }
+
+    static final class TileBitsMain {
+        // m, n, k, transA, transB, beta: edge rows and columns, k past KC (384), a whole-vector n
+        static final int[][] SHAPES = {{13, 35, 7, 0, 0, 0}, {97, 50, 400, 0, 0, 1}, {64, 64, 64, 1, 0, 0},
+            {31, 130, 777, 0, 1, 1}, {200, 33, 129, 1, 1, 0}, {517, 47, 390, 0, 0, 1}, {6, 16, 1000, 0, 0, 0}};
+
+        static String digest() {
+            StringBuilder out = new StringBuilder();
+            try (Arena arena = Arena.ofShared(); CpuThreads one = new CpuThreads(1); CpuThreads two = new CpuThreads(2)) {
+                for (int[] s : SHAPES) {
+                    int m = s[0], n = s[1], k = s[2];
+                    boolean transA = s[3] == 1, transB = s[4] == 1;
+                    int lda = (transA ? m : k) + 1, ldb = (transB ? k : n) + 3, ldc = n + 2;
+                    MemorySegment a = random(arena, (long) (transA ? k : m) * lda, 7);
+                    MemorySegment b = random(arena, (long) (transB ? n : k) * ldb, 8);
+                    long h = 0;
+                    for (CpuThreads t : List.of(one, two)) {
+                        MemorySegment c = random(arena, (long) m * ldc, 9);
+                        Sgemm.sgemm(transA, transB, m, n, k, 0.75f, a, 0, lda, b, 0, ldb, s[5], c, 0, ldc, t);
+                        for (long i = 0; i < (long) m * ldc; i++) {
+                            h = h * 1_000_003 + Float.floatToRawIntBits(c.getAtIndex(F, i));
+                        }
+                    }
+                    out.append(Long.toHexString(h)).append(' ');
+                }
+            }
+            return out.toString().strip();
+        }
+
+        public static void main(String[] args) {
+            System.out.println(Sgemm.describe() + "|" + digest());
+        }
+    }
+
     static final class NoVectorMain {
         public static void main(String[] args) {
             try (Arena arena = Arena.ofConfined(); CpuThreads t = new CpuThreads(2)) {
