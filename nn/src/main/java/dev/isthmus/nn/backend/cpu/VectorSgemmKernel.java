@@ -552,7 +552,10 @@ final class VectorSgemmKernel {
                     long aAt = (aOffset + (long) r0 * lda + pc) * Float.BYTES;
                     for (int q = qc; q < qe; q++) {
                         int cols = Math.min(NR, nc - q * NR);
-                        if (r0 < packedFrom && cols <= L) {
+                        if (r0 < packedFrom && MR == 4) {
+                            kernel4DirectA(a, aAt, (long) lda * Float.BYTES, bp, bBase + q * NR * kc, kc, c,
+                                    ci + (long) q * NR, ldc, cols, mode, beta, tile);
+                        } else if (r0 < packedFrom && cols <= L) {
                             kernel12DirectANarrow(a, aAt, (long) lda * Float.BYTES, bp, bBase + q * NR * kc, kc, c,
                                     ci + (long) q * NR, ldc, cols, mode, beta, tile);
                         } else if (r0 < packedFrom) {
@@ -574,12 +577,14 @@ final class VectorSgemmKernel {
      * it costs. Measured on a 2-core Xeon, 2 threads: dz·Wᵀ 5120x32x256 149 → 216 GFLOP/s, an im2col
      * convolution 43264x32x9 56 → 79, 2000x16x500 55 → 93; at two panels and more (n = 64 to 256) in
      * place was 5-35% slower (the tile's 12 row streams are read from memory, not cache, on the first
-     * panel).
+     * panel). The 4-row kernel of 16 vector registers likewise, on a 2-core Zen 3 (medians, 2 threads):
+     * 2000x16x500 30 → 48-52, 5120x16x256 30-39 → 44-52; in place at every width was slower
+     * (4096x256x64 63-65 → 45-47).
      */
     static final int DIRECT_A_MAX_N = Integer.getInteger("isthmus.sgemm.directan", NR);
 
     private static boolean directA(boolean transA, float alpha, int nc) {
-        return !transA && alpha == 1f && MR == 12 && nc <= DIRECT_A_MAX_N;
+        return !transA && alpha == 1f && (MR == 12 || MR == 4) && nc <= DIRECT_A_MAX_N;
     }
 
     private static void micro(float[] ap, int ai, float[] bp, int bi, int kc, MemorySegment c, long ci, long ldc,
@@ -1169,5 +1174,38 @@ final class VectorSgemmKernel {
         c2_0.intoArray(tmp, 4 * L); c2_1.intoArray(tmp, 5 * L);
         c3_0.intoArray(tmp, 6 * L); c3_1.intoArray(tmp, 7 * L);
         storeTile(tmp, 2 * L, c, ci, ldc, rows, cols, mode, beta);
+    }
+
+    /**
+     * {@link #kernel4} reading a full tile of A in place: depth p of row i at byte aAt + i*aStride + 4p
+     * of a (a row-major op(A)), instead of a packed tile. The same sums in the same order.
+     */
+    private static void kernel4DirectA(MemorySegment a, long aAt, long aStride, float[] bp, int bi, int kc,
+                                       MemorySegment c, long ci, long ldc, int cols, int mode, float beta,
+                                       float[] tmp) {
+        FloatVector c0_0 = FloatVector.zero(S); FloatVector c0_1 = FloatVector.zero(S);
+        FloatVector c1_0 = FloatVector.zero(S); FloatVector c1_1 = FloatVector.zero(S);
+        FloatVector c2_0 = FloatVector.zero(S); FloatVector c2_1 = FloatVector.zero(S);
+        FloatVector c3_0 = FloatVector.zero(S); FloatVector c3_1 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int bo = bi + p * 2 * L;
+            long ao = aAt + (long) p * Float.BYTES;
+            FloatVector b0 = FloatVector.fromArray(S, bp, bo);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bo + 1 * L);
+            FloatVector av;
+            av = FloatVector.broadcast(S, a.get(F, ao));
+            c0_0 = av.fma(b0, c0_0); c0_1 = av.fma(b1, c0_1);
+            av = FloatVector.broadcast(S, a.get(F, ao + aStride));
+            c1_0 = av.fma(b0, c1_0); c1_1 = av.fma(b1, c1_1);
+            av = FloatVector.broadcast(S, a.get(F, ao + 2 * aStride));
+            c2_0 = av.fma(b0, c2_0); c2_1 = av.fma(b1, c2_1);
+            av = FloatVector.broadcast(S, a.get(F, ao + 3 * aStride));
+            c3_0 = av.fma(b0, c3_0); c3_1 = av.fma(b1, c3_1);
+        }
+        c0_0.intoArray(tmp, 0 * L); c0_1.intoArray(tmp, 1 * L);
+        c1_0.intoArray(tmp, 2 * L); c1_1.intoArray(tmp, 3 * L);
+        c2_0.intoArray(tmp, 4 * L); c2_1.intoArray(tmp, 5 * L);
+        c3_0.intoArray(tmp, 6 * L); c3_1.intoArray(tmp, 7 * L);
+        storeTile(tmp, 2 * L, c, ci, ldc, MR, cols, mode, beta);
     }
 }

@@ -579,8 +579,8 @@ class SgemmTest {
      * change which tile an element of C falls in, never its sum: the same products computed in child
      * JVMs limited to 256-bit vectors (-XX:MaxVectorSize=32) with 4-row and with 6-row tiles, 1 and 2
      * threads, give this JVM's bits. Shapes reach edge tiles in both directions, k past KC, every
-     * transpose, alpha and both betas; none is deep enough for the dot-product kernel (its lanes
-     * set its order).
+     * transpose, alpha 1 (one-panel products then read A in place) and not, both betas; none is deep
+     * enough for the dot-product kernel (its lanes set its order).
      */
     @Test
     void microTileHeightAndVectorWidthDoNotChangeBits() throws IOException, InterruptedException {
@@ -599,7 +599,8 @@ class SgemmTest {
     static final class TileBitsMain {
         // m, n, k, transA, transB, beta: edge rows and columns, k past KC (384), a whole-vector n
         static final int[][] SHAPES = {{13, 35, 7, 0, 0, 0}, {97, 50, 400, 0, 0, 1}, {64, 64, 64, 1, 0, 0},
-            {31, 130, 777, 0, 1, 1}, {200, 33, 129, 1, 1, 0}, {517, 47, 390, 0, 0, 1}, {6, 16, 1000, 0, 0, 0}};
+            {31, 130, 777, 0, 1, 1}, {200, 33, 129, 1, 1, 0}, {517, 47, 390, 0, 0, 1}, {6, 16, 1000, 0, 0, 0},
+            {2000, 16, 70, 0, 0, 1}, {301, 13, 500, 0, 0, 0}};
 
         static String digest() {
             StringBuilder out = new StringBuilder();
@@ -612,10 +613,12 @@ class SgemmTest {
                     MemorySegment b = random(arena, (long) (transB ? n : k) * ldb, 8);
                     long h = 0;
                     for (CpuThreads t : List.of(one, two)) {
-                        MemorySegment c = random(arena, (long) m * ldc, 9);
-                        Sgemm.sgemm(transA, transB, m, n, k, 0.75f, a, 0, lda, b, 0, ldb, s[5], c, 0, ldc, t);
-                        for (long i = 0; i < (long) m * ldc; i++) {
-                            h = h * 1_000_003 + Float.floatToRawIntBits(c.getAtIndex(F, i));
+                        for (float alpha : new float[] {0.75f, 1f}) {
+                            MemorySegment c = random(arena, (long) m * ldc, 9);
+                            Sgemm.sgemm(transA, transB, m, n, k, alpha, a, 0, lda, b, 0, ldb, s[5], c, 0, ldc, t);
+                            for (long i = 0; i < (long) m * ldc; i++) {
+                                h = h * 1_000_003 + Float.floatToRawIntBits(c.getAtIndex(F, i));
+                            }
                         }
                     }
                     out.append(Long.toHexString(h)).append(' ');
