@@ -606,78 +606,94 @@ final class VectorSgemmKernel {
      */
     private static void packA(boolean transA, MemorySegment a, long aOffset, int lda, float alpha, int i0, int i1,
                               int pc, int kc, float[] ap, int apOff, Buffers buf) {
+        // two methods, so that each is compiled with its own inlining budget (one packA holding both
+        // left the gathers' index checks out of line: 15% of a 4096x64x64 product)
+        if (!transA) {
+            packRows(a, aOffset, lda, alpha, i0, i1, pc, kc, ap, apOff, buf);
+        } else {
+            packColumns(a, aOffset, lda, alpha, i0, i1, pc, kc, ap, apOff, buf);
+        }
+    }
+
+    /** {@link #packA} of a row-major op(A). */
+    private static void packRows(MemorySegment a, long aOffset, int lda, float alpha, int i0, int i1, int pc, int kc,
+                                 float[] ap, int apOff, Buffers buf) {
         int mc = i1 - i0;
         int tiles = ceilDiv(mc, MR);
-        if (!transA) {
-            // a tile's MR rows staged side by side, then written depth by depth: the packed tile is
-            // written in order (MR rows read as MR sequential streams) rather than MR floats apart
-            float[] rows = buf.row(MR * kc);
-            for (int ti = 0; ti < tiles; ti++) {
-                int base = apOff + ti * MR * kc;
-                int valid = Math.min(MR, mc - ti * MR);
-                for (int i = 0; i < valid; i++) {
-                    MemorySegment.copy(a, F, (aOffset + (long) (i0 + ti * MR + i) * lda + pc) * Float.BYTES, rows, i * kc, kc);
-                }
-                if (valid < MR) {
-                    java.util.Arrays.fill(rows, valid * kc, MR * kc, 0f);
-                }
-                int p = 0;
-                int at = base;
-                if (GATHER) {
-                    // GROUP depths at a time, MR rows interleaved by gathers (each GROUP x MR block is
-                    // GROUP_VECTORS whole vectors of the packed tile)
-                    int[] idx = buf.interleave(kc);
-                    for (; p + GROUP <= kc; p += GROUP, at += GROUP * MR) {
-                        for (int v = 0; v < GROUP_VECTORS; v++) {
-                            FloatVector.fromArray(S, rows, p, idx, v * L).mul(alpha).intoArray(ap, at + v * L);
-                        }
-                    }
-                }
-                for (; p < kc; p++, at += MR) {
-                    for (int i = 0; i < MR; i++) {
-                        ap[at + i] = alpha * rows[i * kc + p];
+        // a tile's MR rows staged side by side, then written depth by depth: the packed tile is
+        // written in order (MR rows read as MR sequential streams) rather than MR floats apart
+        float[] rows = buf.row(MR * kc);
+        for (int ti = 0; ti < tiles; ti++) {
+            int base = apOff + ti * MR * kc;
+            int valid = Math.min(MR, mc - ti * MR);
+            for (int i = 0; i < valid; i++) {
+                MemorySegment.copy(a, F, (aOffset + (long) (i0 + ti * MR + i) * lda + pc) * Float.BYTES, rows, i * kc, kc);
+            }
+            if (valid < MR) {
+                java.util.Arrays.fill(rows, valid * kc, MR * kc, 0f);
+            }
+            int p = 0;
+            int at = base;
+            if (GATHER) {
+                // GROUP depths at a time, MR rows interleaved by gathers (each GROUP x MR block is
+                // GROUP_VECTORS whole vectors of the packed tile)
+                int[] idx = buf.interleave(kc);
+                for (; p + GROUP <= kc; p += GROUP, at += GROUP * MR) {
+                    for (int v = 0; v < GROUP_VECTORS; v++) {
+                        FloatVector.fromArray(S, rows, p, idx, v * L).mul(alpha).intoArray(ap, at + v * L);
                     }
                 }
             }
-        } else {
-            if (MR <= L) {
-                // a depth's MR floats of each tile loaded straight from A, no staging copy (which cost
-                // 40% of a 64x16x64 product): whole vectors where the L floats lie inside A (the lanes
-                // past MR are not stored), masked loads at A's end and for a last tile's rows (those
-                // past i1 read as zero). ap holds L floats past the tiles, so the masked stores stay
-                // on the JIT's fast path (a masked access that might reach an array's end takes a slow
-                // one, measured 3x slower).
-                int lastValid = mc - (tiles - 1) * MR;
-                VectorMask<Float> last = VectorMask.fromLong(S, (1L << lastValid) - 1);
-                long size = a.byteSize();
-                for (int p = 0; p < kc; p++) {
-                    long at = (aOffset + (long) (pc + p) * lda + i0) * Float.BYTES;
-                    for (int ti = 0; ti < tiles; ti++) {
-                        long from = at + (long) ti * MR * Float.BYTES;
-                        int dst = apOff + ti * MR * kc + p * MR;
-                        FloatVector v = ti < tiles - 1 || lastValid == MR
-                                ? from + (long) L * Float.BYTES <= size
-                                        ? FloatVector.fromMemorySegment(S, a, from, NATIVE)
-                                        : FloatVector.fromMemorySegment(S, a, from, NATIVE, TILE_ROWS)
-                                : FloatVector.fromMemorySegment(S, a, from, NATIVE, last);
-                        v.mul(alpha).intoArray(ap, dst, TILE_ROWS);
-                    }
+            for (; p < kc; p++, at += MR) {
+                for (int i = 0; i < MR; i++) {
+                    ap[at + i] = alpha * rows[i * kc + p];
                 }
-                return;
             }
-            int padded = tiles * MR;
-            float[] row = buf.row(padded);
-            for (int r = mc; r < padded; r++) {
-                row[r] = 0f;
-            }
+        }
+    }
+
+    /** {@link #packA} of a transposed op(A) (A stored k x m). */
+    private static void packColumns(MemorySegment a, long aOffset, int lda, float alpha, int i0, int i1, int pc,
+                                    int kc, float[] ap, int apOff, Buffers buf) {
+        int mc = i1 - i0;
+        int tiles = ceilDiv(mc, MR);
+        if (MR <= L) {
+            // a depth's MR floats of each tile loaded straight from A, no staging copy (which cost
+            // 40% of a 64x16x64 product): whole vectors where the L floats lie inside A (the lanes
+            // past MR are not stored), masked loads at A's end and for a last tile's rows (those
+            // past i1 read as zero). ap holds L floats past the tiles, so the masked stores stay
+            // on the JIT's fast path (a masked access that might reach an array's end takes a slow
+            // one, measured 3x slower).
+            int lastValid = mc - (tiles - 1) * MR;
+            VectorMask<Float> last = VectorMask.fromLong(S, (1L << lastValid) - 1);
+            long size = a.byteSize();
             for (int p = 0; p < kc; p++) {
-                MemorySegment.copy(a, F, (aOffset + (long) (pc + p) * lda + i0) * Float.BYTES, row, 0, mc);
+                long at = (aOffset + (long) (pc + p) * lda + i0) * Float.BYTES;
                 for (int ti = 0; ti < tiles; ti++) {
+                    long from = at + (long) ti * MR * Float.BYTES;
                     int dst = apOff + ti * MR * kc + p * MR;
-                    int src = ti * MR;
-                    for (int i = 0; i < MR; i++) {
-                        ap[dst + i] = alpha * row[src + i];
-                    }
+                    FloatVector v = ti < tiles - 1 || lastValid == MR
+                            ? from + (long) L * Float.BYTES <= size
+                                    ? FloatVector.fromMemorySegment(S, a, from, NATIVE)
+                                    : FloatVector.fromMemorySegment(S, a, from, NATIVE, TILE_ROWS)
+                            : FloatVector.fromMemorySegment(S, a, from, NATIVE, last);
+                    v.mul(alpha).intoArray(ap, dst, TILE_ROWS);
+                }
+            }
+            return;
+        }
+        int padded = tiles * MR;
+        float[] row = buf.row(padded);
+        for (int r = mc; r < padded; r++) {
+            row[r] = 0f;
+        }
+        for (int p = 0; p < kc; p++) {
+            MemorySegment.copy(a, F, (aOffset + (long) (pc + p) * lda + i0) * Float.BYTES, row, 0, mc);
+            for (int ti = 0; ti < tiles; ti++) {
+                int dst = apOff + ti * MR * kc + p * MR;
+                int src = ti * MR;
+                for (int i = 0; i < MR; i++) {
+                    ap[dst + i] = alpha * row[src + i];
                 }
             }
         }
@@ -1169,11 +1185,32 @@ final class VectorSgemmKernel {
             a = FloatVector.broadcast(S, ap[ao + 3]);
             c3_0 = a.fma(b0, c3_0); c3_1 = a.fma(b1, c3_1);
         }
+        if (rows == 4 && cols == 2 * L && mode != 1) {
+            // a whole tile, overwritten or accumulated: straight to C (storeTile's arithmetic, without
+            // the pass through tmp, which cost 13% of a 4096x64x64 product)
+            long o = ci * Float.BYTES;
+            long stride = ldc * Float.BYTES;
+            long v = (long) L * Float.BYTES;
+            boolean add = mode == 2;
+            store(c0_0, c, o, add); store(c0_1, c, o + v, add);
+            store(c1_0, c, o + stride, add); store(c1_1, c, o + stride + v, add);
+            store(c2_0, c, o + 2 * stride, add); store(c2_1, c, o + 2 * stride + v, add);
+            store(c3_0, c, o + 3 * stride, add); store(c3_1, c, o + 3 * stride + v, add);
+            return;
+        }
         c0_0.intoArray(tmp, 0 * L); c0_1.intoArray(tmp, 1 * L);
         c1_0.intoArray(tmp, 2 * L); c1_1.intoArray(tmp, 3 * L);
         c2_0.intoArray(tmp, 4 * L); c2_1.intoArray(tmp, 5 * L);
         c3_0.intoArray(tmp, 6 * L); c3_1.intoArray(tmp, 7 * L);
         storeTile(tmp, 2 * L, c, ci, ldc, rows, cols, mode, beta);
+    }
+
+    /** acc (plus C's floats there, if add) into C at byte offset off. */
+    private static void store(FloatVector acc, MemorySegment c, long off, boolean add) {
+        if (add) {
+            acc = acc.add(FloatVector.fromMemorySegment(S, c, off, NATIVE));
+        }
+        acc.intoMemorySegment(c, off, NATIVE);
     }
 
     /**
