@@ -259,6 +259,9 @@ public final class Bench implements Callable<Integer> {
         m.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
         m.put("cpu", cpuModel() + ", " + Runtime.getRuntime().availableProcessors() + " cores visible");
         m.put("devices", devices);
+        if (devices.contains("cpu")) {
+            m.put("cpu backend", Backends.of(dev.isthmus.nn.tensor.Device.CPU).describe());
+        }
         if (devices.contains("cuda")) {
             m.put("cuda", Backends.of(dev.isthmus.nn.tensor.Device.cuda(0)).describe());
         }
@@ -266,16 +269,58 @@ public final class Bench implements Callable<Integer> {
     }
 
     private static String cpuModel() {
+        Path info = Path.of("/proc/cpuinfo");
+        if (!Files.isReadable(info)) {
+            return System.getProperty("os.arch");
+        }
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-                if (line.startsWith("model name")) {
-                    return line.substring(line.indexOf(':') + 1).trim();
-                }
-            }
+            return cpuModel(Files.readAllLines(info));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return System.getProperty("os.arch");
+    }
+
+    /**
+     * The first processor's model name, family, model and widest vector extension from
+     * /proc/cpuinfo lines ("AMD EPYC (family 25 model 1, AVX2)"): on a VM the model name alone is
+     * often generic, and the kernels differ by vector width.
+     */
+    static String cpuModel(List<String> cpuinfo) {
+        String name = null;
+        String family = null;
+        String model = null;
+        String flags = "";
+        for (String line : cpuinfo) {
+            if (line.isBlank() && name != null) {
+                break;
+            }
+            int colon = line.indexOf(':');
+            if (colon < 0) {
+                continue;
+            }
+            String key = line.substring(0, colon).trim();
+            String value = line.substring(colon + 1).trim();
+            switch (key) {
+                case "model name" -> name = value;
+                case "cpu family" -> family = value;
+                case "model" -> model = value;
+                case "flags" -> flags = " " + value + " ";
+                default -> { }
+            }
+        }
+        if (name == null) {
+            return System.getProperty("os.arch");
+        }
+        String vectors = flags.contains(" avx512f ") ? "AVX-512" : flags.contains(" avx2 ") ? "AVX2"
+                : flags.contains(" avx ") ? "AVX" : null;
+        StringBuilder details = new StringBuilder();
+        if (family != null && model != null) {
+            details.append("family ").append(family).append(" model ").append(model);
+        }
+        if (vectors != null) {
+            details.append(details.isEmpty() ? "" : ", ").append(vectors);
+        }
+        return details.isEmpty() ? name : name + " (" + details + ")";
     }
 
     static void writeJson(Path file, JsonWriter body) {
