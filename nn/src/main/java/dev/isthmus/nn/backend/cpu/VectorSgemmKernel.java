@@ -38,7 +38,11 @@ final class VectorSgemmKernel {
     /** Vectors per micro-tile row; NR = NV * L columns. */
     static final int NV = 2;
     private static final boolean X86 = Set.of("amd64", "x86_64").contains(System.getProperty("os.arch"));
-    /** Vector registers the JIT can allocate: 16 on x86 below AVX-512 (AVX2, SSE), 32 on AVX-512 and aarch64. */
+    /**
+     * Vector registers the kernels are shaped for: 32 with AVX-512 and on aarch64; 16 on x86 with
+     * vectors narrower than 512 bits (AVX2 and SSE; also, conservatively, AVX-512 limited by
+     * -XX:MaxVectorSize, where C2 could use 32).
+     */
     static final int REGISTERS = X86 && L < 16 ? 16 : 32;
     /**
      * Micro-tile rows: 12 x 2 vectors = 24 accumulators when there are 32 vector registers (AVX-512);
