@@ -28,6 +28,7 @@ HEX = re.compile(r'^\s+0x([0-9a-f]+): ((?:[0-9a-f]{2,8}\s*\|?\s*)+)$')
 INSN = re.compile(r'^\s*([0-9a-f]+):\s+(?:[0-9a-f]{2} )+\s*(.*)$')
 VREG = re.compile(r'%[yz]mm\d+')
 STACK = re.compile(r'\(%rsp\)|\(%rsp,')
+ARITHMETIC = re.compile(r'v(fmadd|fnmadd|fmsub|add|sub|mul|max|min|div)')
 JUMP = re.compile(r'^(j[a-z]+)\s+0x([0-9a-f]+)')
 
 
@@ -80,7 +81,7 @@ def disassemble(base, code):
 def loops(insns):
     """(start, end, arithmetic, vector spills, instructions) of each innermost loop: the range of a
     backward jump within the method that holds no other such range."""
-    first, last = insns[0][0], insns[-1][0]
+    first = insns[0][0]
     ranges = set()
     for address, text in insns:
         j = JUMP.match(text)
@@ -89,11 +90,10 @@ def loops(insns):
     innermost = [r for r in ranges if not any(o != r and r[0] <= o[0] and o[1] <= r[1] for o in ranges)]
     found = []
     for start, address in innermost:
-        if True:
-            body = [t for a, t in insns if start <= a <= address]
-            arithmetic = sum(1 for t in body if VREG.search(t) and re.match(r'v(fmadd|fnmadd|fmsub|add|sub|mul|max|min|div)', t))
-            spills = sum(1 for t in body if VREG.search(t) and STACK.search(t))
-            found.append((start, address, arithmetic, spills, len(body)))
+        body = [t for a, t in insns if start <= a <= address]
+        arithmetic = sum(1 for t in body if VREG.search(t) and ARITHMETIC.match(t))
+        spills = sum(1 for t in body if VREG.search(t) and STACK.search(t))
+        found.append((start, address, arithmetic, spills, len(body)))
     found.sort()
     return found
 

@@ -52,7 +52,7 @@ final class VectorSmallSgemm {
                      int ldc) {
         VectorSgemmKernel.Buffers buf = VectorSgemmKernel.buffers();
         // op(A)(i, p) = as[i·si + p·sp], alpha folded in as packing folds it
-        int aSpan = ((transA ? k : m) - 1) * lda + (transA ? m : k);
+        int aSpan = (int) span(transA ? k : m, transA ? m : k, lda);
         float[] as = buf.a(aSpan);
         MemorySegment.copy(a, F, aOffset * Float.BYTES, as, 0, aSpan);
         if (alpha != 1f) {
@@ -65,7 +65,7 @@ final class VectorSmallSgemm {
         // op(B)(p, j) = bs[p·bld + j], rows of whole vectors
         float[] bs;
         int bld;
-        int bSpan = ((transB ? n : k) - 1) * ldb + (transB ? k : n);
+        int bSpan = (int) span(transB ? n : k, transB ? k : n, ldb);
         if (!transB && n % L == 0) {
             bs = buf.b(bSpan);
             MemorySegment.copy(b, F, bOffset * Float.BYTES, bs, 0, bSpan);
