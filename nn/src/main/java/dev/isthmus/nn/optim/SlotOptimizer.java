@@ -204,6 +204,11 @@ public abstract class SlotOptimizer<O extends SlotOptimizer<O>> implements Optim
             byDevice.computeIfAbsent(p.device(), d -> new ArrayList<>()).add(new Tensor[] {p, grads.get(i), mv[0], mv[1]});
         }
         byDevice.forEach((device, groups) -> {
+            for (Tensor[] g : groups) {
+                g[0].beforeWriteInPlace();
+                g[2].beforeWriteInPlace();
+                g[3].beforeWriteInPlace();
+            }
             if (alpha == null) {
                 groups.get(0)[0].backend().adamUpdateAll(groups, rate, b1, b2, eps, iterations);
             } else {

@@ -4,6 +4,8 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.ref.Cleaner;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -20,6 +22,16 @@ public final class CpuStorage extends Storage {
     private static final DeviceCounters COUNTERS = new DeviceCounters();
 
     private MemorySegment segment;
+    /** The computation that fills this memory, not yet run (null once run); see {@link #defer}. */
+    private volatile Deferred deferred;
+    /** The thread running {@link #deferred}, which reads this memory as it writes it. */
+    private Thread settling;
+    /** Storages whose deferred computation reads this one, settled before this memory changes (guarded by this). */
+    private List<CpuStorage> readers;
+
+    /** A deferred fill: what computes it, and the input it reads with the version it must still have. */
+    private record Deferred(Runnable fill, CpuStorage input, int inputVersion, String op) {
+    }
 
     private CpuStorage(long numel, DType dtype, Scope owner) {
         super(numel, dtype, owner);
@@ -91,10 +103,84 @@ public final class CpuStorage extends Storage {
         return Device.CPU;
     }
 
-    /** The memory, bounded to exactly this storage's elements. */
+    /**
+     * The memory, bounded to exactly this storage's elements; a computation {@link #defer}red into it
+     * runs first.
+     */
     public MemorySegment segment() {
         checkLive();
+        if (deferred != null) {
+            settle();
+        }
         return segment;
+    }
+
+    /**
+     * Leaves this memory's contents to {@code fill}, run the first time the memory is reached
+     * ({@link #segment()}), moved, or its input is about to change: work whose result nobody reads
+     * (a softmax next to a loss that works from the logits) is never done. {@code fill} reads only
+     * {@code input}, which must be owned by the same scope, and writes this memory as it would have
+     * at once, so the bits are the same whenever it runs.
+     */
+    void defer(String op, CpuStorage input, Runnable fill) {
+        if (input == this || input.owner() != owner()) {
+            throw new IllegalArgumentException(op + ": a deferred fill must read other memory of the same scope");
+        }
+        deferred = new Deferred(fill, input, input.version(), op);
+        input.addReader(this);
+    }
+
+    /** Whether a deferred computation has yet to fill this memory (for tests). */
+    boolean isDeferred() {
+        return deferred != null;
+    }
+
+    private synchronized void addReader(CpuStorage reader) {
+        if (readers == null) {
+            readers = new ArrayList<>(2);
+        }
+        readers.removeIf(r -> r.deferred == null);
+        readers.add(reader);
+    }
+
+    private synchronized void settle() {
+        Deferred d = deferred;
+        if (d == null || settling == Thread.currentThread()) {
+            return; // done by another thread meanwhile, or the fill itself reaching this memory
+        }
+        if (d.input().version() != d.inputVersion()) {
+            throw new IllegalStateException(d.op() + "'s input was written in place (version " + d.inputVersion()
+                    + " -> " + d.input().version() + ") before its deferred result was read, by code that did not call "
+                    + "Tensor.beforeWriteInPlace() first; the result can no longer be computed");
+        }
+        settling = Thread.currentThread();
+        try {
+            d.fill().run();
+            deferred = null;
+        } finally {
+            settling = null;
+        }
+    }
+
+    @Override
+    void beforeChange() {
+        if (deferred != null) {
+            settle();
+        }
+        List<CpuStorage> waiting;
+        synchronized (this) {
+            if (readers == null) {
+                return;
+            }
+            waiting = readers;
+            readers = null;
+        }
+        // settled outside this monitor: a reader's fill takes its own monitor, then reads this memory
+        for (CpuStorage r : waiting) {
+            if (r.deferred != null && !r.isFreed()) {
+                r.settle();
+            }
+        }
     }
 
     @Override

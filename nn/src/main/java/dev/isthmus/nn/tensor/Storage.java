@@ -81,11 +81,19 @@ public abstract class Storage {
     /** Moves the contents into fresh memory owned by {@code target} (null: the garbage collector). */
     protected abstract void relocate(Scope target);
 
+    /**
+     * Called before this memory is written in place or moved: work deferred against its current
+     * contents (its own, and that of storages reading it) is done first. Nothing to do by default.
+     */
+    void beforeChange() {
+    }
+
     final void moveTo(Scope target) {
         checkLive();
         if (target == owner) {
             return;
         }
+        beforeChange();
         relocate(target);
         owner = target;
         moves++;

@@ -1018,7 +1018,15 @@ public final class Tensor {
         }
         storage.checkLive();
         Tensor out = like(this, shape);
-        backend().softmax(this, log, out);
+        if (!log && gradFn != null && numel() > 0 && !StepCapture.active() && storage instanceof CpuStorage xs
+                && out.storage instanceof CpuStorage os && xs.owner() == os.owner()) {
+            // on the tape a softmax is often not read at all (a cross-entropy next to it works from the
+            // logits, as logitsOf tells it): the CPU computes it only when its memory is reached
+            Backend b = backend();
+            os.defer("softmax", xs, () -> b.softmax(this, false, out));
+        } else {
+            backend().softmax(this, log, out);
+        }
         if (!log) {
             out.squashed = new Squashed("softmax", this, out);
         }
@@ -1391,6 +1399,7 @@ public final class Tensor {
     public Tensor mulInPlace(float s) {
         requireFloat("mulInPlace");
         storage.checkLive();
+        storage.beforeChange();
         backend().unary(UnaryOp.AFFINE, this, s, 0f, this);
         markWrittenInPlace();
         return this;
@@ -1407,6 +1416,7 @@ public final class Tensor {
         }
         storage.checkLive();
         other.storage.checkLive();
+        storage.beforeChange();
         backend().copy(other, this);
         markWrittenInPlace();
         return this;
@@ -1421,6 +1431,7 @@ public final class Tensor {
     public Tensor fillInPlace(float value) {
         requireFloat("fillInPlace");
         storage.checkLive();
+        storage.beforeChange();
         backend().fill(this, value);
         markWrittenInPlace();
         return this;
@@ -1435,6 +1446,16 @@ public final class Tensor {
         storage.bumpVersion();
     }
 
+    /**
+     * Call before writing this tensor's memory through a backend primitive (then
+     * {@link #markWrittenInPlace()} after): work deferred against its current contents, such as a
+     * softmax of it nobody has read yet, is done first. The in-place methods of this class call it themselves.
+     */
+    public void beforeWriteInPlace() {
+        storage.checkLive();
+        storage.beforeChange();
+    }
+
     private void inPlaceBinary(BinaryOp op, Tensor other) {
         checkSameDevice(op.name(), other);
         requireFloat(op.name().toLowerCase(java.util.Locale.ROOT) + "InPlace");
@@ -1445,6 +1466,7 @@ public final class Tensor {
                     "do not fit: the second must broadcast into the first");
         }
         storage.checkLive();
+        storage.beforeChange();
         backend().binary(op, this, other, this);
         markWrittenInPlace();
     }
