@@ -1398,8 +1398,7 @@ public final class Tensor {
     /** this *= s; never recorded. */
     public Tensor mulInPlace(float s) {
         requireFloat("mulInPlace");
-        storage.checkLive();
-        storage.beforeChange();
+        beforeWriteInPlace();
         backend().unary(UnaryOp.AFFINE, this, s, 0f, this);
         markWrittenInPlace();
         return this;
@@ -1414,9 +1413,8 @@ public final class Tensor {
         if (other.dtype() != dtype()) {
             throw new DTypeException("copyFrom: a " + other.dtype() + " tensor into a " + dtype() + " one; cast it first");
         }
-        storage.checkLive();
         other.storage.checkLive();
-        storage.beforeChange();
+        beforeWriteInPlace();
         backend().copy(other, this);
         markWrittenInPlace();
         return this;
@@ -1430,8 +1428,7 @@ public final class Tensor {
      */
     public Tensor fillInPlace(float value) {
         requireFloat("fillInPlace");
-        storage.checkLive();
-        storage.beforeChange();
+        beforeWriteInPlace();
         backend().fill(this, value);
         markWrittenInPlace();
         return this;
@@ -1465,8 +1462,7 @@ public final class Tensor {
             throw ShapeMismatchException.of(op.name().toLowerCase(java.util.Locale.ROOT) + "InPlace", shape, other.shape,
                     "do not fit: the second must broadcast into the first");
         }
-        storage.checkLive();
-        storage.beforeChange();
+        beforeWriteInPlace();
         backend().binary(op, this, other, this);
         markWrittenInPlace();
     }
