@@ -23,7 +23,12 @@ public final class CounterRandom {
 
     /** Uniform in [0, 1) with 24 bits of precision. */
     public static float uniform(long seed, long counter) {
-        return (mix(seed, counter) >>> 40) * 0x1.0p-24f;
+        return bits24(seed, counter) * 0x1.0p-24f;
+    }
+
+    /** The integer k in [0, 2²⁴) of draw {@code counter}: {@link #uniform} is k·2⁻²⁴, exactly. */
+    static long bits24(long seed, long counter) {
+        return mix(seed, counter) >>> 40;
     }
 
     /** Standard normal by Box–Muller from counters 2i and 2i+1 of a derived stream. */

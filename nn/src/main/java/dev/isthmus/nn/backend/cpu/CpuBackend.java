@@ -184,12 +184,18 @@ public final class CpuBackend implements Backend {
     @Override
     public void dropoutMask(Tensor out, float rate, float scale, long seed) {
         MemorySegment o = seg(out);
+        // random's UNIFORM draw on [0, 1) is u = k·2⁻²⁴ for the integer k = CounterRandom.bits24 (and
+        // 0 + 1·u rounds to u), so GREATER's u > rate is k > floor(rate·2²⁴), exactly; AFFINE's
+        // scale·1 + 0 and scale·0 + 0 are two constants. The keep bit picks one of them by a mask,
+        // not a branch: a mispredicted branch every other element made this loop 7.5x slower
+        // (11 against 1.5 ns an element on Zen 3).
+        long threshold = rate != rate ? 1L << 24 : (long) Math.max(-1.0, Math.min(1 << 24, Math.floor(rate * 0x1.0p24)));
+        int keep = Float.floatToRawIntBits(scale * 1f + 0f);
+        int drop = Float.floatToRawIntBits(scale * 0f + 0f);
         forChunks(out.numel(), (from, to) -> {
             for (long i = from; i < to; i++) {
-                // random's UNIFORM draw on [0, 1) (as uniform() below rounds it), then GREATER's 1/0 and
-                // AFFINE's p·x + q, as those ops round
-                float u = 0f + (1f - 0f) * CounterRandom.uniform(seed, i);
-                o.setAtIndex(JAVA_FLOAT, i, scale * (u > rate ? 1f : 0f) + 0f);
+                int kept = (int) ((threshold - CounterRandom.bits24(seed, i)) >> 63);
+                o.setAtIndex(JAVA_FLOAT, i, Float.intBitsToFloat(kept & keep | ~kept & drop));
             }
         });
     }
