@@ -261,7 +261,7 @@ final class CpuLstm {
         // read); the per-sample carries start at zero
         try (Arena arena = Arena.ofShared();
              Workspace.Block dzBlock = Workspace.take(rows * g4 * Float.BYTES);
-             Workspace.Block previousBlock = Workspace.take(rows * units * Float.BYTES)) {
+             Workspace.Block inputsBlock = Workspace.take(rows * (d + units) * Float.BYTES)) {
             MemorySegment states = statesWithCells(mask, hc, gates, n, steps, units, arena, threads);
             MemorySegment dz = dzBlock.memory();
             MemorySegment dh = arena.allocate((long) n * units * Float.BYTES, 64);
@@ -291,20 +291,27 @@ final class CpuLstm {
                     Elementwise.binary(BinaryOp.ADD, dh, 0, 1, carried, 0, 1, dh, 0, (long) n * units);
                 }
             }
-            Sgemm.sgemm(true, false, d, g4, (int) rows, 1f, x, 0, d, dz, 0, g4, 0f, gw, 0, g4, threads);
             Sgemm.sgemm(false, true, (int) rows, d, g4, 1f, dz, 0, g4, w, 0, g4, 0f, gx, 0, d, threads);
-            // gU = Σ over samples and steps of h(t-1)ᵀ·dz(t), one product: row (i, t) of `previous`
-            // holds sample i's h(t-1) (zeros at t = 0) and lines up with row (i, t) of dz
-            MemorySegment previous = previousBlock.memory();
-            for (int i = 0; i < n; i++) {
-                previous.asSlice((long) i * steps * units * Float.BYTES, (long) units * Float.BYTES).fill((byte) 0);
-                for (int t = 1; t < steps; t++) {
-                    long r = (long) i * steps + t;
-                    MemorySegment.copy(states, (r - 1) * h2 * Float.BYTES, previous, r * units * Float.BYTES,
+            // gW = Σ x(t)ᵀ·dz(t) and gU = Σ h(t-1)ᵀ·dz(t) over samples and steps, as one product
+            // [x | h(t-1)]ᵀ·dz: row (i, t) of `inputs` holds sample i's x(t) and h(t-1) (zeros at t = 0)
+            // and lines up with row (i, t) of dz. dz is packed once, not once for each, and each
+            // element's sum is the one its own product would give (one depth order, whatever the rows).
+            int width = d + units;
+            MemorySegment inputs = inputsBlock.memory();
+            for (long r = 0; r < rows; r++) {
+                long at = r * width * Float.BYTES;
+                MemorySegment.copy(x, r * d * Float.BYTES, inputs, at, (long) d * Float.BYTES);
+                if (r % steps == 0) {
+                    inputs.asSlice(at + (long) d * Float.BYTES, (long) units * Float.BYTES).fill((byte) 0);
+                } else {
+                    MemorySegment.copy(states, (r - 1) * h2 * Float.BYTES, inputs, at + (long) d * Float.BYTES,
                             (long) units * Float.BYTES);
                 }
             }
-            Sgemm.sgemm(true, false, units, g4, (int) rows, 1f, previous, 0, units, dz, 0, g4, 0f, gu, 0, g4, threads);
+            MemorySegment both = arena.allocate((long) width * g4 * Float.BYTES, 64);
+            Sgemm.sgemm(true, false, width, g4, (int) rows, 1f, inputs, 0, width, dz, 0, g4, 0f, both, 0, g4, threads);
+            MemorySegment.copy(both, 0, gw, 0, (long) d * g4 * Float.BYTES);
+            MemorySegment.copy(both, (long) d * g4 * Float.BYTES, gu, 0, (long) units * g4 * Float.BYTES);
             Elementwise.columnSums(dz, rows, g4, 0, g4, 1.0, gb);
         }
     }
