@@ -191,6 +191,8 @@ final class CpuLstm {
                                       MemorySegment dc, MemorySegment carried) {
         int g4 = 4 * units;
         int h2 = 2 * units;
+        // only the last step's c is an output; the earlier cell slots have no gradient
+        boolean last = t == steps - 1;
         float[] gh = new float[h2];
         float[] z = new float[g4];
         float[] st = new float[h2];
@@ -200,15 +202,23 @@ final class CpuLstm {
         float[] dzr = new float[g4];
         float[] car = new float[units];
         float[] tcs = new float[units];
+        // the samples' dh, dc and carries lie side by side: one copy each way for the block, not one a
+        // row; of each row's own data only what the step reads is copied (h of the gradient only at
+        // the last step, c of this and the previous state)
+        int count = (i1 - i0) * units;
+        long blockAt = (long) i0 * units * Float.BYTES;
+        float[] dhBlock = new float[count];
+        float[] dcBlock = new float[count];
+        float[] carBlock = new float[count];
+        MemorySegment.copy(dh, JAVA_FLOAT, blockAt, dhBlock, 0, count);
+        MemorySegment.copy(dc, JAVA_FLOAT, blockAt, dcBlock, 0, count);
         for (int i = i0; i < i1; i++) {
             long zAt = ((long) i * steps + t) * g4;
             long o = ((long) i * steps + t) * h2;
-            long r = (long) i * units;
-            MemorySegment.copy(gHc, JAVA_FLOAT, o * Float.BYTES, gh, 0, h2);
-            MemorySegment.copy(dh, JAVA_FLOAT, r * Float.BYTES, dhr, 0, units);
-            MemorySegment.copy(dc, JAVA_FLOAT, r * Float.BYTES, dcr, 0, units);
-            // only the last step's c is an output; the earlier cell slots have no gradient
-            boolean last = t == steps - 1;
+            int r = (i - i0) * units;
+            MemorySegment.copy(gHc, JAVA_FLOAT, o * Float.BYTES, gh, 0, last ? h2 : units);
+            System.arraycopy(dhBlock, r, dhr, 0, units);
+            System.arraycopy(dcBlock, r, dcr, 0, units);
             if (!real(mask, i, t, steps)) {
                 // a padded step passes both gradients through to the step before it
                 for (int j = 0; j < units; j++) {
@@ -218,9 +228,9 @@ final class CpuLstm {
                 java.util.Arrays.fill(dzr, 0f);
             } else {
                 MemorySegment.copy(gates, JAVA_FLOAT, zAt * Float.BYTES, z, 0, g4);
-                MemorySegment.copy(states, JAVA_FLOAT, o * Float.BYTES, st, 0, h2);
+                MemorySegment.copy(states, JAVA_FLOAT, (o + units) * Float.BYTES, st, units, units);
                 if (t > 0) {
-                    MemorySegment.copy(states, JAVA_FLOAT, (o - h2) * Float.BYTES, stPrev, 0, h2);
+                    MemorySegment.copy(states, JAVA_FLOAT, (o - h2 + units) * Float.BYTES, stPrev, units, units);
                 }
                 for (int j = VECTOR ? VectorGates.tanh(st, units, tcs, units) : 0; j < units; j++) {
                     tcs[j] = (float) Math.tanh(st[units + j]);
@@ -246,9 +256,11 @@ final class CpuLstm {
                 }
             }
             MemorySegment.copy(dzr, 0, dz, JAVA_FLOAT, zAt * Float.BYTES, g4);
-            MemorySegment.copy(dcr, 0, dc, JAVA_FLOAT, r * Float.BYTES, units);
-            MemorySegment.copy(car, 0, carried, JAVA_FLOAT, r * Float.BYTES, units);
+            System.arraycopy(dcr, 0, dcBlock, r, units);
+            System.arraycopy(car, 0, carBlock, r, units);
         }
+        MemorySegment.copy(dcBlock, 0, dc, JAVA_FLOAT, blockAt, count);
+        MemorySegment.copy(carBlock, 0, carried, JAVA_FLOAT, blockAt, count);
     }
 
     static void backward(MemorySegment x, MemorySegment mask, MemorySegment w, MemorySegment u, MemorySegment hc,
