@@ -121,12 +121,17 @@ final class CpuLstm {
         for (int i = i0; i < i1; i++) {
             long zAt = ((long) i * steps + t) * g4;
             long o = ((long) i * steps + t) * h2;
-            if (t > 0) {
-                MemorySegment.copy(hc, JAVA_FLOAT, (o - h2) * Float.BYTES, prev, 0, h2);
-            }
             if (!real(mask, i, t, steps)) {
+                // a padded step carries the state of the step before (zeros at the first)
+                if (t > 0) {
+                    MemorySegment.copy(hc, JAVA_FLOAT, (o - h2) * Float.BYTES, prev, 0, h2);
+                }
                 MemorySegment.copy(prev, 0, hc, JAVA_FLOAT, o * Float.BYTES, h2);
                 continue;
+            }
+            if (t > 0) {
+                // the gate math reads only the previous c (h(t-1) is in the recurrent product already)
+                MemorySegment.copy(hc, JAVA_FLOAT, (o - h2 + units) * Float.BYTES, prev, units, units);
             }
             MemorySegment.copy(gates, JAVA_FLOAT, zAt * Float.BYTES, z, 0, g4);
             for (int j = VECTOR ? VectorGates.forward(z, b, prev, out, e, units) : 0; j < units; j++) {
