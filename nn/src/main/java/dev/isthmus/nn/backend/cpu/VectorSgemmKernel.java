@@ -1241,13 +1241,14 @@ final class VectorSgemmKernel {
             a = FloatVector.broadcast(S, ap[ao + 3]);
             c3_0 = a.fma(b0, c3_0); c3_1 = a.fma(b1, c3_1);
         }
-        if (rows == 4 && cols == 2 * L && mode != 1) {
+        if (rows == 4 && cols == 2 * L && (mode != 1 || beta == 1f)) {
             // a whole tile, overwritten or accumulated: straight to C (storeTile's arithmetic, without
-            // the pass through tmp, which cost 13% of a 4096x64x64 product)
+            // the pass through tmp, which cost 13% of a 4096x64x64 product); beta 1 accumulates too,
+            // as C·1 is C exactly (an LSTM step's recurrent product adds to the input projection)
             long o = ci * Float.BYTES;
             long stride = ldc * Float.BYTES;
             long v = (long) L * Float.BYTES;
-            boolean add = mode == 2;
+            boolean add = mode != 0;
             store(c0_0, c, o, add); store(c0_1, c, o + v, add);
             store(c1_0, c, o + stride, add); store(c1_1, c, o + stride + v, add);
             store(c2_0, c, o + 2 * stride, add); store(c2_1, c, o + 2 * stride + v, add);

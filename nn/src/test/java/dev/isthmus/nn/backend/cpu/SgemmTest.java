@@ -310,6 +310,49 @@ class SgemmTest {
     }
 
     /**
+     * Beta 1 within one depth block is C plus the product, rounded once: the bits of the beta-0
+     * product added to C, on whole tiles (which write C straight from the registers) and edge tiles,
+     * with both transposes, on one and two threads, also with NaN and -0 in C.
+     */
+    @Test
+    void betaOneIsTheProductAddedToC() {
+        Assumptions.assumeTrue(Sgemm.vectorized(), "the Vector API path is not in use");
+        long seed = 7000;
+        for (int[] s : new int[][] {{64, 256, 64}, {32, 256, 64}, {7, 33, 50}, {130, 70, VectorSgemmKernel.KC}}) {
+            int m = s[0];
+            int n = s[1];
+            int k = s[2];
+            for (int ta = 0; ta < 2; ta++) {
+                for (CpuThreads t : List.of(one, two)) {
+                    try (Arena arena = Arena.ofShared()) {
+                        MemorySegment a = random(arena, (long) m * k, seed);
+                        MemorySegment b = random(arena, (long) k * n, seed + 1);
+                        MemorySegment c = random(arena, (long) m * n, seed + 2);
+                        c.setAtIndex(F, 0, Float.NaN);
+                        c.setAtIndex(F, 1, -0f);
+                        MemorySegment product = arena.allocate((long) m * n * Float.BYTES, 64);
+                        int lda = ta == 1 ? m : k;
+                        VectorSgemmKernel.gemm(ta == 1, false, m, n, k, 0.5f, a, 0, lda, b, 0, n, 0f, product, 0, n, t,
+                                "auto");
+                        float[] want = new float[m * n];
+                        for (int i = 0; i < want.length; i++) {
+                            want[i] = product.getAtIndex(F, i) + c.getAtIndex(F, i);
+                        }
+                        VectorSgemmKernel.gemm(ta == 1, false, m, n, k, 0.5f, a, 0, lda, b, 0, n, 1f, c, 0, n, t, "auto");
+                        for (int i = 0; i < want.length; i++) {
+                            if (Float.floatToIntBits(want[i]) != Float.floatToIntBits(c.getAtIndex(F, i))) {
+                                fail(m + "x" + n + "x" + k + (ta == 1 ? " Aᵀ" : "") + " on " + t.count()
+                                        + " threads, element " + i + ": " + c.getAtIndex(F, i) + ", want " + want[i]);
+                            }
+                        }
+                    }
+                    seed += 3;
+                }
+            }
+        }
+    }
+
+    /**
      * The ways the vector kernel cuts C (by rows, op(B) packed once and shared; by columns, op(A)
      * packed once and shared; short products reading B in place, op(A) packed once) are right and give
      * the same bits, for any thread count: shapes with
