@@ -208,8 +208,8 @@ final class CpuLstm {
         float[] car = new float[units];
         float[] tcs = new float[units];
         // the samples' dh, dc and carries lie side by side: one copy each way for the block, not one a
-        // row; of each row's own data only what the step reads is copied (h of the gradient only at
-        // the last step, c of this and the previous state)
+        // row; of each row's own data only what the step reads is copied (the output gradient's c half
+        // only at the last step, and of the states only c, of this step and the one before)
         int count = (i1 - i0) * units;
         long blockAt = (long) i0 * units * Float.BYTES;
         float[] dhBlock = new float[count];
