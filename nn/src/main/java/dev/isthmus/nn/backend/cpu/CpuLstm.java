@@ -11,8 +11,9 @@ import java.lang.foreign.MemorySegment;
  * straight into the gates buffer [n, t, 4u]; each step then adds h(t-1)·U with one GEMM (strided
  * views, no copies) and applies the fused gate math in place. The recurrence keeps each step's c
  * in hc and clears all but the last when done (the backend contract). Backward rebuilds those
- * from the activated gates in a copy of hc, runs through time the same way and finishes with
- * three large GEMMs for the weight and input gradients.
+ * cells from the activated gates ([n, t, u]; h of every step is read from hc), runs through time
+ * the same way and finishes with two large GEMMs: the input gradient, and both weight gradients
+ * as one product.
  */
 final class CpuLstm {
     /** Elements (samples × units) of one time step from which its gate math is split over threads. */
@@ -152,36 +153,34 @@ final class CpuLstm {
         }
     }
 
-    /** A copy of hc with c of every step rebuilt from the activated gates, as the forward computed it. */
-    private static MemorySegment statesWithCells(MemorySegment mask, MemorySegment hc, MemorySegment gates, int n,
-                                                 int steps, int units, Arena arena, CpuThreads threads) {
-        int g4 = 4 * units;
-        int h2 = 2 * units;
-        long bytes = (long) n * steps * h2 * Float.BYTES;
-        MemorySegment states = arena.allocate(bytes, 64);
-        states.copyFrom(hc.asSlice(0, bytes));
-        forSamples(n, units * steps, threads, (i0, i1) -> rebuildCells(mask, gates, n, steps, units, i0, i1, states));
-        return states;
+    /**
+     * c of every step, [n, steps, units], rebuilt from the activated gates as the forward computed it
+     * (hc keeps only the last step's; its h of every step is intact, and is read there).
+     */
+    private static MemorySegment cells(MemorySegment mask, MemorySegment gates, int n, int steps, int units,
+                                       Arena arena, CpuThreads threads) {
+        MemorySegment cells = arena.allocate((long) n * steps * units * Float.BYTES, 64);
+        forSamples(n, units * steps, threads, (i0, i1) -> rebuildCells(mask, gates, n, steps, units, i0, i1, cells));
+        return cells;
     }
 
-    /** c of every step of samples [i0, i1) into states, from the activated gates. */
+    /** c of every step of samples [i0, i1) into cells, from the activated gates (i, f and g are read). */
     private static void rebuildCells(MemorySegment mask, MemorySegment gates, int n, int steps, int units, int i0,
-                                     int i1, MemorySegment states) {
+                                     int i1, MemorySegment cells) {
         int g4 = 4 * units;
-        int h2 = 2 * units;
         float[] c = new float[units];
-        float[] z = new float[g4];
+        float[] z = new float[3 * units];
         for (int i = i0; i < i1; i++) {
             java.util.Arrays.fill(c, 0f);
             for (int t = 0; t < steps; t++) {
                 long row = (long) i * steps + t;
                 if (real(mask, i, t, steps)) {
-                    MemorySegment.copy(gates, JAVA_FLOAT, row * g4 * Float.BYTES, z, 0, g4);
+                    MemorySegment.copy(gates, JAVA_FLOAT, row * g4 * Float.BYTES, z, 0, 3 * units);
                     for (int j = 0; j < units; j++) {
                         c[j] = z[units + j] * c[j] + z[j] * z[2 * units + j];
                     }
                 }
-                MemorySegment.copy(c, 0, states, JAVA_FLOAT, (row * h2 + units) * Float.BYTES, units);
+                MemorySegment.copy(c, 0, cells, JAVA_FLOAT, row * units * Float.BYTES, units);
             }
         }
     }
@@ -191,7 +190,7 @@ final class CpuLstm {
      * the gradient reaching h(t) (from the output and from step t+1) and c(t); dc becomes the
      * gradient of c(t-1), and carried what a padded step passes to h(t-1) unchanged.
      */
-    private static void gateGradients(MemorySegment mask, MemorySegment states, MemorySegment gates, MemorySegment gHc,
+    private static void gateGradients(MemorySegment mask, MemorySegment cells, MemorySegment gates, MemorySegment gHc,
                                       int steps, int units, int t, int i0, int i1, MemorySegment dz, MemorySegment dh,
                                       MemorySegment dc, MemorySegment carried) {
         int g4 = 4 * units;
@@ -209,7 +208,7 @@ final class CpuLstm {
         float[] tcs = new float[units];
         // the samples' dh, dc and carries lie side by side: one copy each way for the block, not one a
         // row; of each row's own data only what the step reads is copied (the output gradient's c half
-        // only at the last step, and of the states only c, of this step and the one before)
+        // only at the last step, and the cells of this step and the one before)
         int count = (i1 - i0) * units;
         long blockAt = (long) i0 * units * Float.BYTES;
         float[] dhBlock = new float[count];
@@ -233,9 +232,10 @@ final class CpuLstm {
                 java.util.Arrays.fill(dzr, 0f);
             } else {
                 MemorySegment.copy(gates, JAVA_FLOAT, zAt * Float.BYTES, z, 0, g4);
-                MemorySegment.copy(states, JAVA_FLOAT, (o + units) * Float.BYTES, st, units, units);
+                long cellAt = ((long) i * steps + t) * units * Float.BYTES;
+                MemorySegment.copy(cells, JAVA_FLOAT, cellAt, st, units, units);
                 if (t > 0) {
-                    MemorySegment.copy(states, JAVA_FLOAT, (o - h2 + units) * Float.BYTES, stPrev, units, units);
+                    MemorySegment.copy(cells, JAVA_FLOAT, cellAt - (long) units * Float.BYTES, stPrev, units, units);
                 }
                 for (int j = VECTOR ? VectorGates.tanh(st, units, tcs, units) : 0; j < units; j++) {
                     tcs[j] = (float) Math.tanh(st[units + j]);
@@ -279,7 +279,7 @@ final class CpuLstm {
         try (Arena arena = Arena.ofShared();
              Workspace.Block dzBlock = Workspace.take(rows * g4 * Float.BYTES);
              Workspace.Block inputsBlock = Workspace.take(rows * (d + units) * Float.BYTES)) {
-            MemorySegment states = statesWithCells(mask, hc, gates, n, steps, units, arena, threads);
+            MemorySegment cells = cells(mask, gates, n, steps, units, arena, threads);
             MemorySegment dz = dzBlock.memory();
             MemorySegment dh = arena.allocate((long) n * units * Float.BYTES, 64);
             MemorySegment dc = arena.allocate((long) n * units * Float.BYTES, 64);
@@ -291,7 +291,7 @@ final class CpuLstm {
                     int i0 = (int) ((long) n * p / parts);
                     int i1 = (int) ((long) n * (p + 1) / parts);
                     for (int t = steps - 1; t >= 0; t--) {
-                        gateGradients(mask, states, gates, gHc, steps, units, t, i0, i1, dz, dh, dc, carried);
+                        gateGradients(mask, cells, gates, gHc, steps, units, t, i0, i1, dz, dh, dc, carried);
                         Sgemm.sgemm(false, i1 - i0, 1f, dz, ((long) i0 * steps + t) * g4, steps * g4, recurrentT, 0f,
                                 dh, (long) i0 * units, units, Sgemm.ONE_THREAD);
                         Elementwise.binary(BinaryOp.ADD, dh, (long) i0 * units, 1, carried, (long) i0 * units, 1, dh,
@@ -301,7 +301,7 @@ final class CpuLstm {
             } else {
                 for (int t = steps - 1; t >= 0; t--) {
                     int step = t;
-                    forSamples(n, units, threads, (i0, i1) -> gateGradients(mask, states, gates, gHc, steps, units,
+                    forSamples(n, units, threads, (i0, i1) -> gateGradients(mask, cells, gates, gHc, steps, units,
                             step, i0, i1, dz, dh, dc, carried));
                     // dh(t-1) = dz(t)·Uᵀ for real steps, plus what padded steps carried through
                     Sgemm.sgemm(false, n, 1f, dz, (long) t * g4, steps * g4, recurrentT, 0f, dh, 0, units, threads);
@@ -321,7 +321,7 @@ final class CpuLstm {
                 if (r % steps == 0) {
                     inputs.asSlice(at + (long) d * Float.BYTES, (long) units * Float.BYTES).fill((byte) 0);
                 } else {
-                    MemorySegment.copy(states, (r - 1) * h2 * Float.BYTES, inputs, at + (long) d * Float.BYTES,
+                    MemorySegment.copy(hc, (r - 1) * h2 * Float.BYTES, inputs, at + (long) d * Float.BYTES,
                             (long) units * Float.BYTES);
                 }
             }
