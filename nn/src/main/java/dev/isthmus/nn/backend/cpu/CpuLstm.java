@@ -262,7 +262,10 @@ final class CpuLstm {
             }
             MemorySegment.copy(dzr, 0, dz, JAVA_FLOAT, zAt * Float.BYTES, g4);
             System.arraycopy(dcr, 0, dcBlock, r, units);
-            System.arraycopy(car, 0, carBlock, r, units);
+            if (!real(mask, i, t, steps)) {
+                // a real step carries nothing: its slots of the (zeroed) block stay zero
+                System.arraycopy(car, 0, carBlock, r, units);
+            }
         }
         MemorySegment.copy(dcBlock, 0, dc, JAVA_FLOAT, blockAt, count);
         MemorySegment.copy(carBlock, 0, carried, JAVA_FLOAT, blockAt, count);
