@@ -114,7 +114,7 @@ final class VectorSgemmKernel {
         float[] a = new float[0];
         float[] b = new float[0];
         float[] row = new float[0];
-        final float[] tile = new float[MR * NR];
+        final float[] tile = new float[Math.max(MR * NR, 12 * L)];
         /** Gather indices for a depth of kc: MR staged rows interleaved, and NR staged rows side by side. */
         private int[] interleave = new int[0];
         private int interleaveKc = -1;
