@@ -765,18 +765,21 @@ final class VectorSgemmKernel {
         int j0 = q0 * NR;
         int j1 = Math.min(nc, q1 * NR);
         if (!transB) {
-            // each panel's depth row loaded straight from B's row (masked past nc: zeros), no
-            // staging copy; a whole vector of valid columns lies inside B
+            // each panel's depth rows loaded straight from B's rows (masked past nc: zeros), no
+            // staging copy; a whole vector of valid columns lies inside B. Panel by panel, so that
+            // the stores run in order: depth by depth across the panels they were 4 KiB apart at
+            // kc = 64 (one L1 set; 64x9000x64 on a 2-core Zen 3 then 52 against 65 GFLOP/s)
             int valid = j1 - j0;
             VectorMask<Float> edgeLanes = VectorMask.fromLong(S, (1L << (valid % L)) - 1);
             FloatVector zero = FloatVector.zero(S);
-            for (int p = 0; p < kc; p++) {
-                long rowAt = (bOffset + (long) (pc + p) * ldb + jc + j0) * Float.BYTES;
-                for (int q = q0; q < q1; q++) {
-                    int to = base0 + q * NR * kc + p * NR;
+            for (int q = q0; q < q1; q++) {
+                int to = base0 + q * NR * kc;
+                long at = (bOffset + (long) pc * ldb + jc + j0 + (long) (q - q0) * NR) * Float.BYTES;
+                int col0 = (q - q0) * NR;
+                for (int p = 0; p < kc; p++, to += NR, at += (long) ldb * Float.BYTES) {
                     for (int v = 0; v < NV; v++) {
-                        int col = (q - q0) * NR + v * L;
-                        long from = rowAt + (long) col * Float.BYTES;
+                        int col = col0 + v * L;
+                        long from = at + (long) v * L * Float.BYTES;
                         FloatVector x = col + L <= valid ? FloatVector.fromMemorySegment(S, b, from, NATIVE)
                                 : col < valid ? FloatVector.fromMemorySegment(S, b, from, NATIVE, edgeLanes) : zero;
                         x.intoArray(bp, to + v * L);
