@@ -312,14 +312,14 @@ final class VectorSgemmKernel {
     }
 
     /** All of alpha*op(A), packed depth block after depth block into ap (block pc at pc*mTiles*MR). */
-    private static void packAllA(boolean parallel, int t, boolean transA, int m, int k, float alpha, MemorySegment a,
-                                 long aOffset, int lda, float[] ap, CpuThreads threads, Buffers own) {
+    private static void packAllA(boolean parallel, int t, boolean transA, boolean rows, int m, int k, float alpha,
+                                 MemorySegment a, long aOffset, int lda, float[] ap, CpuThreads threads, Buffers own) {
         int mTiles = ceilDiv(m, MR);
         int kBlocks = ceilDiv(k, KC);
         int packChunks = parallel && (long) m * k >= PARALLEL_PACK_MIN ? Math.min(mTiles, t) : 1;
         if (packChunks == 1) {
             for (int pc = 0; pc < k; pc += KC) {
-                packA(transA, a, aOffset, lda, alpha, 0, m, pc, Math.min(KC, k - pc), ap, pc * mTiles * MR, own);
+                packA(transA, rows, a, aOffset, lda, alpha, 0, m, pc, Math.min(KC, k - pc), ap, pc * mTiles * MR, own);
             }
         } else {
             threads.parallelFor(kBlocks * packChunks, u -> {
@@ -328,7 +328,7 @@ final class VectorSgemmKernel {
                 int chunk = u % packChunks;
                 int t0 = part(mTiles, packChunks, chunk);
                 int t1 = part(mTiles, packChunks, chunk + 1);
-                packA(transA, a, aOffset, lda, alpha, t0 * MR, Math.min(m, t1 * MR), pc, kc, ap,
+                packA(transA, rows, a, aOffset, lda, alpha, t0 * MR, Math.min(m, t1 * MR), pc, kc, ap,
                         pc * mTiles * MR + t0 * MR * kc, BUFFERS.get());
             });
         }
@@ -347,7 +347,7 @@ final class VectorSgemmKernel {
                                     Buffers own) {
         int mTiles = ceilDiv(m, MR);
         float[] ap = own.b(mTiles * MR * k + L);
-        packAllA(parallel, t, transA, m, k, alpha, a, aOffset, lda, ap, threads, own);
+        packAllA(parallel, t, transA, false, m, k, alpha, a, aOffset, lda, ap, threads, own);
         int panels = ceilDiv(n, NR);
         int nParts = parallel ? Math.min(panels, COLUMN_TASKS_PER_THREAD * t) : 1;
         if (nParts == 1) {
@@ -385,7 +385,7 @@ final class VectorSgemmKernel {
                         kernel12Direct(ap, aBase + ti * MR * kc, b, bAt, (long) ldb * Float.BYTES, kc, c, ci, ldc,
                                 rows, cols, mode, beta, tile);
                     } else {
-                        micro(ap, aBase + ti * MR * kc, edge, 0, kc, c, ci, ldc, rows, cols, mode, beta, tile);
+                        micro(false, ap, aBase + ti * MR * kc, edge, 0, kc, c, ci, ldc, rows, cols, mode, beta, tile);
                     }
                 }
             }
@@ -407,18 +407,19 @@ final class VectorSgemmKernel {
                                       CpuThreads threads, Buffers own) {
         int mTiles = ceilDiv(m, MR);
         float[] ap = own.b(mTiles * MR * k + L);
-        packAllA(parallel, t, transA, m, k, alpha, a, aOffset, lda, ap, threads, own);
+        boolean rows = rowsA(transA, n);
+        packAllA(parallel, t, transA, rows, m, k, alpha, a, aOffset, lda, ap, threads, own);
         int panels = ceilDiv(n, NR);
         int chunks = ceilDiv(panels, L2_PANELS);
         int nParts = parallel ? Math.min(panels, Math.max(roundUp(chunks, t), COLUMN_TASKS_PER_THREAD * t)) : chunks;
         if (!parallel || nParts == 1) {
             for (int task = 0; task < nParts; task++) {
-                blockColumns(part(panels, nParts, task), part(panels, nParts, task + 1), transB, m, n, k, ap, b,
+                blockColumns(part(panels, nParts, task), part(panels, nParts, task + 1), rows, transB, m, n, k, ap, b,
                         bOffset, ldb, beta, c, cOffset, ldc, own);
             }
         } else {
             threads.parallelFor(nParts, task -> blockColumns(part(panels, nParts, task),
-                    part(panels, nParts, task + 1), transB, m, n, k, ap, b, bOffset, ldb, beta, c, cOffset, ldc,
+                    part(panels, nParts, task + 1), rows, transB, m, n, k, ap, b, bOffset, ldb, beta, c, cOffset, ldc,
                     BUFFERS.get()));
         }
         own.release();
@@ -430,7 +431,7 @@ final class VectorSgemmKernel {
      * every A tile along them (so the task's columns of C stay in cache across depth blocks when C is
      * short).
      */
-    private static void blockColumns(int q0, int q1, boolean transB, int m, int n, int k, float[] ap,
+    private static void blockColumns(int q0, int q1, boolean rowsA, boolean transB, int m, int n, int k, float[] ap,
                                      MemorySegment b, long bOffset, int ldb, float beta,
                                      MemorySegment c, long cOffset, int ldc, Buffers buf) {
         int mTiles = ceilDiv(m, MR);
@@ -447,7 +448,7 @@ final class VectorSgemmKernel {
                 long ci = cOffset + (long) r0 * ldc;
                 for (int q = q0; q < q1; q++) {
                     int cols = Math.min(NR, n - q * NR);
-                    micro(ap, aBase + ti * MR * kc, bp, (q - q0) * NR * kc, kc, c, ci + (long) q * NR, ldc, rows,
+                    micro(rowsA, ap, aBase + ti * MR * kc, bp, (q - q0) * NR * kc, kc, c, ci + (long) q * NR, ldc, rows,
                             cols, mode, beta, tile);
                 }
             }
@@ -536,6 +537,7 @@ final class VectorSgemmKernel {
         int panels = ceilDiv(nc, NR);
         float[] tile = buf.tile;
         boolean direct = directA(transA, alpha, nc);
+        boolean rowsA = rowsA(transA, nc);
         for (int pc = 0; pc < k; pc += KC) {
             int kc = Math.min(KC, k - pc);
             int mode = pc > 0 ? 2 : beta == 0f ? 0 : 1;
@@ -544,7 +546,7 @@ final class VectorSgemmKernel {
             int packedFrom = direct ? i0 + (i1 - i0) / MR * MR : i0;
             float[] ap = buf.a(tiles * MR * kc + L);
             if (packedFrom < i1) {
-                packA(transA, a, aOffset, lda, alpha, packedFrom, i1, pc, kc, ap, (packedFrom - i0) * kc, buf);
+                packA(transA, rowsA, a, aOffset, lda, alpha, packedFrom, i1, pc, kc, ap, (packedFrom - i0) * kc, buf);
             }
             // The task's B panels go by in chunks that stay in L2 while every tile row of A runs
             // along them (the A tile in L1, the chunk in L2); without the chunks each tile row would
@@ -568,7 +570,7 @@ final class VectorSgemmKernel {
                             kernel12DirectA(a, aAt, (long) lda * Float.BYTES, bp, bBase + q * NR * kc, kc, c,
                                     ci + (long) q * NR, ldc, cols, mode, beta, tile);
                         } else {
-                            micro(ap, ti * MR * kc, bp, bBase + q * NR * kc, kc, c, ci + (long) q * NR, ldc, rows,
+                            micro(rowsA, ap, ti * MR * kc, bp, bBase + q * NR * kc, kc, c, ci + (long) q * NR, ldc, rows,
                                     cols, mode, beta, tile);
                         }
                     }
@@ -593,9 +595,11 @@ final class VectorSgemmKernel {
         return !transA && alpha == 1f && (MR == 12 || MR == 4) && nc <= DIRECT_A_MAX_N;
     }
 
-    private static void micro(float[] ap, int ai, float[] bp, int bi, int kc, MemorySegment c, long ci, long ldc,
-                              int rows, int cols, int mode, float beta, float[] tmp) {
-        if (MR == 12 && cols <= L) {
+    private static void micro(boolean rowsA, float[] ap, int ai, float[] bp, int bi, int kc, MemorySegment c, long ci,
+                              long ldc, int rows, int cols, int mode, float beta, float[] tmp) {
+        if (rowsA) {
+            kernel4Rows(ap, ai, bp, bi, kc, c, ci, ldc, rows, cols, mode, beta, tmp);
+        } else if (MR == 12 && cols <= L) {
             kernel12Narrow(ap, ai, bp, bi, kc, c, ci, ldc, rows, cols, mode, beta, tmp);
         } else if (MR == 12) {
             kernel12(ap, ai, bp, bi, kc, c, ci, ldc, rows, cols, mode, beta, tmp);
@@ -608,16 +612,43 @@ final class VectorSgemmKernel {
 
     /**
      * Packs rows [i0, i1) and depth [pc, pc+kc) of alpha*op(A) as MR-row tiles, each depth-major:
-     * ap[apOff + tile*MR*kc + p*MR + i]. Rows past i1 are zero. ap must hold L floats past the tiles.
+     * ap[apOff + tile*MR*kc + p*MR + i], or with {@code rows} ({@link #rowsA}) row by row:
+     * ap[apOff + tile*MR*kc + i*kc + p]. Rows past i1 are zero. ap must hold L floats past the tiles.
      */
-    private static void packA(boolean transA, MemorySegment a, long aOffset, int lda, float alpha, int i0, int i1,
-                              int pc, int kc, float[] ap, int apOff, Buffers buf) {
+    private static void packA(boolean transA, boolean rows, MemorySegment a, long aOffset, int lda, float alpha,
+                              int i0, int i1, int pc, int kc, float[] ap, int apOff, Buffers buf) {
         // one method per layout (splitting them changed no measured time: the 13-15% that a profile
         // put on the gathers' index check stayed, and was the gathers themselves)
-        if (!transA) {
+        if (rows) {
+            packWholeRows(a, aOffset, lda, alpha, i0, i1, pc, kc, ap, apOff);
+        } else if (!transA) {
             packRows(a, aOffset, lda, alpha, i0, i1, pc, kc, ap, apOff, buf);
         } else {
             packColumns(a, aOffset, lda, alpha, i0, i1, pc, kc, ap, apOff, buf);
+        }
+    }
+
+    /** {@link #packA} by whole rows (a row-major op(A); {@link #kernel4Rows} reads it). */
+    private static void packWholeRows(MemorySegment a, long aOffset, int lda, float alpha, int i0, int i1, int pc,
+                                      int kc, float[] ap, int apOff) {
+        int tiles = ceilDiv(i1 - i0, MR);
+        // each tile's rows copied whole (ap[tile + i*kc + p], what kernel4Rows reads): bulk
+        // copies instead of a depth's four floats gathered at a time
+        for (int ti = 0; ti < tiles; ti++) {
+            int at = apOff + ti * MR * kc;
+            int r = i0 + ti * MR;
+            for (int i = 0; i < MR; i++, at += kc) {
+                if (r + i < i1) {
+                    MemorySegment.copy(a, F, (aOffset + (long) (r + i) * lda + pc) * Float.BYTES, ap, at, kc);
+                    if (alpha != 1f) {
+                        for (int p = 0; p < kc; p++) {
+                            ap[at + p] = alpha * ap[at + p];
+                        }
+                    }
+                } else {
+                    java.util.Arrays.fill(ap, at, at + kc, 0f);
+                }
+            }
         }
     }
 
@@ -695,21 +726,25 @@ final class VectorSgemmKernel {
         if (MR == 4 && L == 8) {
             // a depth's four floats of each tile as one 128-bit vector, stored whole: the masked
             // 256-bit stores below are slow on AMD (packing took 13% of a Transformer step on Zen 3);
-            // a last, partial tile by a masked load, its rows past i1 zero
+            // a last, partial tile by a masked load, its rows past i1 zero. Tile by tile, so that the
+            // stores run in order: depth by depth across the tiles they were MR·kc floats apart (a
+            // few L1 sets; on a 2-core Zen 3, 2 threads, Xᵀ·dY at 64x64x4096 71-108 → 82-133
+            // GFLOP/s, 256x64x4096 61 → 70-77, alternating in one JVM)
             int lastValid = mc - (tiles - 1) * MR;
             VectorMask<Float> last = VectorMask.fromLong(QUAD, (1L << lastValid) - 1);
-            for (int p = 0; p < kc; p++) {
-                long at = (aOffset + (long) (pc + p) * lda + i0) * Float.BYTES;
-                int dst = apOff + p * MR;
-                int ti = 0;
-                for (; ti < tiles - 1; ti++, dst += MR * kc) {
-                    FloatVector.fromMemorySegment(QUAD, a, at + (long) ti * MR * Float.BYTES, NATIVE).mul(alpha)
-                            .intoArray(ap, dst);
+            long rowBytes = (long) lda * Float.BYTES;
+            for (int ti = 0; ti < tiles; ti++) {
+                long at = (aOffset + (long) pc * lda + i0 + (long) ti * MR) * Float.BYTES;
+                int dst = apOff + ti * MR * kc;
+                if (ti < tiles - 1 || lastValid == MR) {
+                    for (int p = 0; p < kc; p++, at += rowBytes, dst += MR) {
+                        FloatVector.fromMemorySegment(QUAD, a, at, NATIVE).mul(alpha).intoArray(ap, dst);
+                    }
+                } else {
+                    for (int p = 0; p < kc; p++, at += rowBytes, dst += MR) {
+                        FloatVector.fromMemorySegment(QUAD, a, at, NATIVE, last).mul(alpha).intoArray(ap, dst);
+                    }
                 }
-                (lastValid == MR
-                        ? FloatVector.fromMemorySegment(QUAD, a, at + (long) ti * MR * Float.BYTES, NATIVE)
-                        : FloatVector.fromMemorySegment(QUAD, a, at + (long) ti * MR * Float.BYTES, NATIVE, last))
-                        .mul(alpha).intoArray(ap, dst);
             }
             return;
         }
@@ -1242,6 +1277,69 @@ final class VectorSgemmKernel {
             a = FloatVector.broadcast(S, ap[ao + 2]);
             c2_0 = a.fma(b0, c2_0); c2_1 = a.fma(b1, c2_1);
             a = FloatVector.broadcast(S, ap[ao + 3]);
+            c3_0 = a.fma(b0, c3_0); c3_1 = a.fma(b1, c3_1);
+        }
+        if (rows == 4 && cols == 2 * L && (mode != 1 || beta == 1f)) {
+            // a whole tile, overwritten or accumulated: straight to C (storeTile's arithmetic, without
+            // the pass through tmp, which cost 13% of a 4096x64x64 product); beta 1 accumulates too,
+            // as C·1 is C exactly (an LSTM step's recurrent product adds to the input projection)
+            long o = ci * Float.BYTES;
+            long stride = ldc * Float.BYTES;
+            long v = (long) L * Float.BYTES;
+            boolean add = mode != 0;
+            store(c0_0, c, o, add); store(c0_1, c, o + v, add);
+            store(c1_0, c, o + stride, add); store(c1_1, c, o + stride + v, add);
+            store(c2_0, c, o + 2 * stride, add); store(c2_1, c, o + 2 * stride + v, add);
+            store(c3_0, c, o + 3 * stride, add); store(c3_1, c, o + 3 * stride + v, add);
+            return;
+        }
+        c0_0.intoArray(tmp, 0 * L); c0_1.intoArray(tmp, 1 * L);
+        c1_0.intoArray(tmp, 2 * L); c1_1.intoArray(tmp, 3 * L);
+        c2_0.intoArray(tmp, 4 * L); c2_1.intoArray(tmp, 5 * L);
+        c3_0.intoArray(tmp, 6 * L); c3_1.intoArray(tmp, 7 * L);
+        storeTile(tmp, 2 * L, c, ci, ldc, rows, cols, mode, beta);
+    }
+
+    /**
+     * Most columns of C for which a row-major op(A) is packed by whole rows (bulk copies) for
+     * {@link #kernel4Rows} rather than depth by depth for {@link #kernel4}: where each A tile runs
+     * along at most four panels, so that packing is a large share of the product. Measured on a
+     * 2-core Zen 3, 2 threads, the two ways alternating in one JVM (medians): 4096x64x256 72-68 →
+     * 83-78 GFLOP/s, 4096x64x64 98 → 103, 64x64x9000 (A·Bᵀ) 43-57 → 48-59; at 1024x1024x1024 the
+     * row kernel was 4-5% slower (its four broadcast streams), where packing is a small share.
+     */
+    static final int ROWS_A_MAX_N = Integer.getInteger("isthmus.sgemm.rowsan", 4 * NR);
+
+    /** Whether op(A)'s packed tiles hold whole rows ({@link #packWholeRows}) for a product of nc columns. */
+    private static boolean rowsA(boolean transA, int nc) {
+        return MR == 4 && !transA && nc <= ROWS_A_MAX_N;
+    }
+
+    /**
+     * {@link #kernel4} on a tile packed by rows: depth p of row i at ap[ai + i*kc + p]. The same
+     * sums in the same order.
+     */
+    private static void kernel4Rows(float[] ap, int ai, float[] bp, int bi, int kc, MemorySegment c, long ci, long ldc,
+                                int rows, int cols, int mode, float beta, float[] tmp) {
+        FloatVector c0_0 = FloatVector.zero(S); FloatVector c0_1 = FloatVector.zero(S);
+        FloatVector c1_0 = FloatVector.zero(S); FloatVector c1_1 = FloatVector.zero(S);
+        FloatVector c2_0 = FloatVector.zero(S); FloatVector c2_1 = FloatVector.zero(S);
+        FloatVector c3_0 = FloatVector.zero(S); FloatVector c3_1 = FloatVector.zero(S);
+        int a1 = ai + kc;
+        int a2 = ai + 2 * kc;
+        int a3 = ai + 3 * kc;
+        for (int p = 0; p < kc; p++) {
+            int bo = bi + p * 2 * L;
+            FloatVector b0 = FloatVector.fromArray(S, bp, bo);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bo + 1 * L);
+            FloatVector a;
+            a = FloatVector.broadcast(S, ap[ai + p]);
+            c0_0 = a.fma(b0, c0_0); c0_1 = a.fma(b1, c0_1);
+            a = FloatVector.broadcast(S, ap[a1 + p]);
+            c1_0 = a.fma(b0, c1_0); c1_1 = a.fma(b1, c1_1);
+            a = FloatVector.broadcast(S, ap[a2 + p]);
+            c2_0 = a.fma(b0, c2_0); c2_1 = a.fma(b1, c2_1);
+            a = FloatVector.broadcast(S, ap[a3 + p]);
             c3_0 = a.fma(b0, c3_0); c3_1 = a.fma(b1, c3_1);
         }
         if (rows == 4 && cols == 2 * L && (mode != 1 || beta == 1f)) {
