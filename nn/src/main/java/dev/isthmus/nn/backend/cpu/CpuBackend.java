@@ -468,6 +468,9 @@ public final class CpuBackend implements Backend {
         }
         int inner = outShape[rank - 1];
         long innerStride = src[rank - 1];
+        // rows of at most 64 floats by vectors: 5% faster than MemorySegment.copy per row on a
+        // [64, 64, 4, 16] permute (85 → 80 us, Zen 3, alternating in one JVM; memory-bound either way)
+        boolean shortRows = Sgemm.vectorized() && inner <= 64;
         // rows of the output split over threads; each part starts from its first row's index
         forChunks(n / inner, inner, (from, to) -> {
             int[] idx = new int[rank];
@@ -481,7 +484,9 @@ public final class CpuBackend implements Backend {
                 for (int d = 0; d < rank - 1; d++) {
                     off += idx[d] * src[d];
                 }
-                if (innerStride == 1) {
+                if (innerStride == 1 && shortRows) {
+                    VectorRowMath.copyShort(xs, off * Float.BYTES, os, base * Float.BYTES, inner);
+                } else if (innerStride == 1) {
                     MemorySegment.copy(xs, off * Float.BYTES, os, base * Float.BYTES, (long) inner * Float.BYTES);
                 } else {
                     for (int j = 0; j < inner; j++) {

@@ -5,7 +5,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
-/** Vector API row kernels for {@link RowSoftmax}; loaded only when the module is present. */
+/** Vector API row kernels for {@link RowSoftmax} (and short row copies); loaded only when the module is present. */
 final class VectorRowMath {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
 
@@ -116,5 +116,26 @@ final class VectorRowMath {
             ((FloatVector) d.sub(shift).sub(logSum).convertShape(VectorOperators.D2F, HALF, 0)).intoArray(out, i);
         }
         return i;
+    }
+
+    /**
+     * Copies n floats from byte offset {@code from} of {@code x} to byte offset {@code to} of
+     * {@code out} by whole vectors and a scalar tail: for the short rows of a permute (an attention
+     * head's 16 floats), where {@link MemorySegment#copy}'s per-call checks cost more than the copy.
+     */
+    static void copyShort(java.lang.foreign.MemorySegment x, long from, java.lang.foreign.MemorySegment out, long to,
+                          int n) {
+        int j = 0;
+        int l = S.length();
+        for (int upper = S.loopBound(n); j < upper; j += l) {
+            long o = (long) j * Float.BYTES;
+            FloatVector.fromMemorySegment(S, x, from + o, java.nio.ByteOrder.nativeOrder())
+                    .intoMemorySegment(out, to + o, java.nio.ByteOrder.nativeOrder());
+        }
+        for (; j < n; j++) {
+            long o = (long) j * Float.BYTES;
+            out.set(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, to + o,
+                    x.get(java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED, from + o));
+        }
     }
 }
