@@ -168,8 +168,9 @@ final class RowSoftmax {
             // what the pick's backward leaves in a zeroed row: 0 + g
             float picked = 0f + g.getAtIndex(JAVA_FLOAT, r);
             MemorySegment.copy(y, JAVA_FLOAT, base * Float.BYTES, yr, 0, c);
+            // the exponentials only (their sum is not used here)
             if (VECTOR) {
-                VectorRowMath.expShifted(yr, 0f, res, c);
+                VectorMath.exp(yr, 0, 0f, res, 0, c);
             } else {
                 expShifted(yr, 0f, res, c);
             }
