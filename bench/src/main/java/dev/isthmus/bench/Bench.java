@@ -34,11 +34,11 @@ import java.util.concurrent.Callable;
  * (with {@code --results-md}) a fresh {@code bench/RESULTS.md}.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Runs benchmark suites (gemm, conv, lstm, loss, adam, step, scaling, all) on every device present.")
+        description = "Runs benchmark suites (gemm, conv, lstm, loss, adam, step, scaling, memory, all) on every device present.")
 public final class Bench implements Callable<Integer> {
-    static final List<String> SUITES = List.of("gemm", "conv", "lstm", "loss", "adam", "step", "scaling");
+    static final List<String> SUITES = List.of("gemm", "conv", "lstm", "loss", "adam", "step", "scaling", "memory");
 
-    @Parameters(arity = "1..*", paramLabel = "SUITE", description = "gemm, conv, lstm, loss, adam, step, scaling or all")
+    @Parameters(arity = "1..*", paramLabel = "SUITE", description = "gemm, conv, lstm, loss, adam, step, scaling, memory or all")
     List<String> suites;
 
     @Option(names = "--devices", split = ",", description = "cpu and/or cuda (default: every device present)")
@@ -69,9 +69,15 @@ public final class Bench implements Callable<Integer> {
         Files.createDirectories(out);
         List<Row> rows = new ArrayList<>();
         List<Scaling.Curve> curves = new ArrayList<>();
+        List<Memory.Result> memory = new ArrayList<>();
+        Memory memorySuite = new Memory(quick);
         for (String suite : chosen) {
             if (suite.equals("scaling")) {
                 curves.addAll(new Scaling(this, present).run());
+            } else if (suite.equals("memory")) {
+                if (present.contains("cpu")) {
+                    memory.addAll(memorySuite.run());
+                }
             } else {
                 rows.addAll(runSuite(suite, present));
             }
@@ -82,6 +88,11 @@ public final class Bench implements Callable<Integer> {
         String scaling = Scaling.describe(curves);
         if (!scaling.isEmpty()) {
             System.out.println(scaling);
+        }
+        String memoryTable = Memory.describe(memory, memorySuite.seconds());
+        if (!memoryTable.isEmpty()) {
+            System.out.println(memoryTable);
+            scaling = scaling.isEmpty() ? memoryTable : scaling + "\n" + memoryTable;
         }
         Report.json(out.resolve("results.json"), rows, curves, command(), present);
         Charts.bars(out.resolve("chart.png"), rows);

@@ -96,15 +96,15 @@ final class Report {
     }
 
     /** Writes a fresh RESULTS.md: command, machine, date, the table, the scaling verdicts, the goals. */
-    static void resultsMarkdown(Path file, List<Bench.Row> rows, String scaling, String command, List<String> devices) {
+    static void resultsMarkdown(Path file, List<Bench.Row> rows, String sections, String command, List<String> devices) {
         StringBuilder sb = new StringBuilder("# Benchmark results\n\n");
         sb.append("Replaced (not appended) by `").append(command).append(" --results-md bench/RESULTS.md`.\n\n");
         Bench.machine(devices).forEach((k, v) -> sb.append("- ").append(k).append(": ").append(v).append('\n'));
         sb.append("\nEach reference was measured in the same run, right after our figure; \"ours vs reference\" above 1 means"
                 + " Isthmus is faster. GPU rows appear only when the run had a CUDA device.\n\n");
         sb.append(table(rows)).append('\n');
-        if (!scaling.isEmpty()) {
-            sb.append(scaling).append('\n');
+        if (!sections.isEmpty()) {
+            sb.append(sections).append('\n');
         }
         sb.append(goals(rows));
         try {
