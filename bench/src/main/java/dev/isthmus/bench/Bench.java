@@ -92,13 +92,14 @@ public final class Bench implements Callable<Integer> {
         String memoryTable = Memory.describe(memory, memorySuite.seconds());
         if (!memoryTable.isEmpty()) {
             System.out.println(memoryTable);
-            scaling = scaling.isEmpty() ? memoryTable : scaling + "\n" + memoryTable;
         }
+        // RESULTS.md's sections after the table: scaling verdicts, then the memory table
+        String sections = scaling.isEmpty() || memoryTable.isEmpty() ? scaling + memoryTable : scaling + "\n" + memoryTable;
         Report.json(out.resolve("results.json"), rows, curves, command(), present);
         Charts.bars(out.resolve("chart.png"), rows);
         Charts.scaling(out, curves);
         if (resultsMarkdown != null) {
-            Report.resultsMarkdown(resultsMarkdown, rows, scaling, command(), present);
+            Report.resultsMarkdown(resultsMarkdown, rows, sections, command(), present);
         }
         System.out.println("bench: wrote " + out.resolve("results.json") + " and charts in " + out);
         return 0;

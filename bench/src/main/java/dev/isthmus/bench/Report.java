@@ -95,7 +95,7 @@ final class Report {
         });
     }
 
-    /** Writes a fresh RESULTS.md: command, machine, date, the table, the scaling verdicts, the goals. */
+    /** Writes a fresh RESULTS.md: command, machine, date, the table, the other sections (scaling, memory), the goals. */
     static void resultsMarkdown(Path file, List<Bench.Row> rows, String sections, String command, List<String> devices) {
         StringBuilder sb = new StringBuilder("# Benchmark results\n\n");
         sb.append("Replaced (not appended) by `").append(command).append(" --results-md bench/RESULTS.md`.\n\n");
