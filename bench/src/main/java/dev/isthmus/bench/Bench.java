@@ -95,7 +95,7 @@ public final class Bench implements Callable<Integer> {
         }
         // RESULTS.md's sections after the table: scaling verdicts, then the memory table
         String sections = scaling.isEmpty() || memoryTable.isEmpty() ? scaling + memoryTable : scaling + "\n" + memoryTable;
-        Report.json(out.resolve("results.json"), rows, curves, command(), present);
+        Report.json(out.resolve("results.json"), rows, curves, memory, command(), present);
         Charts.bars(out.resolve("chart.png"), rows);
         Charts.scaling(out, curves);
         if (resultsMarkdown != null) {

@@ -1,5 +1,7 @@
 package dev.isthmus.bench;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -36,7 +38,8 @@ final class Report {
         return sb.toString();
     }
 
-    static void json(Path file, List<Bench.Row> rows, List<Scaling.Curve> curves, String command, List<String> devices) {
+    static void json(Path file, List<Bench.Row> rows, List<Scaling.Curve> curves, List<Memory.Result> memory, String command,
+                     List<String> devices) {
         Bench.writeJson(file, json -> {
             json.writeStartObject();
             json.writeStringField("command", command);
@@ -91,8 +94,37 @@ final class Report {
                 json.writeEndObject();
             }
             json.writeEndArray();
+            json.writeArrayFieldStart("memory");
+            for (Memory.Result m : memory) {
+                json.writeStartObject();
+                json.writeStringField("model", m.model());
+                json.writeNumberField("batch", m.batch());
+                sample(json, "ours", m.ours());
+                sample(json, "pytorch", m.torch());
+                if (!Double.isNaN(m.ratio())) {
+                    json.writeNumberField("ratio", m.ratio());
+                }
+                if (!m.why().isEmpty()) {
+                    json.writeStringField("why", m.why());
+                }
+                json.writeEndObject();
+            }
+            json.writeEndArray();
             json.writeEndObject();
         });
+    }
+
+    /** One side of a memory row: peak, resident halfway and at the end (KiB), steps; nothing if it did not run. */
+    private static void sample(JsonGenerator json, String side, Rss.Sample s) throws IOException {
+        if (s == null) {
+            return;
+        }
+        json.writeObjectFieldStart(side);
+        json.writeNumberField("peak_kb", s.peakKb());
+        json.writeNumberField("half_kb", s.halfKb());
+        json.writeNumberField("end_kb", s.endKb());
+        json.writeNumberField("steps", s.steps());
+        json.writeEndObject();
     }
 
     /** Writes a fresh RESULTS.md: command, machine, date, the table, the other sections (scaling, memory), the goals. */

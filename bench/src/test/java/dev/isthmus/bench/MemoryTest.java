@@ -1,6 +1,7 @@
 package dev.isthmus.bench;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;
@@ -53,6 +54,21 @@ class MemoryTest {
         assertTrue(s.growthKb() >= (s.steps() / 2 - 3) * 4096L && s.growthKb() <= (s.steps() / 2 + 3) * 4096L,
                 "the second half kept 4 MiB a step, resident: " + s);
         assertEquals(s, Memory.parse("noise\n" + s.line("mlp|64") + "\n"));
+    }
+
+    @Test
+    void resultsJsonCarriesTheMemoryRows(@TempDir Path dir) throws IOException {
+        Rss.Sample ours = new Rss.Sample(200 * 1024, 190 * 1024, 191 * 1024, 500);
+        Path file = dir.resolve("results.json");
+        Report.json(file, List.of(), List.of(), List.of(new Memory.Result("mlp", 64, ours, null, "PyTorch probe failed: x")),
+                "./isthmus bench memory", List.of("cpu"));
+        String json = Files.readString(file);
+        assertTrue(json.contains("\"memory\" : [ {"), json);
+        assertTrue(json.contains("\"model\" : \"mlp\""), json);
+        assertTrue(json.contains("\"peak_kb\" : 204800"), json);
+        assertTrue(json.contains("\"end_kb\" : 195584"), json);
+        assertTrue(json.contains("\"why\" : \"PyTorch probe failed: x\""), json);
+        assertTrue(!json.contains("\"pytorch\"") && !json.contains("\"ratio\""), "no PyTorch side, no ratio: " + json);
     }
 
     @Test
