@@ -3,7 +3,6 @@ package dev.isthmus.bench;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -45,29 +44,23 @@ final class Memory {
             }
             return results;
         }
-        String jvm = ProcessHandle.current().info().command().orElse("java");
-        String classpath = System.getProperty("java.class.path");
-        Path torchClasspath = Path.of("bench/target/torch-classpath.txt");
-        String threads = System.getenv("ISTHMUS_CPU_THREADS");
-        int n = threads == null || threads.isBlank() ? Runtime.getRuntime().availableProcessors()
-                : Integer.parseInt(threads.trim());
+        List<String> args = List.of(Integer.toString(BATCH), Double.toString(seconds));
         for (String model : Workloads.STEP_MODELS) {
             List<String> why = new ArrayList<>();
-            List<String> command = new ArrayList<>(List.of(jvm, "--add-modules", "jdk.incubator.vector",
-                    "--enable-native-access=ALL-UNNAMED"));
+            List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+                    "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"));
             command.addAll(SAMPLE_FLAGS);
-            command.addAll(List.of("-cp", classpath, "dev.isthmus.bench.MemoryProbe", model, Integer.toString(BATCH),
-                    Double.toString(seconds)));
+            command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.isthmus.bench.MemoryProbe", model));
+            command.addAll(args);
             Rss.Sample ours = sample(why, "Isthmus", command);
             Rss.Sample torch = null;
-            if (!Files.exists(torchClasspath)) {
-                why.add("PyTorch not measured: no " + torchClasspath + " (built by Maven with bench)");
+            if (!Files.exists(References.TORCH_CLASSPATH)) {
+                why.add("PyTorch not measured: no " + References.TORCH_CLASSPATH + " (built by Maven with bench)");
             } else {
-                torch = sample(why, "PyTorch", List.of(jvm, "--add-modules", "jdk.incubator.vector",
-                        "--enable-native-access=ALL-UNNAMED", "-Dai.djl.offline=true", "-Dai.djl.pytorch.num_threads=" + n,
-                        "-Disthmus.cpu.threads=1", "-cp",
-                        classpath + java.io.File.pathSeparator + Files.readString(torchClasspath).trim(),
-                        "dev.isthmus.bench.torch.TorchMemoryProbe", model, Integer.toString(BATCH), Double.toString(seconds)));
+                List<String> reference = References.torchJvm("dev.isthmus.bench.torch.TorchMemoryProbe");
+                reference.add(model);
+                reference.addAll(args);
+                torch = sample(why, "PyTorch", reference);
             }
             Result r = new Result(model, BATCH, ours, torch, String.join("; ", why));
             System.out.println("bench: memory " + row(r));

@@ -101,13 +101,32 @@ final class References {
         return r.suite().equals("step") && r.device().equals("cpu");
     }
 
+    /** The classpath of DJL and libtorch, written by Maven when bench is packaged (they are not in benchmarks.jar). */
+    static final Path TORCH_CLASSPATH = Path.of("bench/target/torch-classpath.txt");
+
+    /**
+     * The command line (to which arguments are added) that runs {@code mainClass} of the PyTorch CPU
+     * reference in a JVM of its own: this JVM's class path plus {@link #TORCH_CLASSPATH}, nothing
+     * downloaded, as many PyTorch threads as our CPU backend uses (its default, or
+     * ISTHMUS_CPU_THREADS, which JMH's forks inherit) and one for the Isthmus code it loads.
+     */
+    static List<String> torchJvm(String mainClass) throws IOException {
+        String ours = System.getenv("ISTHMUS_CPU_THREADS");
+        int threads = ours == null || ours.isBlank() ? Runtime.getRuntime().availableProcessors() : Integer.parseInt(ours.trim());
+        return new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+                "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
+                "-Dai.djl.offline=true", "-Dai.djl.pytorch.num_threads=" + threads, "-Disthmus.cpu.threads=1",
+                "-cp", System.getProperty("java.class.path") + java.io.File.pathSeparator + Files.readString(TORCH_CLASSPATH).trim(),
+                mainClass));
+    }
+
     /**
      * PyTorch CPU through DJL ({@code dev.isthmus.bench.torch.TorchStepReference}) in a JVM of its
      * own, with DJL and libtorch from the classpath Maven wrote at package time (not in
      * benchmarks.jar) and nothing downloaded. A row it could not measure says why.
      */
     private static void torchCpu(List<Bench.Row> rows, Path out, boolean quick) throws IOException, InterruptedException {
-        Path classpath = Path.of("bench/target/torch-classpath.txt");
+        Path classpath = TORCH_CLASSPATH;
         Map<String, Double> ms = new HashMap<>();
         Map<String, String> skipped = new HashMap<>();
         String name = "PyTorch CPU";
@@ -117,14 +136,8 @@ final class References {
         } else {
             Path wanted = out.resolve("torch-cpu-workloads.txt");
             Files.write(wanted, rows.stream().filter(References::isCpuStep).map(Bench.Row::key).toList());
-            // as many threads as our CPU backend uses (its default, or ISTHMUS_CPU_THREADS, which JMH's forks inherit)
-            String ours = System.getenv("ISTHMUS_CPU_THREADS");
-            int threads = ours == null || ours.isBlank() ? Runtime.getRuntime().availableProcessors() : Integer.parseInt(ours.trim());
-            List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                    "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
-                    "-Dai.djl.offline=true", "-Dai.djl.pytorch.num_threads=" + threads, "-Disthmus.cpu.threads=1",
-                    "-cp", System.getProperty("java.class.path") + java.io.File.pathSeparator + Files.readString(classpath).trim(),
-                    "dev.isthmus.bench.torch.TorchStepReference", wanted.toString()));
+            List<String> command = torchJvm("dev.isthmus.bench.torch.TorchStepReference");
+            command.add(wanted.toString());
             if (quick) {
                 command.add("--quick");
             }

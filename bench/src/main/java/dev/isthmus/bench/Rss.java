@@ -66,19 +66,28 @@ public final class Rss {
         }
     }
 
+    /** Least time between two readings of the resident size (a step of the MLP is 0.2 ms; reading the status file ~30 µs). */
+    private static final long READ_EVERY_NANOS = 20_000_000;
+
     /**
-     * Runs {@code step} for {@code seconds} (at least two steps), reading the resident size once
-     * per step; returns the peak (VmHWM) and the resident size at the half-way step and at the end.
+     * Runs {@code step} for {@code seconds} (at least two steps), reading the resident size after a
+     * step at most every 20 ms and after the last; returns the peak (VmHWM) and the resident size at
+     * the last reading by half-time and at the end.
      */
     public static Sample probe(Runnable step, double seconds) {
         long start = System.nanoTime();
         long end = start + (long) (seconds * 1e9);
         List<long[]> seen = new ArrayList<>(); // {nanos since start, VmRSS}
         long steps = 0;
+        long next = start;
         while (steps < 2 || System.nanoTime() < end) {
             step.run();
             steps++;
-            seen.add(new long[] {System.nanoTime() - start, kilobytes("VmRSS")});
+            long now = System.nanoTime();
+            if (now >= next || (steps >= 2 && now >= end)) {
+                seen.add(new long[] {now - start, kilobytes("VmRSS")});
+                next = now + READ_EVERY_NANOS;
+            }
         }
         long halfway = seen.getLast()[0] / 2;
         long half = seen.getFirst()[1];

@@ -36,13 +36,14 @@ class MemoryTest {
     void theProbeSeesMemoryThatTheStepsKeep() {
         assumeTrue(Rss.available(), "no /proc/self/status on this system");
         try (Arena arena = Arena.ofConfined()) {
-            // each step keeps 4 MiB of native memory, every page touched, and takes about 10 ms: the
-            // resident size grows by 4 MiB a step at an even pace, outside any heap the JVM may
-            // already have made resident
+            // each step keeps 4 MiB of native memory, every page touched, and takes about 30 ms (more
+            // than the probe's 20 ms between readings, so every step is read): the resident size
+            // grows by 4 MiB a step at an even pace, outside any heap the JVM may already have made
+            // resident
             Rss.Sample s = Rss.probe(() -> {
                 arena.allocate(4 << 20, 4096).fill((byte) 1);
-                LockSupport.parkNanos(10_000_000);
-            }, 0.4);
+                LockSupport.parkNanos(30_000_000);
+            }, 0.6);
             check(s);
         }
         assertNull(Memory.parse("no line here\n"));
